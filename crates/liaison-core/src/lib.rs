@@ -1,0 +1,16 @@
+//! Liaison's domain: validated values, roles and permissions, the org tree, enterprises, passwords,
+//! the audit chain and masking. Pure functions only — no I/O — so every rule is unit-tested.
+
+pub mod audit;
+pub mod clock;
+pub mod enterprise;
+pub mod mask;
+pub mod org;
+pub mod password;
+pub mod permission;
+pub mod role;
+pub mod token;
+pub mod validate;
+
+/// The Asia/Shanghai zone used for display and working-day arithmetic.
+pub const TIMEZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;

@@ -1,0 +1,272 @@
+//! Permissions as pure predicates: which roles may take which action, and what a viewer may see.
+
+use crate::org::OrgPath;
+use crate::role::Role;
+
+/// An action guarded by a role check. Scope (which objects) is decided separately by [`Visibility`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// List and open enterprises in scope.
+    ViewEnterprises,
+    /// Create an enterprise.
+    CreateEnterprise,
+    /// Edit an enterprise's details.
+    EditEnterprise,
+    /// Retire (or reinstate) an enterprise.
+    RetireEnterprise,
+    /// Change an enterprise's responsible officer.
+    AssignOfficer,
+    /// Bulk import enterprises.
+    ImportEnterprises,
+    /// Export enterprise lists.
+    ExportEnterprises,
+    /// Confirm or refuse an enterprise user's registration.
+    ConfirmEnterpriseUser,
+    /// Review self-reported basic information.
+    ReviewSelfReport,
+    /// Submit self-reported basic information for one's own enterprise.
+    SubmitSelfReport,
+    /// See the org tree.
+    ViewOrgUnits,
+    /// Create, rename, move, retire org units.
+    ManageOrgUnits,
+    /// List user accounts.
+    ViewUsers,
+    /// Create, disable and reset user accounts.
+    ManageUsers,
+    /// Grant and revoke roles and the reveal permission.
+    GrantRoles,
+    /// Kill other users' sessions, change security settings.
+    ManageSecurity,
+    /// Read and verify the audit log.
+    ReadAudit,
+    /// Coverage and load figures.
+    ViewStatistics,
+}
+
+/// True when any of `roles` may take `action`.
+pub fn can(roles: &[Role], action: Action) -> bool {
+    roles.iter().any(|&role| role_can(role, action))
+}
+
+fn role_can(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewEnterprises => matches!(role, Officer | StationHead | CenterStaff | Leader | EnterpriseUser),
+        EditEnterprise => matches!(role, Officer | StationHead | CenterStaff),
+        CreateEnterprise | RetireEnterprise | AssignOfficer | ExportEnterprises => {
+            matches!(role, StationHead | CenterStaff) || (action == ExportEnterprises && role == Leader)
+        }
+        ImportEnterprises => role == CenterStaff,
+        ConfirmEnterpriseUser | ReviewSelfReport => matches!(role, Officer | StationHead | CenterStaff),
+        SubmitSelfReport => role == EnterpriseUser,
+        ViewOrgUnits => role.is_staff() && role != DepartmentUser,
+        ManageOrgUnits | ManageUsers => role == SysAdmin,
+        ViewUsers => matches!(role, SysAdmin | SecAdmin),
+        GrantRoles | ManageSecurity => role == SecAdmin,
+        ReadAudit => role == AuditAdmin,
+        ViewStatistics => matches!(role, StationHead | CenterStaff | Leader),
+    }
+}
+
+/// Whether a role grant is allowed: only security admins grant, and never to themselves.
+pub fn can_grant(granter_roles: &[Role], granter_id: i64, grantee_id: i64) -> bool {
+    can(granter_roles, Action::GrantRoles) && granter_id != grantee_id
+}
+
+/// Which enterprises (and later items) a viewer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Nothing (administrators, department users for enterprises).
+    Nothing,
+    /// One enterprise: the enterprise user's own.
+    Enterprise(i64),
+    /// The enterprises whose responsible officer is this user.
+    Officer(i64),
+    /// Everything under an org path.
+    Subtree(OrgPath),
+}
+
+/// The people-facing facts a permission decision needs about the viewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The user's id.
+    pub user_id: i64,
+    /// Roles held.
+    pub roles: Vec<Role>,
+    /// Path of the user's org unit.
+    pub unit_path: OrgPath,
+    /// For enterprise users: the confirmed enterprise.
+    pub enterprise_id: Option<i64>,
+    /// Holds the `pi.reveal` permission.
+    pub pi_reveal: bool,
+}
+
+impl Viewer {
+    /// True when the viewer may take `action`.
+    pub fn can(&self, action: Action) -> bool {
+        can(&self.roles, action)
+    }
+
+    /// True when the viewer works in the staff console.
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| r.is_staff())
+    }
+
+    /// The widest enterprise visibility among the viewer's roles.
+    pub fn enterprise_visibility(&self) -> Visibility {
+        if self.roles.iter().any(|r| matches!(r, Role::StationHead | Role::CenterStaff | Role::Leader)) {
+            Visibility::Subtree(self.unit_path.clone())
+        } else if self.roles.contains(&Role::Officer) {
+            Visibility::Officer(self.user_id)
+        } else if let (true, Some(id)) = (self.roles.contains(&Role::EnterpriseUser), self.enterprise_id) {
+            Visibility::Enterprise(id)
+        } else {
+            Visibility::Nothing
+        }
+    }
+
+    /// True when the viewer may see the enterprise with this id, path and officer.
+    pub fn sees_enterprise(&self, id: i64, path: &OrgPath, officer_id: Option<i64>) -> bool {
+        match self.enterprise_visibility() {
+            Visibility::Nothing => false,
+            Visibility::Enterprise(own) => own == id,
+            Visibility::Officer(me) => officer_id == Some(me),
+            Visibility::Subtree(root) => path.is_within(&root),
+        }
+    }
+
+    /// True when the viewer may see unmasked mobile and ID numbers.
+    pub fn reveals_pi(&self) -> bool {
+        self.pi_reveal && self.is_staff()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use Role::*;
+
+    const ACTIONS: [Action; 18] = [
+        ViewEnterprises,
+        CreateEnterprise,
+        EditEnterprise,
+        RetireEnterprise,
+        AssignOfficer,
+        ImportEnterprises,
+        ExportEnterprises,
+        ConfirmEnterpriseUser,
+        ReviewSelfReport,
+        SubmitSelfReport,
+        ViewOrgUnits,
+        ManageOrgUnits,
+        ViewUsers,
+        ManageUsers,
+        GrantRoles,
+        ManageSecurity,
+        ReadAudit,
+        ViewStatistics,
+    ];
+
+    /// The whole role × action table: one row per role, listing exactly the actions it may take.
+    #[test]
+    fn role_action_table() {
+        let allowed: [(Role, &[Action]); 9] = [
+            (EnterpriseUser, &[ViewEnterprises, SubmitSelfReport]),
+            (
+                Officer,
+                &[ViewEnterprises, EditEnterprise, ConfirmEnterpriseUser, ReviewSelfReport, ViewOrgUnits],
+            ),
+            (
+                StationHead,
+                &[
+                    ViewEnterprises,
+                    CreateEnterprise,
+                    EditEnterprise,
+                    RetireEnterprise,
+                    AssignOfficer,
+                    ExportEnterprises,
+                    ConfirmEnterpriseUser,
+                    ReviewSelfReport,
+                    ViewOrgUnits,
+                    ViewStatistics,
+                ],
+            ),
+            (
+                CenterStaff,
+                &[
+                    ViewEnterprises,
+                    CreateEnterprise,
+                    EditEnterprise,
+                    RetireEnterprise,
+                    AssignOfficer,
+                    ImportEnterprises,
+                    ExportEnterprises,
+                    ConfirmEnterpriseUser,
+                    ReviewSelfReport,
+                    ViewOrgUnits,
+                    ViewStatistics,
+                ],
+            ),
+            (DepartmentUser, &[]),
+            (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
+            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers]),
+            (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
+            (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
+        ];
+        for (role, actions) in allowed {
+            for action in ACTIONS {
+                assert_eq!(can(&[role], action), actions.contains(&action), "{role:?} × {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_grants_to_themselves() {
+        assert!(can_grant(&[SecAdmin], 1, 2));
+        assert!(!can_grant(&[SecAdmin], 2, 2));
+        assert!(!can_grant(&[SysAdmin], 1, 2));
+    }
+
+    fn viewer(roles: &[Role], path: &str, enterprise_id: Option<i64>) -> Viewer {
+        Viewer {
+            user_id: 7,
+            roles: roles.to_vec(),
+            unit_path: OrgPath::parse(path).expect("path"),
+            enterprise_id,
+            pi_reveal: false,
+        }
+    }
+
+    #[test]
+    fn visibility_by_role_and_scope() {
+        let inside = OrgPath::parse("/1/2/5/9/").expect("path");
+        let outside = OrgPath::parse("/1/2/6/10/").expect("path");
+        let head = viewer(&[StationHead], "/1/2/5/", None);
+        assert!(head.sees_enterprise(1, &inside, Some(3)));
+        assert!(!head.sees_enterprise(1, &outside, Some(3)));
+        let officer = viewer(&[Officer], "/1/2/5/9/", None);
+        assert!(officer.sees_enterprise(1, &outside, Some(7)));
+        assert!(!officer.sees_enterprise(1, &inside, Some(8)));
+        let company = viewer(&[EnterpriseUser], "/1/2/5/9/", Some(42));
+        assert!(company.sees_enterprise(42, &inside, None));
+        assert!(!company.sees_enterprise(43, &inside, None));
+        let unconfirmed = viewer(&[EnterpriseUser], "/1/", None);
+        assert_eq!(unconfirmed.enterprise_visibility(), Visibility::Nothing);
+        assert!(!viewer(&[SysAdmin], "/1/", None).sees_enterprise(1, &inside, None));
+        assert!(!viewer(&[DepartmentUser], "/1/", None).sees_enterprise(1, &inside, None));
+    }
+
+    #[test]
+    fn reveal_needs_the_permission_and_a_staff_role() {
+        let mut officer = viewer(&[Officer], "/1/", None);
+        assert!(!officer.reveals_pi());
+        officer.pi_reveal = true;
+        assert!(officer.reveals_pi());
+        let mut company = viewer(&[EnterpriseUser], "/1/", Some(1));
+        company.pi_reveal = true;
+        assert!(!company.reveals_pi());
+    }
+}
