@@ -9,7 +9,13 @@ fn keep_ends(value: &str, head: usize, tail: usize) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, &c)| if i < head || i >= chars.len() - tail { c } else { '*' })
+        .map(|(i, &c)| {
+            if i < head || i >= chars.len() - tail {
+                c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 

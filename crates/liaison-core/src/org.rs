@@ -76,7 +76,10 @@ impl OrgPath {
     /// Parses a stored path; `None` when it is not `/` followed by `id/` segments.
     pub fn parse(path: &str) -> Option<Self> {
         let inner = path.strip_prefix('/')?.strip_suffix('/')?;
-        inner.split('/').all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())).then(|| Self(path.to_owned()))
+        inner
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| Self(path.to_owned()))
     }
 
     /// The path of a child unit with `id`.

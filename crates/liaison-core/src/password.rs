@@ -16,13 +16,36 @@ pub const MAX_LEN: usize = 128;
 
 /// Common and breached passwords; a password that is little more than these and the context words is refused.
 const COMMON: [&str; 24] = [
-    "123456", "12345678", "123456789", "1234567890", "password", "passw0rd", "qwerty", "qwertyuiop",
-    "111111", "000000", "abc123", "iloveyou", "admin", "woaini", "5201314", "888888", "666666", "letmein",
-    "welcome", "a123456", "1q2w3e4r", "qazwsx", "zxcvbnm", "abcdefg",
+    "123456",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "passw0rd",
+    "qwerty",
+    "qwertyuiop",
+    "111111",
+    "000000",
+    "abc123",
+    "iloveyou",
+    "admin",
+    "woaini",
+    "5201314",
+    "888888",
+    "666666",
+    "letmein",
+    "welcome",
+    "a123456",
+    "1q2w3e4r",
+    "qazwsx",
+    "zxcvbnm",
+    "abcdefg",
 ];
 
 /// Words tied to this system that make a password guessable.
-const CONTEXT: [&str; 8] = ["公安", "警务", "联络", "liaison", "police", "yuzhong", "渝中", "admin"];
+const CONTEXT: [&str; 8] = [
+    "公安", "警务", "联络", "liaison", "police", "yuzhong", "渝中", "admin",
+];
 
 /// Why a password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,8 +88,16 @@ pub fn check(password: &str, user_words: &[&str], staff: bool) -> Result<(), Pas
     }
     let lower = normalized.to_lowercase();
     let mut rest = lower.clone();
-    let user_words = user_words.iter().map(|w| w.trim().to_lowercase()).filter(|w| w.chars().count() >= 2);
-    for word in CONTEXT.iter().chain(COMMON.iter()).map(|w| (*w).to_owned()).chain(user_words) {
+    let user_words = user_words
+        .iter()
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| w.chars().count() >= 2);
+    for word in CONTEXT
+        .iter()
+        .chain(COMMON.iter())
+        .map(|w| (*w).to_owned())
+        .chain(user_words)
+    {
         rest = rest.replace(&word, "");
     }
     let rest: Vec<char> = rest.chars().filter(|c| c.is_alphanumeric()).collect();
@@ -101,7 +132,9 @@ pub fn hash(password: &str) -> String {
 /// Verifies `password` against a stored PHC string; false for malformed hashes.
 pub fn verify(password: &str, stored: &str) -> bool {
     let normalized: String = password.nfkc().collect();
-    Argon2::default().verify_password(normalized.as_bytes(), stored).is_ok()
+    Argon2::default()
+        .verify_password(normalized.as_bytes(), stored)
+        .is_ok()
 }
 
 /// A hash of a random password, verified against when the account does not exist so that
@@ -127,16 +160,32 @@ mod tests {
 
     #[test]
     fn guessable_passwords_are_refused() {
-        for bad in ["123456123456", "公安警务公安警务123456", "liaison123456", "aaaaaaaaaaaaaa", "Password1234"] {
-            assert_eq!(check(bad, &[], false), Err(PasswordError::Guessable), "{bad}");
+        for bad in [
+            "123456123456",
+            "公安警务公安警务123456",
+            "liaison123456",
+            "aaaaaaaaaaaaaa",
+            "Password1234",
+        ] {
+            assert_eq!(
+                check(bad, &[], false),
+                Err(PasswordError::Guessable),
+                "{bad}"
+            );
         }
-        assert_eq!(check("zhangwei-2026", &["zhangwei"], false), Err(PasswordError::Guessable));
+        assert_eq!(
+            check("zhangwei-2026", &["zhangwei"], false),
+            Err(PasswordError::Guessable)
+        );
         assert_eq!(check("渝中的一条长长的江水流过", &[], false), Ok(()));
     }
 
     #[test]
     fn staff_need_three_classes() {
-        assert_eq!(check("correcthorsebattery", &[], true), Err(PasswordError::Classes));
+        assert_eq!(
+            check("correcthorsebattery", &[], true),
+            Err(PasswordError::Classes)
+        );
         assert_eq!(check("correcthorsebattery", &[], false), Ok(()));
         assert_eq!(check("Correct-horse-battery", &[], true), Ok(()));
         assert_eq!(check("  Correct horse 9 ", &[], true), Ok(()));
@@ -151,6 +200,9 @@ mod tests {
         assert!(verify("Correct-horse-battery", &a));
         assert!(!verify("Correct-horse-batterY", &a));
         assert!(!verify("anything", "not a hash"));
-        assert!(verify("Ｃorrect-horse-battery", &a), "NFKC folds full-width letters");
+        assert!(
+            verify("Ｃorrect-horse-battery", &a),
+            "NFKC folds full-width letters"
+        );
     }
 }

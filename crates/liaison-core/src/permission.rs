@@ -53,13 +53,19 @@ fn role_can(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ViewEnterprises => matches!(role, Officer | StationHead | CenterStaff | Leader | EnterpriseUser),
+        ViewEnterprises => matches!(
+            role,
+            Officer | StationHead | CenterStaff | Leader | EnterpriseUser
+        ),
         EditEnterprise => matches!(role, Officer | StationHead | CenterStaff),
         CreateEnterprise | RetireEnterprise | AssignOfficer | ExportEnterprises => {
-            matches!(role, StationHead | CenterStaff) || (action == ExportEnterprises && role == Leader)
+            matches!(role, StationHead | CenterStaff)
+                || (action == ExportEnterprises && role == Leader)
         }
         ImportEnterprises => role == CenterStaff,
-        ConfirmEnterpriseUser | ReviewSelfReport => matches!(role, Officer | StationHead | CenterStaff),
+        ConfirmEnterpriseUser | ReviewSelfReport => {
+            matches!(role, Officer | StationHead | CenterStaff)
+        }
         SubmitSelfReport => role == EnterpriseUser,
         ViewOrgUnits => role.is_staff() && role != DepartmentUser,
         ManageOrgUnits | ManageUsers => role == SysAdmin,
@@ -116,11 +122,18 @@ impl Viewer {
 
     /// The widest enterprise visibility among the viewer's roles.
     pub fn enterprise_visibility(&self) -> Visibility {
-        if self.roles.iter().any(|r| matches!(r, Role::StationHead | Role::CenterStaff | Role::Leader)) {
+        if self
+            .roles
+            .iter()
+            .any(|r| matches!(r, Role::StationHead | Role::CenterStaff | Role::Leader))
+        {
             Visibility::Subtree(self.unit_path.clone())
         } else if self.roles.contains(&Role::Officer) {
             Visibility::Officer(self.user_id)
-        } else if let (true, Some(id)) = (self.roles.contains(&Role::EnterpriseUser), self.enterprise_id) {
+        } else if let (true, Some(id)) = (
+            self.roles.contains(&Role::EnterpriseUser),
+            self.enterprise_id,
+        ) {
             Visibility::Enterprise(id)
         } else {
             Visibility::Nothing
@@ -177,7 +190,13 @@ mod tests {
             (EnterpriseUser, &[ViewEnterprises, SubmitSelfReport]),
             (
                 Officer,
-                &[ViewEnterprises, EditEnterprise, ConfirmEnterpriseUser, ReviewSelfReport, ViewOrgUnits],
+                &[
+                    ViewEnterprises,
+                    EditEnterprise,
+                    ConfirmEnterpriseUser,
+                    ReviewSelfReport,
+                    ViewOrgUnits,
+                ],
             ),
             (
                 StationHead,
@@ -211,14 +230,32 @@ mod tests {
                 ],
             ),
             (DepartmentUser, &[]),
-            (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
-            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers]),
-            (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
+            (
+                Leader,
+                &[
+                    ViewEnterprises,
+                    ExportEnterprises,
+                    ViewOrgUnits,
+                    ViewStatistics,
+                ],
+            ),
+            (
+                SysAdmin,
+                &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers],
+            ),
+            (
+                SecAdmin,
+                &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity],
+            ),
             (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
         ];
         for (role, actions) in allowed {
             for action in ACTIONS {
-                assert_eq!(can(&[role], action), actions.contains(&action), "{role:?} × {action:?}");
+                assert_eq!(
+                    can(&[role], action),
+                    actions.contains(&action),
+                    "{role:?} × {action:?}"
+                );
             }
         }
     }

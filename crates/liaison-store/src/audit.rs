@@ -1,0 +1,193 @@
+//! The append-only, hash-chained audit log (SECURITY.md LOG-01…04). Rows are written inside the
+//! transaction of the change they record, so a change without its audit row cannot commit.
+
+use crate::{Ctx, Db, Page, Paging, StoreResult, Tx};
+use chrono::{DateTime, Utc};
+use liaison_core::audit::{self, AuditEvent, Outcome};
+
+/// One stored audit row.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    /// Sequence number.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Acting user.
+    pub actor_id: Option<i64>,
+    /// Actor roles.
+    pub actor_role: String,
+    /// Client IP.
+    pub ip: String,
+    /// Action code.
+    pub action: String,
+    /// Object kind.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// PI-free detail.
+    pub detail: String,
+    /// Correlation id.
+    pub request_id: String,
+    /// Hash of the previous row.
+    pub prev_hash: String,
+    /// This row's chain hash.
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn event(&self) -> AuditEvent {
+        AuditEvent {
+            actor_id: self.actor_id,
+            actor_role: self.actor_role.clone(),
+            ip: self.ip.clone(),
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            outcome: if self.outcome == "success" {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
+            detail: self.detail.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// Where a verification found the chain broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The first row whose hash or predecessor does not match.
+    pub id: i64,
+    /// What is wrong.
+    pub reason: &'static str,
+}
+
+/// Appends `event` at `at` inside `tx`. The head row's UPDATE locks the chain until commit.
+pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> StoreResult<()> {
+    let at = truncate_micros(at);
+    let prev: String = fetch!(tx, |c| sqlx::query_scalar(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING hash"
+    )
+    .fetch_one(c))?;
+    let hash = audit::chain(&prev, &audit::canonical(at, event));
+    exec!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_role, ip, action, object_type, object_id, outcome, detail, request_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    )
+    .bind(at)
+    .bind(event.actor_id)
+    .bind(&event.actor_role)
+    .bind(&event.ip)
+    .bind(&event.action)
+    .bind(&event.object_type)
+    .bind(&event.object_id)
+    .bind(event.outcome.code())
+    .bind(&event.detail)
+    .bind(&event.request_id)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(c)
+    })?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1"
+    )
+    .bind(&hash)
+    .execute(c))?;
+    Ok(())
+}
+
+/// Microsecond precision, the finest both backends store, so the hash recomputes after a round trip.
+fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
+}
+
+impl Db {
+    /// Records an event that changes nothing else (a login failure, a denied access, a reveal).
+    pub async fn audit(&self, ctx: &Ctx, event: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        append(&mut tx, ctx.at, &event).await?;
+        tx.commit().await
+    }
+
+    /// Records a denied attempt by `ctx`'s actor.
+    pub async fn audit_denied(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        object_type: &str,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let mut event = ctx.event(action, object_type, None, detail);
+        event.outcome = Outcome::Failure;
+        self.audit(ctx, event).await
+    }
+
+    /// Newest first, optionally only one action prefix (e.g. `auth.`).
+    pub async fn audit_page(
+        &self,
+        action_prefix: &str,
+        paging: Paging,
+    ) -> StoreResult<Page<AuditRow>> {
+        let pattern = format!("{}%", action_prefix.replace(['%', '_'], ""));
+        let items: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
+            "SELECT * FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+        )
+        .bind(&pattern)
+        .bind(paging.per_page)
+        .bind(paging.offset())
+        .fetch_all(c))?;
+        let total: i64 = read!(self, |c| sqlx::query_scalar(
+            "SELECT count(*) FROM audit_log WHERE action LIKE $1"
+        )
+        .bind(&pattern)
+        .fetch_one(c))?;
+        Ok(Page { items, total })
+    }
+
+    /// Recomputes the whole chain; `Ok(Err(link))` names the first broken row, `Ok(Ok(n))` counts rows.
+    pub async fn verify_audit_chain(&self) -> StoreResult<Result<i64, BrokenLink>> {
+        let mut prev = audit::GENESIS.to_owned();
+        let mut after = 0_i64;
+        let mut count = 0_i64;
+        loop {
+            let rows: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
+                "SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000"
+            )
+            .bind(after)
+            .fetch_all(c))?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in &rows {
+                if row.prev_hash != prev {
+                    return Ok(Err(BrokenLink {
+                        id: row.id,
+                        reason: "predecessor missing or altered",
+                    }));
+                }
+                if audit::chain(&prev, &audit::canonical(row.at, &row.event())) != row.hash {
+                    return Ok(Err(BrokenLink {
+                        id: row.id,
+                        reason: "row altered",
+                    }));
+                }
+                prev = row.hash.clone();
+                count += 1;
+            }
+        }
+        let head: String = read!(self, |c| sqlx::query_scalar(
+            "SELECT hash FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(c))?;
+        if head != prev {
+            return Ok(Err(BrokenLink {
+                id: after + 1,
+                reason: "newest rows missing",
+            }));
+        }
+        Ok(Ok(count))
+    }
+}

@@ -1,0 +1,176 @@
+//! Opening the database named by a URL: SQLite with one writer connection and a read pool, or PostgreSQL.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The live pools of one backend.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// SQLite: exactly one writer connection (no `SQLITE_BUSY`, natural group commit) and a read pool.
+    Sqlite {
+        /// The single writer.
+        writer: SqlitePool,
+        /// Read-only connections.
+        reader: SqlitePool,
+    },
+    /// PostgreSQL: one pool for reads and writes.
+    Postgres(PgPool),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db(Backend);
+
+/// An open writing transaction (`BEGIN IMMEDIATE` on SQLite).
+pub enum Tx {
+    /// SQLite transaction on the writer connection.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL transaction.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Commits; the caller acknowledges only after this returns.
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Opens `url` (`sqlite://path` or `postgres://…`) and applies pending migrations.
+    #[tracing::instrument(skip_all)]
+    pub async fn open(url: &str, read_connections: u32) -> StoreResult<Self> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?.options([
+                ("statement_timeout", "30s"),
+                ("lock_timeout", "10s"),
+                ("idle_in_transaction_session_timeout", "60s"),
+            ]);
+            let pool = PgPoolOptions::new()
+                .max_connections(read_connections.max(2) * 2)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Db(Backend::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .pragma("secure_delete", "ON")
+                .pragma("journal_size_limit", "67108864");
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.clone())
+                .await?;
+            let reader = SqlitePoolOptions::new()
+                .max_connections(read_connections.max(1))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.pragma("query_only", "ON"))
+                .await?;
+            Db(Backend::Sqlite { writer, reader })
+        } else {
+            return Err(StoreError::Conflict(format!(
+                "unsupported database_url scheme (use sqlite:// or postgres://): {}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies pending migrations of the live backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.0 {
+            Backend::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The live backend, for the dispatch macros.
+    pub fn backend(&self) -> &Backend {
+        &self.0
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn kind(&self) -> &'static str {
+        match self.0 {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Begins a writing transaction: `BEGIN IMMEDIATE` on the SQLite writer, `BEGIN` on PostgreSQL.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.0 {
+            Backend::Sqlite { writer, .. } => {
+                Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Reads the SQLite PRAGMAs that durability depends on from one writer and one reader connection,
+    /// as `(journal_mode, synchronous, foreign_keys, busy_timeout, secure_delete)`; `None` on PostgreSQL.
+    pub async fn sqlite_pragmas(&self) -> StoreResult<Option<Vec<(String, i64, i64, i64, i64)>>> {
+        let Backend::Sqlite { writer, reader } = &self.0 else {
+            return Ok(None);
+        };
+        let mut all = Vec::new();
+        for pool in [writer, reader] {
+            let mut conn = pool.acquire().await?;
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await?;
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await?;
+            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(&mut *conn)
+                .await?;
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(&mut *conn)
+                .await?;
+            let secure: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+                .fetch_one(&mut *conn)
+                .await?;
+            all.push((mode, sync, fk, busy, secure));
+        }
+        Ok(Some(all))
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> bool {
+        let result: Result<i64, sqlx::Error> =
+            read!(self, |c| sqlx::query_scalar("SELECT 1").fetch_one(c));
+        result.is_ok()
+    }
+
+    /// Closes every pool (flushes the SQLite WAL on the last connection).
+    pub async fn close(&self) {
+        match &self.0 {
+            Backend::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Store errors: constraint violations mapped to domain meaning, so callers never see `sqlx::Error`.
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The object does not exist (or is outside the caller's scope).
+    #[error("not found")]
+    NotFound,
+    /// A unique value is already taken; names the field.
+    #[error("duplicate value for {0}")]
+    Duplicate(&'static str),
+    /// The change is not allowed in the object's current state (e.g. retired parent).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed; the details are logged, never shown.
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result alias of the store.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The unique columns callers may collide on, matched in PostgreSQL constraint names and SQLite messages.
+const UNIQUE_FIELDS: [&str; 4] = ["credit_code", "username", "path", "version"];
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+                UNIQUE_FIELDS
+                    .into_iter()
+                    .find(|field| text.contains(field))
+                    .map_or(StoreError::Database(error), StoreError::Duplicate)
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}

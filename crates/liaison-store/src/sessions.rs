@@ -1,0 +1,241 @@
+//! Server-side sessions (stored by the SHA-256 of the cookie token) and personal access tokens.
+
+use crate::audit::append;
+use crate::{Ctx, Db, StoreResult};
+use chrono::{DateTime, Utc};
+
+/// A stored session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Digest of the cookie token.
+    pub id: String,
+    /// Owner.
+    pub user_id: i64,
+    /// Created (absolute lifetime starts here).
+    pub created_at: DateTime<Utc>,
+    /// Last request (idle timeout counts from here).
+    pub last_seen_at: DateTime<Utc>,
+    /// Last password (re-)authentication.
+    pub authenticated_at: DateTime<Utc>,
+    /// Password accepted but the second factor not yet given.
+    pub mfa_pending: bool,
+    /// Client IP at login.
+    pub ip: String,
+    /// Browser at login.
+    pub user_agent: String,
+}
+
+/// A personal access token as listed to its owner (never the token itself).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ApiTokenRow {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub user_id: i64,
+    /// Label.
+    pub name: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last use.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    /// Starts a session; keeps at most `max_per_user` sessions, evicting the oldest (SES-06).
+    pub async fn create_session(
+        &self,
+        ctx: &Ctx,
+        user_id: i64,
+        digest: &str,
+        mfa_pending: bool,
+        user_agent: &str,
+        max_per_user: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO session (id, user_id, created_at, last_seen_at, authenticated_at, mfa_pending, ip, user_agent)
+             VALUES ($1, $2, $3, $3, $3, $4, $5, $6)"
+        )
+        .bind(digest)
+        .bind(user_id)
+        .bind(ctx.at)
+        .bind(mfa_pending)
+        .bind(&ctx.ip)
+        .bind(user_agent.chars().take(200).collect::<String>())
+        .execute(c)
+        })?;
+        exec!(&mut tx, |c| sqlx::query(
+            "DELETE FROM session WHERE user_id = $1 AND id NOT IN
+               (SELECT id FROM session WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2)"
+        )
+        .bind(user_id)
+        .bind(max_per_user)
+        .execute(c))?;
+        tx.commit().await
+    }
+
+    /// The session stored under `digest`.
+    pub async fn session(&self, digest: &str) -> StoreResult<Option<SessionRow>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT * FROM session WHERE id = $1"
+        )
+        .bind(digest)
+        .fetch_optional(c))?)
+    }
+
+    /// Marks activity (callers throttle this to about once a minute).
+    pub async fn touch_session(&self, digest: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE session SET last_seen_at = $1 WHERE id = $2"
+        )
+        .bind(at)
+        .bind(digest)
+        .execute(c))?;
+        tx.commit().await
+    }
+
+    /// Completes the second factor and rotates the session id (`new_digest`).
+    pub async fn complete_mfa(
+        &self,
+        ctx: &Ctx,
+        old_digest: &str,
+        new_digest: &str,
+        user_id: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE session SET id = $1, mfa_pending = $2, last_seen_at = $3 WHERE id = $4"
+        )
+        .bind(new_digest)
+        .bind(false)
+        .bind(ctx.at)
+        .bind(old_digest)
+        .execute(c))?;
+        let mut event = ctx.event("auth.mfa", "user", Some(user_id), "totp");
+        event.actor_id = Some(user_id);
+        append(&mut tx, ctx.at, &event).await?;
+        tx.commit().await
+    }
+
+    /// Ends one session (logout) and audits it.
+    pub async fn end_session(&self, ctx: &Ctx, digest: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| sqlx::query(
+            "DELETE FROM session WHERE id = $1"
+        )
+        .bind(digest)
+        .execute(c))?;
+        append(
+            &mut tx,
+            ctx.at,
+            &ctx.event("auth.logout", "session", None, ""),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Ends every session of a user (admin kill) and audits it.
+    pub async fn end_user_sessions(&self, ctx: &Ctx, user_id: i64) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let done = exec!(&mut tx, |c| sqlx::query(
+            "DELETE FROM session WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .execute(c))?;
+        append(
+            &mut tx,
+            ctx.at,
+            &ctx.event("auth.kill_sessions", "user", Some(user_id), ""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Creates a personal access token stored by digest.
+    pub async fn create_api_token(
+        &self,
+        ctx: &Ctx,
+        user_id: i64,
+        name: &str,
+        digest: &str,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let id: i64 = fetch!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO api_token (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(digest)
+        .bind(ctx.at)
+        .fetch_one(c)
+        })?;
+        append(
+            &mut tx,
+            ctx.at,
+            &ctx.event("token.create", "api_token", Some(id), ""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The live token stored under `digest`.
+    pub async fn api_token(&self, digest: &str) -> StoreResult<Option<ApiTokenRow>> {
+        Ok(read!(self, |c| {
+            sqlx::query_as(
+            "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL"
+        )
+        .bind(digest)
+        .fetch_optional(c)
+        })?)
+    }
+
+    /// Stamps a token's last use.
+    pub async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE api_token SET last_used_at = $1 WHERE id = $2"
+        )
+        .bind(at)
+        .bind(id)
+        .execute(c))?;
+        tx.commit().await
+    }
+
+    /// A user's tokens, newest first.
+    pub async fn api_tokens_of(&self, user_id: i64) -> StoreResult<Vec<ApiTokenRow>> {
+        Ok(read!(self, |c| {
+            sqlx::query_as(
+            "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_token WHERE user_id = $1 ORDER BY id DESC"
+        )
+        .bind(user_id)
+        .fetch_all(c)
+        })?)
+    }
+
+    /// Revokes one of the user's tokens; false when it is not theirs or already revoked.
+    pub async fn revoke_api_token(&self, ctx: &Ctx, user_id: i64, id: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let done = exec!(&mut tx, |c| {
+            sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+            .bind(ctx.at)
+            .bind(id)
+            .bind(user_id)
+            .execute(c)
+        })?;
+        append(
+            &mut tx,
+            ctx.at,
+            &ctx.event("token.revoke", "api_token", Some(id), ""),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+}
