@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod enterprise;
 pub mod mask;
+pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod permission;

@@ -48,6 +48,14 @@ impl Db {
         .ok_or(StoreError::NotFound)
     }
 
+    /// The root unit (the city bureau), if any.
+    pub async fn root_unit(&self) -> StoreResult<Option<OrgUnit>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT id, parent_id, kind, code, name, path, retired_at FROM org_unit WHERE parent_id IS NULL ORDER BY id LIMIT 1"
+        )
+        .fetch_optional(c))?)
+    }
+
     /// Every unit within `root` (itself included), in tree order.
     pub async fn units_within(&self, root: &OrgPath) -> StoreResult<Vec<OrgUnit>> {
         Ok(read!(self, |c| sqlx::query_as(

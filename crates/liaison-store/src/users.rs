@@ -402,6 +402,18 @@ impl Db {
         })?)
     }
 
+    /// Active liaison officers whose unit lies within `root`: (id, name, unit name).
+    pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<(i64, String, String)>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT u.id, u.display_name, o.name FROM app_user u JOIN org_unit o ON o.id = u.unit_id
+             JOIN user_role r ON r.user_id = u.id AND r.role = 'officer'
+             WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id"
+        )
+        .bind(root.as_str())
+        .bind(root.range_end())
+        .fetch_all(c))?)
+    }
+
     /// Records a failed login for `username` from `ctx.ip` and audits it.
     pub async fn record_login_failure(
         &self,

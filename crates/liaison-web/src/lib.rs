@@ -1,1 +1,54 @@
-//! placeholder
+//! Liaison over HTTP: the staff console and enterprise portal (server-rendered, htmx), the JSON API
+//! under `/api/v1` with its OpenAPI document, authentication, and the security middleware.
+//!
+//! A request passes `middleware` (request id, client IP, security headers, CSRF origin check, session
+//! or bearer lookup), reaches a handler that checks a `liaison_core::permission` predicate, calls one
+//! store method, and renders JSON or a page. Errors are `AppError`; pages turn them into HTML.
+
+rust_i18n::i18n!("locales", fallback = "zh");
+
+pub mod actions;
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+mod middleware;
+pub mod pages;
+pub mod routes;
+pub mod view;
+
+pub use config::WebConfig;
+pub use error::AppError;
+
+use liaison_core::clock::Clock;
+use liaison_store::Db;
+use std::sync::Arc;
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The clock (a manual one in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application as an axum router.
+pub fn app(state: AppState) -> axum::Router {
+    routes::table().into_router(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves — the seam tests use to bind port 0.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,1 +1,184 @@
-fn main() {}
+//! `liaison`: the one binary — serve the platform, generate the demo, migrate, manage users, verify the audit log.
+
+mod bootstrap;
+mod config;
+mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::Config;
+use liaison_core::clock::SystemClock;
+use liaison_store::Db;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "liaison", version, about = "助企警务联络平台 — police–enterprise liaison platform")]
+struct Cli {
+    /// Configuration file (TOML); `LIAISON_*` variables override it.
+    #[arg(long, global = true, env = "LIAISON_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (default ./data).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console, portal and API (creates and migrates the database on first run).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Generate a fresh demo district in the data directory (default ./data-demo) and serve it.
+    Demo {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Generate only; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with roles; prints its one-time password.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Org unit id (default: the root unit).
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Role codes, e.g. `--role sys_admin`.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Reset a password to a one-time one that must be changed; prints it.
+    ResetPassword {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; names the first broken link and exits 1 if there is one.
+    Verify,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    let demo = matches!(cli.command, Command::Demo { .. });
+    match (&cli.data, demo) {
+        (Some(dir), _) => config.data_dir = dir.clone(),
+        (None, true) => config.data_dir = PathBuf::from("./data-demo"),
+        (None, false) => {}
+    }
+    if let Command::Serve { listen: Some(listen) } | Command::Demo { listen: Some(listen), .. } = &cli.command {
+        config.listen = listen.clone();
+    }
+    if demo {
+        config.log_format = "text".into();
+    }
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, config))
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" { builder.json().init() } else { builder.init() }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    Db::open(&url, config.read_connections).await.with_context(|| format!("opening {}", config::redact(&url)))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { .. } => {
+            let db = open(&config).await?;
+            bootstrap::first_run(&db).await?;
+            serve(db, &config, false).await
+        }
+        Command::Demo { no_serve, .. } => {
+            let db = demo::fresh(&config).await?;
+            if no_serve { Ok(()) } else { serve(db, &config, true).await }
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command } => {
+            let db = open(&config).await?;
+            match command {
+                UserCommand::Create { username, name, unit, roles } => bootstrap::create_user(&db, &username, &name, unit, &roles).await,
+                UserCommand::ResetPassword { username } => bootstrap::reset_password(&db, &username).await,
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let db = open(&config).await?;
+            match db.verify_audit_chain().await? {
+                Ok(count) => {
+                    println!("audit chain intact: {count} records");
+                    Ok(())
+                }
+                Err(broken) => {
+                    eprintln!("audit chain broken at record {}: {}", broken.id, broken.reason);
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}
+
+async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let state = liaison_web::AppState { db: db.clone(), clock: Arc::new(SystemClock), config: Arc::new(config.web_config(demo)) };
+    tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");
+    println!("Liaison 助企警务联络平台: http://{}", listener.local_addr()?);
+    liaison_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

@@ -1,0 +1,31 @@
+//! The JSON API under `/api/v1`: the same permissions as the pages, errors as
+//! `{"error":{"code","message","fields"}}`, lists as `{"items","total","page","per_page"}`.
+
+mod admin;
+mod enterprises;
+pub mod openapi;
+mod session;
+
+use crate::routes::{Access::*, RouteTable};
+
+/// Registers every API route.
+pub fn routes(t: &mut RouteTable) {
+    t.get("/api/openapi.json", Public, openapi::document);
+    t.post("/api/v1/session", Public, session::create);
+    t.delete("/api/v1/session", Signed, session::delete);
+    t.get("/api/v1/me", Signed, session::me);
+    t.get("/api/v1/enterprises", Signed, enterprises::list);
+    t.post("/api/v1/enterprises", Signed, enterprises::create);
+    t.get("/api/v1/enterprises/{id}", Signed, enterprises::get);
+    t.put("/api/v1/enterprises/{id}", Signed, enterprises::update);
+    t.post("/api/v1/enterprises/{id}/officer", Signed, enterprises::assign);
+    t.get("/api/v1/enterprises/{id}/officers", Signed, enterprises::history);
+    t.post("/api/v1/enterprises/{id}/reveal", Signed, enterprises::reveal);
+    t.get("/api/v1/org-units", Signed, admin::units);
+    t.post("/api/v1/org-units", Signed, admin::create_unit);
+    t.get("/api/v1/users", Signed, admin::users);
+    t.post("/api/v1/users", Signed, admin::create_user);
+    t.put("/api/v1/users/{id}/roles", Signed, admin::set_roles);
+    t.get("/api/v1/audit", Signed, admin::audit);
+    t.post("/api/v1/tokens", Signed, admin::create_token);
+}

@@ -1,0 +1,59 @@
+//! `POST/DELETE /api/v1/session` and `GET /api/v1/me`.
+
+use crate::auth::{CurrentUser, PartlySignedIn, login, session_cookie};
+use crate::error::{AppError, AppResult};
+use crate::extract::AppJson;
+use crate::middleware::RequestMeta;
+use crate::view::MeView;
+use crate::{AppState, auth};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Current TOTP code, when the account has one.
+    pub totp: Option<String>,
+}
+
+/// Signs in and sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginBody,
+    responses((status = 200, body = MeView), (status = 401, description = "wrong credentials or second factor required"),
+              (status = 429, description = "throttled or locked")))]
+pub async fn create(State(state): State<AppState>, meta: RequestMeta, AppJson(body): AppJson<LoginBody>) -> AppResult<Response> {
+    let done = login::password_login(&state, &meta, &body.username, &body.password, body.totp.as_deref()).await?;
+    let mut response = if done.mfa_pending {
+        AppError::MfaRequired.into_response()
+    } else {
+        Json(MeView::from(&done.user)).into_response()
+    };
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &done.token));
+    Ok(response)
+}
+
+/// Signs out: the session ends on the server.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
+pub async fn delete(State(state): State<AppState>, PartlySignedIn(authed): PartlySignedIn) -> AppResult<Response> {
+    if let Some(session) = &authed.session {
+        state.db.end_session(&authed.ctx(state.clock.now()), session).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, auth::clear_cookie(&state.config));
+    response.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"storage\""));
+    Ok(response)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = MeView), (status = 401)))]
+pub async fn me(CurrentUser(authed): CurrentUser) -> Json<MeView> {
+    Json(MeView::from(&authed.user))
+}

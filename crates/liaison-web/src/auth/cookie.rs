@@ -1,0 +1,28 @@
+//! The session cookie: `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` and the `__Host-` prefix behind TLS.
+
+use crate::WebConfig;
+use axum::http::HeaderValue;
+
+/// A `Set-Cookie` value carrying `token`.
+pub fn session_cookie(config: &WebConfig, token: &str) -> HeaderValue {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value = format!("{}={token}; HttpOnly; SameSite=Lax; Path=/{secure}", config.cookie_name());
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// A `Set-Cookie` value that deletes the session cookie.
+pub fn clear_cookie(config: &WebConfig) -> HeaderValue {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value = format!("{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}", config.cookie_name());
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The session token in a `Cookie` header, if any.
+pub(crate) fn token_from(config: &WebConfig, cookies: &str) -> Option<String> {
+    let prefix = format!("{}=", config.cookie_name());
+    cookies
+        .split(';')
+        .filter_map(|c| c.trim().strip_prefix(&prefix))
+        .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+}

@@ -1,0 +1,67 @@
+//! Resolves the session cookie or bearer token of each request into an [`Authed`], enforcing the idle
+//! and absolute session lifetimes and the account's status on every request (AC-08, SES-03).
+
+use super::{Authed, cookie};
+use crate::AppState;
+use crate::middleware::RequestMeta;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::Duration;
+use liaison_core::token::digest;
+
+/// Middleware: puts an [`Authed`] into the request when the credentials are valid.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let meta = req.extensions().get::<RequestMeta>().cloned();
+    if let Some(meta) = meta {
+        let headers = req.headers().clone();
+        match identify(&state, &headers, meta).await {
+            Ok(Some(authed)) => {
+                req.extensions_mut().insert(authed);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "session lookup failed"),
+        }
+    }
+    next.run(req).await
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap, meta: RequestMeta) -> Result<Option<Authed>, liaison_store::StoreError> {
+    let now = state.clock.now();
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer {
+        let Some(row) = state.db.api_token(&digest(token.trim())).await? else { return Ok(None) };
+        let user = state.db.user(row.user_id).await?;
+        if user.row.status == "disabled" {
+            return Ok(None);
+        }
+        if row.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
+            state.db.touch_api_token(row.id, now).await?;
+        }
+        return Ok(Some(Authed { user, session: None, mfa_pending: false, authenticated_at: row.created_at, meta }));
+    }
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(token) = cookie::token_from(&state.config, cookies) else { return Ok(None) };
+    let id = digest(&token);
+    let Some(session) = state.db.session(&id).await? else { return Ok(None) };
+    let idle = Duration::minutes(state.config.idle_timeout_minutes);
+    let absolute = Duration::hours(state.config.absolute_timeout_hours);
+    if now - session.last_seen_at > idle || now - session.created_at > absolute {
+        return Ok(None);
+    }
+    let user = state.db.user(session.user_id).await?;
+    if user.row.status == "disabled" {
+        return Ok(None);
+    }
+    if now - session.last_seen_at > Duration::minutes(1) {
+        state.db.touch_session(&id, now).await?;
+    }
+    Ok(Some(Authed {
+        user,
+        session: Some(id),
+        mfa_pending: session.mfa_pending,
+        authenticated_at: session.authenticated_at,
+        meta,
+    }))
+}

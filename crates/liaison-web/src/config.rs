@@ -1,0 +1,56 @@
+//! Web settings: session lifetimes, lockout thresholds, cookie security, MFA policy, demo banner.
+
+use serde::Deserialize;
+
+/// Settings of the HTTP layer (the `[web]` and `[security]` parts of the configuration).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct WebConfig {
+    /// The public origin (scheme://host:port) used by the CSRF origin check.
+    pub public_origin: String,
+    /// Cookies carry `Secure` and the `__Host-` prefix (set when served over TLS).
+    pub secure_cookies: bool,
+    /// Staff must use a TOTP second factor.
+    pub require_staff_mfa: bool,
+    /// Minutes of inactivity that end a session.
+    pub idle_timeout_minutes: i64,
+    /// Hours after login that end a session whatever the activity.
+    pub absolute_timeout_hours: i64,
+    /// Sessions a user may hold at once; the oldest is ended beyond it.
+    pub max_sessions_per_user: i64,
+    /// Failed logins of one account within the window that lock it.
+    pub lockout_failures: i64,
+    /// Window and lock duration, in minutes.
+    pub lockout_minutes: i64,
+    /// Failed logins from one IP within the window before that IP is throttled.
+    pub ip_failures: i64,
+    /// Shows the demo banner on every page.
+    pub demo: bool,
+    /// Trust `X-Forwarded-For` from these proxy addresses only.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_origin: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            require_staff_mfa: true,
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+            max_sessions_per_user: 3,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            ip_failures: 30,
+            demo: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// The session cookie's name: `__Host-` prefixed when cookies are secure.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-liaison" } else { "liaison" }
+    }
+}

@@ -1,0 +1,129 @@
+//! One error type for every handler. It answers JSON `{"error":{"code","message","fields"}}`; for
+//! pages, `middleware::render_errors` turns the same response into an HTML page. Internal errors are
+//! logged once with their request id and shown only as a generic message.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use liaison_core::validate::{FieldError, FieldErrors};
+use liaison_store::StoreError;
+use serde::Serialize;
+
+/// A handler failure.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid session or token.
+    #[error("请先登录 / please sign in")]
+    Unauthenticated,
+    /// Wrong username or password (one message for both: no enumeration).
+    #[error("用户名或密码错误 / wrong username or password")]
+    InvalidCredentials,
+    /// The role does not allow the action.
+    #[error("没有权限执行此操作 / not allowed")]
+    Forbidden,
+    /// Missing, or outside the viewer's scope.
+    #[error("未找到 / not found")]
+    NotFound,
+    /// Input failed validation; every field is named.
+    #[error("输入有误 / invalid input")]
+    Validation(Vec<FieldError>),
+    /// Malformed request (body, query, content type).
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// The body is not of the required content type.
+    #[error("请求内容类型不受支持 / unsupported content type")]
+    UnsupportedMediaType,
+    /// Conflicts with the current state or an existing value.
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// Throttled; retry after the given seconds.
+    #[error("尝试过于频繁，请稍后再试 / too many attempts, try later")]
+    TooManyRequests(u64),
+    /// The second factor is still required.
+    #[error("需要完成双因素认证 / second factor required")]
+    MfaRequired,
+    /// Anything else: logged, never shown.
+    #[error("服务器内部错误 / internal error")]
+    Internal(String),
+}
+
+/// Result alias of handlers.
+pub type AppResult<T, E = AppError> = Result<T, E>;
+
+/// What the page renderer needs to know about an error response.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// Stable code.
+    pub code: &'static str,
+    /// Message (Chinese / English).
+    pub message: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    fields: &'a [FieldError],
+}
+
+impl AppError {
+    /// The stable code and HTTP status.
+    pub fn code_and_status(&self) -> (&'static str, StatusCode) {
+        match self {
+            AppError::Unauthenticated => ("unauthenticated", StatusCode::UNAUTHORIZED),
+            AppError::InvalidCredentials => ("invalid_credentials", StatusCode::UNAUTHORIZED),
+            AppError::Forbidden => ("forbidden", StatusCode::FORBIDDEN),
+            AppError::NotFound => ("not_found", StatusCode::NOT_FOUND),
+            AppError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY),
+            AppError::BadRequest(code, _) => (code, StatusCode::BAD_REQUEST),
+            AppError::UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            AppError::Conflict(code, _) => (code, StatusCode::CONFLICT),
+            AppError::TooManyRequests(_) => ("too_many_requests", StatusCode::TOO_MANY_REQUESTS),
+            AppError::MfaRequired => ("mfa_required", StatusCode::UNAUTHORIZED),
+            AppError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (code, status) = self.code_and_status();
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let fields: &[FieldError] = match &self { AppError::Validation(fields) => fields, _ => &[] };
+        let message = self.to_string();
+        let mut response = (status, Json(Body { error: Detail { code, message: message.clone(), fields } })).into_response();
+        if let AppError::TooManyRequests(seconds) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response.extensions_mut().insert(ErrorInfo { code, message });
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Duplicate(field) => AppError::Validation(vec![FieldError::new(
+                field,
+                &format!("{field}.taken"),
+                "该值已被使用 / already registered",
+            )]),
+            StoreError::Conflict(message) => AppError::Conflict("conflict", message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Validation(errors.0)
+    }
+}

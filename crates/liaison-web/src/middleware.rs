@@ -1,0 +1,145 @@
+//! The middleware stack: request metadata (id, client IP), security headers, the CSRF origin check,
+//! session resolution, and turning error responses into pages outside the API.
+
+use crate::error::{AppError, ErrorInfo};
+use crate::i18n::Lang;
+use crate::{AppState, auth, pages};
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// The largest request body accepted (uploads have their own streaming limits).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Facts about the request every audit row and log line needs.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// Correlation id (also sent back as `X-Request-Id`).
+    pub id: String,
+    /// Client IP (socket peer, or `X-Forwarded-For` from a trusted proxy).
+    pub ip: String,
+    /// Browser identification.
+    pub user_agent: String,
+}
+
+/// Wraps the routes with every layer, outermost last.
+pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
+    router
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), auth::resolve))
+        .layer(from_fn_with_state(state.clone(), csrf))
+        .layer(from_fn_with_state(state.clone(), render_errors))
+        .layer(from_fn_with_state(state.clone(), request_meta))
+        .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(from_fn(body_limit_shape))
+        .with_state(state)
+}
+
+async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(|v| v.trim().to_owned());
+    let ip = match forwarded {
+        Some(client) if state.config.trusted_proxies.contains(&peer) && client.parse::<std::net::IpAddr>().is_ok() => client,
+        _ => peer,
+    };
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(200).collect();
+    let id = liaison_core::token::random_hex(8);
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent });
+    let _guard = span.enter();
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let fixed: [(&str, &str); 6] = [
+        (
+            "content-security-policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if state.config.secure_cookies {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !is_asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Refuses cross-site state changes of cookie-authenticated requests (CSRF-02): the `Origin` must be
+/// this site, and `Sec-Fetch-Site` must not say cross-site. Bearer-token requests carry no ambient
+/// credentials and are exempt.
+async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.headers().contains_key(header::AUTHORIZATION) || same_origin(req.headers(), &state.config.public_origin) {
+        next.run(req).await
+    } else {
+        tracing::warn!("cross-site request refused");
+        AppError::Forbidden.into_response()
+    }
+}
+
+fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| site == "cross-site" || site == "same-site") {
+        return false;
+    }
+    match header("origin") {
+        None => true,
+        Some(origin) => {
+            let host = header("host").unwrap_or_default();
+            origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}")
+        }
+    }
+}
+
+/// Outside `/api`, an error response becomes a page: sign-in redirects, or the error page.
+async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let lang = Lang::from_cookie_header(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default());
+    let is_get = req.method() == Method::GET;
+    let response = next.run(req).await;
+    if path.starts_with("/api/") || path == "/healthz" {
+        return response;
+    }
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else { return response };
+    match info.code {
+        "unauthenticated" => {
+            let next_path = if is_get { format!("{path}{query}") } else { "/".into() };
+            Redirect::to(&format!("/login?next={}", pages::url_encode(&next_path))).into_response()
+        }
+        "mfa_required" => Redirect::to("/login/mfa").into_response(),
+        _ => pages::error_page(&state, lang, response.status(), &info.message),
+    }
+}
+
+/// A body over the limit answers 413 in our error shape.
+async fn body_limit_shape(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !response.extensions().get::<ErrorInfo>().is_some() {
+        return (StatusCode::PAYLOAD_TOO_LARGE, AppError::BadRequest("payload_too_large", "请求体过大 / body too large".into()))
+            .into_response();
+    }
+    response
+}

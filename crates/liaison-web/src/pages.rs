@@ -1,0 +1,168 @@
+//! Server-rendered pages: the staff console and the enterprise portal. One askama struct per page,
+//! a shared [`Chrome`] for the layout, every form a plain POST answered with `303 See Other`.
+
+mod account;
+mod admin;
+mod enterprises;
+mod home;
+mod login;
+mod portal;
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::i18n::Lang;
+use crate::routes::{Access::*, RouteTable};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use liaison_core::permission::Action;
+
+/// Registers every page route.
+pub fn routes(t: &mut RouteTable) {
+    t.get("/healthz", Public, home::healthz);
+    t.get("/login", Public, login::form);
+    t.post("/login", Public, login::submit);
+    t.get("/login/mfa", Public, login::mfa_form);
+    t.post("/login/mfa", Public, login::mfa_submit);
+    t.post("/logout", Signed, login::logout);
+    t.get("/lang/{code}", Public, login::set_lang);
+    t.get("/", Signed, home::home);
+    t.get("/stats", Signed, home::stats);
+    t.get("/enterprises", Signed, enterprises::list);
+    t.get("/enterprises/new", Signed, enterprises::new_form);
+    t.post("/enterprises", Signed, enterprises::create);
+    t.get("/enterprises/{id}", Signed, enterprises::detail);
+    t.get("/enterprises/{id}/edit", Signed, enterprises::edit_form);
+    t.post("/enterprises/{id}", Signed, enterprises::update);
+    t.post("/enterprises/{id}/assign", Signed, enterprises::assign);
+    t.post("/enterprises/{id}/status", Signed, enterprises::set_status);
+    t.post("/enterprises/{id}/reveal", Signed, enterprises::reveal);
+    t.post("/enterprises/{id}/self-reports/{report}", Signed, enterprises::review_report);
+    t.get("/registrations", Signed, admin::registrations);
+    t.post("/registrations/{id}", Signed, admin::decide_registration);
+    t.get("/org", Signed, admin::org);
+    t.post("/org", Signed, admin::create_unit);
+    t.post("/org/{id}", Signed, admin::change_unit);
+    t.get("/users", Signed, admin::users);
+    t.post("/users", Signed, admin::create_user);
+    t.post("/users/{id}", Signed, admin::change_user);
+    t.get("/audit", Signed, admin::audit);
+    t.get("/account", Signed, account::page);
+    t.post("/account/password", Signed, account::change_password);
+    t.post("/account/tokens", Signed, account::create_token);
+    t.get("/portal", Signed, portal::home);
+    t.get("/portal/register", Public, portal::register_form);
+    t.post("/portal/register", Public, portal::register);
+    t.post("/portal/self-report", Signed, portal::self_report);
+}
+
+/// A navigation link.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    /// Target.
+    pub href: &'static str,
+    /// Translated label.
+    pub label: String,
+    /// The current section.
+    pub active: bool,
+}
+
+/// What the layout needs: language, the user, navigation, the demo banner.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// UI language.
+    pub lang: Lang,
+    /// Page title (translated).
+    pub title: String,
+    /// Signed-in user's display name.
+    pub user_name: Option<String>,
+    /// Navigation for the user's roles.
+    pub nav: Vec<NavLink>,
+    /// Demo data banner.
+    pub demo: bool,
+}
+
+impl Chrome {
+    /// Layout for a signed-in user, with `active` the current section's href.
+    pub fn new(state: &AppState, lang: Lang, authed: &Authed, title_key: &str, active: &str) -> Self {
+        let viewer = authed.viewer();
+        let links: [(&'static str, &str, bool); 9] = [
+            ("/", "nav.home", viewer.is_staff()),
+            ("/portal", "nav.portal", !viewer.is_staff()),
+            ("/enterprises", "nav.enterprises", viewer.is_staff() && viewer.can(Action::ViewEnterprises)),
+            ("/registrations", "nav.registrations", viewer.can(Action::ConfirmEnterpriseUser)),
+            ("/stats", "nav.stats", viewer.can(Action::ViewStatistics)),
+            ("/org", "nav.org", viewer.can(Action::ViewOrgUnits)),
+            ("/users", "nav.users", viewer.can(Action::ViewUsers)),
+            ("/audit", "nav.audit", viewer.can(Action::ReadAudit)),
+            ("/account", "nav.account", true),
+        ];
+        let nav = links
+            .into_iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(href, key, _)| NavLink { href, label: lang.t(key), active: href == active })
+            .collect();
+        Self { lang, title: lang.t(title_key), user_name: Some(authed.user.row.display_name.clone()), nav, demo: state.config.demo }
+    }
+
+    /// Layout for a page without a signed-in user.
+    pub fn public(state: &AppState, lang: Lang, title_key: &str) -> Self {
+        Self { lang, title: lang.t(title_key), user_name: None, nav: Vec::new(), demo: state.config.demo }
+    }
+
+    /// Translates `key` in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering itself fails.
+pub fn render(template: &impl Template) -> Response {
+    render_status(StatusCode::OK, template)
+}
+
+/// Renders a template with a status.
+pub fn render_status(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => crate::error::AppError::Internal(error.to_string()).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    status: u16,
+    message: &'a str,
+}
+
+/// The error page for a failed request.
+pub fn error_page(state: &AppState, lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage { chrome: Chrome::public(state, lang, "error.title"), status: status.as_u16(), message };
+    render_status(status, &page)
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local redirect target: only paths on this site (no `//host` or scheme), else `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `303 See Other` to `to`.
+pub fn see_other(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}

@@ -1,0 +1,97 @@
+//! The user's own account: password change (ends other sessions), personal access tokens.
+
+use super::{Chrome, render, render_status};
+use crate::AppState;
+use crate::auth::{Authed, CurrentUser};
+use crate::error::AppResult;
+use crate::extract::AppForm;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use liaison_core::password;
+use liaison_core::validate::{FieldError, RuleCode};
+use liaison_store::sessions::ApiTokenRow;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    username: String,
+    unit_name: String,
+    roles: Vec<String>,
+    mfa_enabled: bool,
+    must_change: bool,
+    tokens: Vec<ApiTokenRow>,
+    new_token: Option<String>,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+async fn account_page(state: &AppState, lang: Lang, authed: &Authed, new_token: Option<String>, notice: Option<String>, errors: Vec<FieldError>) -> AppResult<AccountPage> {
+    let user = &authed.user;
+    Ok(AccountPage {
+        chrome: Chrome::new(state, lang, authed, "account.title", "/account"),
+        username: user.row.username.clone(),
+        unit_name: user.row.unit_name.clone(),
+        roles: user.roles.iter().map(|r| lang.t(&format!("role.{}", r.code()))).collect(),
+        mfa_enabled: user.row.totp_enabled,
+        must_change: user.row.must_change_password,
+        tokens: state.db.api_tokens_of(user.row.id).await?,
+        new_token,
+        notice,
+        errors,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+    Ok(render(&account_page(&state, lang, &authed, None, None, Vec::new()).await?))
+}
+
+/// Password change form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// Changes the password after checking the current one; every other session ends.
+pub async fn change_password(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppForm(form): AppForm<PasswordForm>) -> AppResult<Response> {
+    let user = &authed.user;
+    let staff = user.roles.iter().any(|r| r.is_staff());
+    let error = if !password::verify(&form.current, &user.row.password_hash) {
+        Some(FieldError::new("current", "password.current", lang.t("account.wrong_current")))
+    } else if form.new != form.confirm {
+        Some(FieldError::new("confirm", "password.confirm", lang.t("account.mismatch")))
+    } else {
+        password::check(&form.new, &[&user.row.username, &user.row.display_name], staff)
+            .err()
+            .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
+    };
+    if let Some(error) = error {
+        let page = account_page(&state, lang, &authed, None, None, vec![error]).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    state.db.set_password(&authed.ctx(state.clock.now()), user.row.id, &password::hash(&form.new), false, authed.session.as_deref()).await?;
+    Ok(render(&account_page(&state, lang, &authed, None, Some(lang.t("account.password_changed")), Vec::new()).await?))
+}
+
+/// Token form.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// Creates a personal access token and shows it once.
+pub async fn create_token(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppForm(form): AppForm<TokenForm>) -> AppResult<Response> {
+    let Ok(name) = liaison_core::validate::text::name(&form.name, 60) else {
+        let page = account_page(&state, lang, &authed, None, None, vec![FieldError::new("name", "text.required", lang.t("account.token_name"))]).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    };
+    let token = liaison_core::token::random_hex(32);
+    state.db.create_api_token(&authed.ctx(state.clock.now()), authed.user.row.id, &name, &liaison_core::token::digest(&token)).await?;
+    Ok(render(&account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?))
+}
