@@ -101,6 +101,13 @@ impl OrgPath {
         end
     }
 
+    /// The parent's path (`None` for a root).
+    pub fn parent(&self) -> Option<OrgPath> {
+        let trimmed = self.0.strip_suffix('/')?;
+        let cut = trimmed.rfind('/')?;
+        (cut > 0).then(|| Self(self.0[..=cut].to_owned()))
+    }
+
     /// The ids from the root down to this unit.
     pub fn ids(&self) -> Vec<i64> {
         self.0.split('/').filter_map(|s| s.parse().ok()).collect()
@@ -140,6 +147,8 @@ mod tests {
         assert!(station.as_str() >= district.as_str() && station.as_str() < end.as_str());
         assert!(sibling.as_str() >= end.as_str());
         assert_eq!(station.ids(), vec![1, 4, 17]);
+        assert_eq!(station.parent(), Some(district.clone()));
+        assert_eq!(OrgPath::root(1).parent(), None);
         assert_eq!(station.depth(), 3);
     }
 

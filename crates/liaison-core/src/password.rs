@@ -140,7 +140,11 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// A one-time password for a new or reset account (96 random bits, mixed case so it passes the
 /// staff class rule); the user must replace it at first sign-in.
 pub fn one_time() -> String {
-    format!("{}-{}", crate::token::random_hex(6), crate::token::random_hex(6).to_uppercase())
+    format!(
+        "{}-{}",
+        crate::token::random_hex(6),
+        crate::token::random_hex(6).to_uppercase()
+    )
 }
 
 /// A hash of a random password, verified against when the account does not exist so that

@@ -94,6 +94,17 @@ pub enum Visibility {
     Subtree(OrgPath),
 }
 
+/// The org path a user's visibility starts from: their unit, except that staff of a center work for
+/// the whole district the center belongs to (DESIGN §1).
+pub fn scope_root(unit_path: &OrgPath, unit_kind: Option<crate::org::OrgKind>) -> OrgPath {
+    match unit_kind {
+        Some(crate::org::OrgKind::Center) => {
+            unit_path.parent().unwrap_or_else(|| unit_path.clone())
+        }
+        _ => unit_path.clone(),
+    }
+}
+
 /// The people-facing facts a permission decision needs about the viewer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
@@ -101,7 +112,7 @@ pub struct Viewer {
     pub user_id: i64,
     /// Roles held.
     pub roles: Vec<Role>,
-    /// Path of the user's org unit.
+    /// Where the viewer's visibility starts ([`scope_root`] of their unit).
     pub unit_path: OrgPath,
     /// For enterprise users: the confirmed enterprise.
     pub enterprise_id: Option<i64>,
@@ -294,6 +305,20 @@ mod tests {
         assert_eq!(unconfirmed.enterprise_visibility(), Visibility::Nothing);
         assert!(!viewer(&[SysAdmin], "/1/", None).sees_enterprise(1, &inside, None));
         assert!(!viewer(&[DepartmentUser], "/1/", None).sees_enterprise(1, &inside, None));
+    }
+
+    #[test]
+    fn center_staff_see_their_whole_district() {
+        let center = OrgPath::parse("/1/2/3/").expect("path");
+        let district = OrgPath::parse("/1/2/").expect("path");
+        assert_eq!(
+            scope_root(&center, Some(crate::org::OrgKind::Center)),
+            district
+        );
+        assert_eq!(
+            scope_root(&center, Some(crate::org::OrgKind::Station)),
+            center
+        );
     }
 
     #[test]

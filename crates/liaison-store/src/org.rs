@@ -50,10 +50,12 @@ impl Db {
 
     /// The root unit (the city bureau), if any.
     pub async fn root_unit(&self) -> StoreResult<Option<OrgUnit>> {
-        Ok(read!(self, |c| sqlx::query_as(
+        Ok(read!(self, |c| {
+            sqlx::query_as(
             "SELECT id, parent_id, kind, code, name, path, retired_at FROM org_unit WHERE parent_id IS NULL ORDER BY id LIMIT 1"
         )
-        .fetch_optional(c))?)
+        .fetch_optional(c)
+        })?)
     }
 
     /// Every unit within `root` (itself included), in tree order.

@@ -22,6 +22,8 @@ pub struct UserRow {
     pub unit_path: String,
     /// The unit's name.
     pub unit_name: String,
+    /// The unit's kind code.
+    pub unit_kind: String,
     /// 警号, for staff.
     pub police_number: Option<String>,
     /// Mobile (shown masked).
@@ -65,8 +67,11 @@ impl User {
         Viewer {
             user_id: self.row.id,
             roles: self.roles.clone(),
-            unit_path: OrgPath::parse(&self.row.unit_path)
-                .unwrap_or_else(|| OrgPath::root(self.row.unit_id)),
+            unit_path: liaison_core::permission::scope_root(
+                &OrgPath::parse(&self.row.unit_path)
+                    .unwrap_or_else(|| OrgPath::root(self.row.unit_id)),
+                liaison_core::org::OrgKind::parse(&self.row.unit_kind),
+            ),
             enterprise_id: if self.row.status == "active" {
                 self.row.enterprise_id
             } else {
@@ -116,7 +121,7 @@ pub struct NewUser {
 macro_rules! select_user {
     ($filter:literal) => {
         concat!(
-            "SELECT u.id, u.username, u.display_name, u.unit_id, o.path AS unit_path, o.name AS unit_name,
+            "SELECT u.id, u.username, u.display_name, u.unit_id, o.path AS unit_path, o.name AS unit_name, o.kind AS unit_kind,
     u.police_number, u.mobile, u.password_hash, u.must_change_password, u.status, u.pi_reveal, u.enterprise_id,
     u.totp_secret, u.totp_enabled, u.totp_last_step, u.locked_until, u.last_login_at, u.password_changed_at
     FROM app_user u JOIN org_unit o ON o.id = u.unit_id",
@@ -404,14 +409,16 @@ impl Db {
 
     /// Active liaison officers whose unit lies within `root`: (id, name, unit name).
     pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<(i64, String, String)>> {
-        Ok(read!(self, |c| sqlx::query_as(
+        Ok(read!(self, |c| {
+            sqlx::query_as(
             "SELECT u.id, u.display_name, o.name FROM app_user u JOIN org_unit o ON o.id = u.unit_id
              JOIN user_role r ON r.user_id = u.id AND r.role = 'officer'
              WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id"
         )
         .bind(root.as_str())
         .bind(root.range_end())
-        .fetch_all(c))?)
+        .fetch_all(c)
+        })?)
     }
 
     /// Records a failed login for `username` from `ctx.ip` and audits it.

@@ -51,7 +51,11 @@ impl Authed {
 
     /// `Ok` when the user may take `action`, else `Forbidden`.
     pub fn require(&self, action: Action) -> Result<(), AppError> {
-        if self.viewer().can(action) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.viewer().can(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -79,7 +83,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PartlySignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Authed>().cloned().map(PartlySignedIn).ok_or(AppError::Unauthenticated)
+        parts
+            .extensions
+            .get::<Authed>()
+            .cloned()
+            .map(PartlySignedIn)
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -87,11 +96,21 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<RequestMeta>().cloned().ok_or_else(|| AppError::Internal("request metadata missing".into()))
+        parts
+            .extensions
+            .get::<RequestMeta>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("request metadata missing".into()))
     }
 }
 
 /// An audit context for an anonymous request.
 pub fn anonymous_ctx(meta: &RequestMeta, at: DateTime<Utc>) -> Ctx {
-    Ctx { at, actor_id: None, actor_role: "anonymous".into(), ip: meta.ip.clone(), request_id: meta.id.clone() }
+    Ctx {
+        at,
+        actor_id: None,
+        actor_role: "anonymous".into(),
+        ip: meta.ip.clone(),
+        request_id: meta.id.clone(),
+    }
 }

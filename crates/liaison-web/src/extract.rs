@@ -17,7 +17,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(AppJson(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(rejection) => Err(AppError::BadRequest("malformed_body", format!("请求体格式错误 / malformed body: {}", rejection.body_text()))),
+            Err(rejection) => Err(AppError::BadRequest(
+                "malformed_body",
+                format!("请求体格式错误 / malformed body: {}", rejection.body_text()),
+            )),
         }
     }
 }
@@ -33,7 +36,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppForm<T> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(AppForm(value)),
             Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(rejection) => Err(AppError::BadRequest("malformed_body", format!("表单格式错误 / malformed form: {}", rejection.body_text()))),
+            Err(rejection) => Err(AppError::BadRequest(
+                "malformed_body",
+                format!("表单格式错误 / malformed form: {}", rejection.body_text()),
+            )),
         }
     }
 }
@@ -48,9 +54,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(AppQuery(value)),
-            Err(rejection) => {
-                Err(AppError::BadRequest("malformed_query", format!("查询参数错误 / bad query: {}", rejection.body_text())))
-            }
+            Err(rejection) => Err(AppError::BadRequest(
+                "malformed_query",
+                format!("查询参数错误 / bad query: {}", rejection.body_text()),
+            )),
         }
     }
 }

@@ -41,16 +41,42 @@ pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
 }
 
 async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(|v| v.trim().to_owned());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|v| v.trim().to_owned());
     let ip = match forwarded {
-        Some(client) if state.config.trusted_proxies.contains(&peer) && client.parse::<std::net::IpAddr>().is_ok() => client,
+        Some(client)
+            if state.config.trusted_proxies.contains(&peer)
+                && client.parse::<std::net::IpAddr>().is_ok() =>
+        {
+            client
+        }
         _ => peer,
     };
-    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(200).collect();
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
     let id = liaison_core::token::random_hex(8);
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
-    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent });
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    req.extensions_mut().insert(RequestMeta {
+        id: id.clone(),
+        ip,
+        user_agent,
+    });
     let _guard = span.enter();
     let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
@@ -72,13 +98,19 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
         ("referrer-policy", "no-referrer"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
     if state.config.secure_cookies {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !is_asset {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -91,7 +123,10 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
 /// credentials and are exempt.
 async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.headers().contains_key(header::AUTHORIZATION) || same_origin(req.headers(), &state.config.public_origin) {
+    if safe
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || same_origin(req.headers(), &state.config.public_origin)
+    {
         next.run(req).await
     } else {
         tracing::warn!("cross-site request refused");
@@ -108,7 +143,9 @@ fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
         None => true,
         Some(origin) => {
             let host = header("host").unwrap_or_default();
-            origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}")
+            origin == public_origin
+                || origin == format!("http://{host}")
+                || origin == format!("https://{host}")
         }
     }
 }
@@ -116,17 +153,32 @@ fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 /// Outside `/api`, an error response becomes a page: sign-in redirects, or the error page.
 async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    let lang = Lang::from_cookie_header(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default());
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let lang = Lang::from_cookie_header(
+        req.headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    );
     let is_get = req.method() == Method::GET;
     let response = next.run(req).await;
     if path.starts_with("/api/") || path == "/healthz" {
         return response;
     }
-    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else { return response };
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
     match info.code {
         "unauthenticated" => {
-            let next_path = if is_get { format!("{path}{query}") } else { "/".into() };
+            let next_path = if is_get {
+                format!("{path}{query}")
+            } else {
+                "/".into()
+            };
             Redirect::to(&format!("/login?next={}", pages::url_encode(&next_path))).into_response()
         }
         "mfa_required" => Redirect::to("/login/mfa").into_response(),
@@ -137,8 +189,13 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
 /// A body over the limit answers 413 in our error shape.
 async fn body_limit_shape(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !response.extensions().get::<ErrorInfo>().is_some() {
-        return (StatusCode::PAYLOAD_TOO_LARGE, AppError::BadRequest("payload_too_large", "请求体过大 / body too large".into()))
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !response.extensions().get::<ErrorInfo>().is_some()
+    {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest("payload_too_large", "请求体过大 / body too large".into()),
+        )
             .into_response();
     }
     response

@@ -2,6 +2,7 @@
 //! and personal access tokens (anyone, for their own scripts).
 
 use crate::AppState;
+use crate::actions;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppJson, AppPath, AppQuery};
@@ -9,7 +10,6 @@ use crate::view::ListView;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use crate::actions;
 use liaison_core::permission::Action;
 use liaison_core::validate::{FieldError, text};
 use liaison_store::Paging;
@@ -38,7 +38,15 @@ pub struct UnitView {
 
 impl From<OrgUnit> for UnitView {
     fn from(u: OrgUnit) -> Self {
-        Self { retired: u.retired_at.is_some(), id: u.id, parent_id: u.parent_id, kind: u.kind, code: u.code, name: u.name, path: u.path }
+        Self {
+            retired: u.retired_at.is_some(),
+            id: u.id,
+            parent_id: u.parent_id,
+            kind: u.kind,
+            code: u.code,
+            name: u.name,
+            path: u.path,
+        }
     }
 }
 
@@ -58,7 +66,10 @@ pub struct UnitBody {
 
 /// The org tree under the caller's unit.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "admin", responses((status = 200, body = Vec<UnitView>), (status = 403)))]
-pub async fn units(State(state): State<AppState>, CurrentUser(authed): CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
+pub async fn units(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Json<Vec<UnitView>>> {
     authed.require(Action::ViewOrgUnits)?;
     let units = state.db.units_within(&authed.viewer().unit_path).await?;
     Ok(Json(units.into_iter().map(UnitView::from).collect()))
@@ -67,8 +78,20 @@ pub async fn units(State(state): State<AppState>, CurrentUser(authed): CurrentUs
 /// Creates an org unit (system admin).
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "admin", request_body = UnitBody,
     responses((status = 201, body = UnitView), (status = 403), (status = 409), (status = 422)))]
-pub async fn create_unit(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppJson(body): AppJson<UnitBody>) -> AppResult<(StatusCode, Json<UnitView>)> {
-    let unit = actions::create_unit(&state, &authed, body.parent_id, &body.kind, &body.name, body.code.as_deref()).await?;
+pub async fn create_unit(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppJson(body): AppJson<UnitBody>,
+) -> AppResult<(StatusCode, Json<UnitView>)> {
+    let unit = actions::create_unit(
+        &state,
+        &authed,
+        body.parent_id,
+        &body.kind,
+        &body.name,
+        body.code.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(unit.into())))
 }
 
@@ -86,12 +109,28 @@ pub struct UserQuery {
 
 /// Accounts under the caller's unit (system and security admins).
 #[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(UserQuery), responses((status = 200, body = ListView<UserView>), (status = 403)))]
-pub async fn users(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppQuery(q): AppQuery<UserQuery>) -> AppResult<Json<ListView<UserView>>> {
+pub async fn users(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<UserQuery>,
+) -> AppResult<Json<ListView<UserView>>> {
     authed.require(Action::ViewUsers)?;
     let paging = Paging::new(q.page, q.per_page);
-    let page = state.db.users_within(&authed.viewer().unit_path, q.q.as_deref().unwrap_or_default(), paging).await?;
+    let page = state
+        .db
+        .users_within(
+            &authed.viewer().unit_path,
+            q.q.as_deref().unwrap_or_default(),
+            paging,
+        )
+        .await?;
     let items = page.items.into_iter().map(UserView::from).collect();
-    Ok(Json(ListView { items, total: page.total, page: paging.page, per_page: paging.per_page }))
+    Ok(Json(ListView {
+        items,
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }
 
 /// An account as listed to administrators.
@@ -153,9 +192,27 @@ pub struct CreatedUser {
 /// Creates an account (system admin).
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = UserBody,
     responses((status = 201, body = CreatedUser), (status = 403), (status = 422)))]
-pub async fn create_user(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppJson(body): AppJson<UserBody>) -> AppResult<(StatusCode, Json<CreatedUser>)> {
-    let (id, initial_password) = actions::create_user(&state, &authed, &body.username, &body.display_name, body.unit_id, body.police_number.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedUser { id, initial_password })))
+pub async fn create_user(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppJson(body): AppJson<UserBody>,
+) -> AppResult<(StatusCode, Json<CreatedUser>)> {
+    let (id, initial_password) = actions::create_user(
+        &state,
+        &authed,
+        &body.username,
+        &body.display_name,
+        body.unit_id,
+        body.police_number.as_deref(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            id,
+            initial_password,
+        }),
+    ))
 }
 
 /// The roles to hold.
@@ -172,7 +229,12 @@ pub struct RolesBody {
 /// Replaces a user's roles (security admin; never one's own).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "admin", params(("id" = i64, Path)), request_body = RolesBody,
     responses((status = 204), (status = 403), (status = 404), (status = 422)))]
-pub async fn set_roles(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppJson(body): AppJson<RolesBody>) -> AppResult<StatusCode> {
+pub async fn set_roles(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<RolesBody>,
+) -> AppResult<StatusCode> {
     actions::set_roles(&state, &authed, id, &body.roles, body.pi_reveal).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -191,12 +253,24 @@ pub struct AuditQuery {
 
 /// The audit log, newest first (audit admin).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery), responses((status = 200, body = ListView<AuditView>), (status = 403)))]
-pub async fn audit(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppQuery(q): AppQuery<AuditQuery>) -> AppResult<Json<ListView<AuditView>>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<AuditQuery>,
+) -> AppResult<Json<ListView<AuditView>>> {
     authed.require(Action::ReadAudit)?;
     let paging = Paging::new(q.page, q.per_page);
-    let page = state.db.audit_page(q.action.as_deref().unwrap_or_default(), paging).await?;
+    let page = state
+        .db
+        .audit_page(q.action.as_deref().unwrap_or_default(), paging)
+        .await?;
     let items = page.items.into_iter().map(AuditView::from).collect();
-    Ok(Json(ListView { items, total: page.total, page: paging.page, per_page: paging.per_page }))
+    Ok(Json(ListView {
+        items,
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }
 
 /// One audit record.
@@ -266,9 +340,27 @@ pub struct CreatedToken {
 
 /// Creates a personal access token for scripts (`Authorization: Bearer …`).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenBody, responses((status = 201, body = CreatedToken)))]
-pub async fn create_token(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppJson(body): AppJson<TokenBody>) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    let name = text::name(&body.name, 60).map_err(|e| AppError::Validation(vec![FieldError::new("name", "text.required", e.to_string())]))?;
+pub async fn create_token(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppJson(body): AppJson<TokenBody>,
+) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    let name = text::name(&body.name, 60).map_err(|e| {
+        AppError::Validation(vec![FieldError::new(
+            "name",
+            "text.required",
+            e.to_string(),
+        )])
+    })?;
     let token = liaison_core::token::random_hex(32);
-    let id = state.db.create_api_token(&authed.ctx(state.clock.now()), authed.user.row.id, &name, &liaison_core::token::digest(&token)).await?;
+    let id = state
+        .db
+        .create_api_token(
+            &authed.ctx(state.clock.now()),
+            authed.user.row.id,
+            &name,
+            &liaison_core::token::digest(&token),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id, token })))
 }

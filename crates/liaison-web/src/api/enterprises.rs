@@ -1,11 +1,11 @@
 //! `/api/v1/enterprises`: list in scope, create, read, update, assign the officer, officer history, reveal.
 
+use crate::AppState;
 use crate::actions;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::view::{EnterpriseView, ListView};
-use crate::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -114,7 +114,11 @@ pub struct Revealed {
 /// Enterprises in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(ListQuery),
     responses((status = 200, body = ListView<EnterpriseView>), (status = 401), (status = 403)))]
-pub async fn list(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppQuery(q): AppQuery<ListQuery>) -> AppResult<Json<ListView<EnterpriseView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<ListQuery>,
+) -> AppResult<Json<ListView<EnterpriseView>>> {
     let filter = EnterpriseFilter {
         query: q.q.unwrap_or_default(),
         key_only: q.key_only.unwrap_or(false),
@@ -122,21 +126,40 @@ pub async fn list(State(state): State<AppState>, CurrentUser(authed): CurrentUse
     };
     let paging = Paging::new(q.page, q.per_page);
     let page = actions::list_enterprises(&state, &authed, &filter, paging).await?;
-    Ok(Json(ListView { items: page.items, total: page.total, page: paging.page, per_page: paging.per_page }))
+    Ok(Json(ListView {
+        items: page.items,
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }
 
 /// Registers an enterprise; its community's officer becomes responsible.
 #[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", request_body = EnterpriseBody,
     responses((status = 201, body = Created), (status = 422, description = "validation errors per field")))]
-pub async fn create(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppJson(body): AppJson<EnterpriseBody>) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = actions::create_enterprise(&state, &authed, &body.input(), body.community_id.unwrap_or_default()).await?;
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppJson(body): AppJson<EnterpriseBody>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = actions::create_enterprise(
+        &state,
+        &authed,
+        &body.input(),
+        body.community_id.unwrap_or_default(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// One enterprise (404 outside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "enterprises", params(("id" = i64, Path)),
     responses((status = 200, body = EnterpriseView), (status = 404)))]
-pub async fn get(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>) -> AppResult<Json<EnterpriseView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Json<EnterpriseView>> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     Ok(Json(EnterpriseView::new(row, &authed.viewer())))
 }
@@ -144,7 +167,12 @@ pub async fn get(State(state): State<AppState>, CurrentUser(authed): CurrentUser
 /// Replaces an enterprise's details.
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "enterprises", params(("id" = i64, Path)), request_body = EnterpriseBody,
     responses((status = 200, body = EnterpriseView), (status = 404), (status = 422)))]
-pub async fn update(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppJson(body): AppJson<EnterpriseBody>) -> AppResult<Json<EnterpriseView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<EnterpriseBody>,
+) -> AppResult<Json<EnterpriseView>> {
     actions::update_enterprise(&state, &authed, id, &body.input()).await?;
     get(State(state), CurrentUser(authed), AppPath(id)).await
 }
@@ -152,7 +180,12 @@ pub async fn update(State(state): State<AppState>, CurrentUser(authed): CurrentU
 /// Makes another officer responsible; the previous assignment is kept in the history.
 #[utoipa::path(post, path = "/api/v1/enterprises/{id}/officer", tag = "enterprises", params(("id" = i64, Path)), request_body = AssignBody,
     responses((status = 204), (status = 404), (status = 422)))]
-pub async fn assign(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppJson(body): AppJson<AssignBody>) -> AppResult<StatusCode> {
+pub async fn assign(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<AssignBody>,
+) -> AppResult<StatusCode> {
     actions::assign_officer(&state, &authed, id, body.officer_id, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -160,16 +193,27 @@ pub async fn assign(State(state): State<AppState>, CurrentUser(authed): CurrentU
 /// Every responsible officer the enterprise has had, newest first.
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/officers", tag = "enterprises", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<AssignmentView>), (status = 404)))]
-pub async fn history(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>) -> AppResult<Json<Vec<AssignmentView>>> {
+pub async fn history(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Json<Vec<AssignmentView>>> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     let history = state.db.officer_history(row.id).await?;
-    Ok(Json(history.into_iter().map(AssignmentView::from).collect()))
+    Ok(Json(
+        history.into_iter().map(AssignmentView::from).collect(),
+    ))
 }
 
 /// Reveals the contact mobile (needs `pi.reveal`; the reason is audited).
 #[utoipa::path(post, path = "/api/v1/enterprises/{id}/reveal", tag = "enterprises", params(("id" = i64, Path)), request_body = RevealBody,
     responses((status = 200, body = Revealed), (status = 403), (status = 404)))]
-pub async fn reveal(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppJson(body): AppJson<RevealBody>) -> AppResult<Json<Revealed>> {
+pub async fn reveal(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<RevealBody>,
+) -> AppResult<Json<Revealed>> {
     let contact_mobile = actions::reveal_contact(&state, &authed, id, &body.reason).await?;
     Ok(Json(Revealed { contact_mobile }))
 }
@@ -191,6 +235,12 @@ pub struct AssignmentView {
 
 impl From<Assignment> for AssignmentView {
     fn from(a: Assignment) -> Self {
-        Self { officer_id: a.officer_id, officer_name: a.officer_name, from_at: a.from_at.to_rfc3339(), to_at: a.to_at.map(|t| t.to_rfc3339()), reason: a.reason }
+        Self {
+            officer_id: a.officer_id,
+            officer_name: a.officer_name,
+            from_at: a.from_at.to_rfc3339(),
+            to_at: a.to_at.map(|t| t.to_rfc3339()),
+            reason: a.reason,
+        }
     }
 }

@@ -30,13 +30,24 @@ struct AccountPage {
     errors: Vec<FieldError>,
 }
 
-async fn account_page(state: &AppState, lang: Lang, authed: &Authed, new_token: Option<String>, notice: Option<String>, errors: Vec<FieldError>) -> AppResult<AccountPage> {
+async fn account_page(
+    state: &AppState,
+    lang: Lang,
+    authed: &Authed,
+    new_token: Option<String>,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+) -> AppResult<AccountPage> {
     let user = &authed.user;
     Ok(AccountPage {
         chrome: Chrome::new(state, lang, authed, "account.title", "/account"),
         username: user.row.username.clone(),
         unit_name: user.row.unit_name.clone(),
-        roles: user.roles.iter().map(|r| lang.t(&format!("role.{}", r.code()))).collect(),
+        roles: user
+            .roles
+            .iter()
+            .map(|r| lang.t(&format!("role.{}", r.code())))
+            .collect(),
         mfa_enabled: user.row.totp_enabled,
         must_change: user.row.must_change_password,
         tokens: state.db.api_tokens_of(user.row.id).await?,
@@ -46,8 +57,14 @@ async fn account_page(state: &AppState, lang: Lang, authed: &Authed, new_token: 
     })
 }
 
-pub async fn page(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
-    Ok(render(&account_page(&state, lang, &authed, None, None, Vec::new()).await?))
+pub async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
+    Ok(render(
+        &account_page(&state, lang, &authed, None, None, Vec::new()).await?,
+    ))
 }
 
 /// Password change form.
@@ -59,24 +76,60 @@ pub struct PasswordForm {
 }
 
 /// Changes the password after checking the current one; every other session ends.
-pub async fn change_password(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppForm(form): AppForm<PasswordForm>) -> AppResult<Response> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppForm(form): AppForm<PasswordForm>,
+) -> AppResult<Response> {
     let user = &authed.user;
     let staff = user.roles.iter().any(|r| r.is_staff());
     let error = if !password::verify(&form.current, &user.row.password_hash) {
-        Some(FieldError::new("current", "password.current", lang.t("account.wrong_current")))
+        Some(FieldError::new(
+            "current",
+            "password.current",
+            lang.t("account.wrong_current"),
+        ))
     } else if form.new != form.confirm {
-        Some(FieldError::new("confirm", "password.confirm", lang.t("account.mismatch")))
+        Some(FieldError::new(
+            "confirm",
+            "password.confirm",
+            lang.t("account.mismatch"),
+        ))
     } else {
-        password::check(&form.new, &[&user.row.username, &user.row.display_name], staff)
-            .err()
-            .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
+        password::check(
+            &form.new,
+            &[&user.row.username, &user.row.display_name],
+            staff,
+        )
+        .err()
+        .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
     };
     if let Some(error) = error {
         let page = account_page(&state, lang, &authed, None, None, vec![error]).await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    state.db.set_password(&authed.ctx(state.clock.now()), user.row.id, &password::hash(&form.new), false, authed.session.as_deref()).await?;
-    Ok(render(&account_page(&state, lang, &authed, None, Some(lang.t("account.password_changed")), Vec::new()).await?))
+    state
+        .db
+        .set_password(
+            &authed.ctx(state.clock.now()),
+            user.row.id,
+            &password::hash(&form.new),
+            false,
+            authed.session.as_deref(),
+        )
+        .await?;
+    Ok(render(
+        &account_page(
+            &state,
+            lang,
+            &authed,
+            None,
+            Some(lang.t("account.password_changed")),
+            Vec::new(),
+        )
+        .await?,
+    ))
 }
 
 /// Token form.
@@ -86,12 +139,39 @@ pub struct TokenForm {
 }
 
 /// Creates a personal access token and shows it once.
-pub async fn create_token(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppForm(form): AppForm<TokenForm>) -> AppResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppForm(form): AppForm<TokenForm>,
+) -> AppResult<Response> {
     let Ok(name) = liaison_core::validate::text::name(&form.name, 60) else {
-        let page = account_page(&state, lang, &authed, None, None, vec![FieldError::new("name", "text.required", lang.t("account.token_name"))]).await?;
+        let page = account_page(
+            &state,
+            lang,
+            &authed,
+            None,
+            None,
+            vec![FieldError::new(
+                "name",
+                "text.required",
+                lang.t("account.token_name"),
+            )],
+        )
+        .await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let token = liaison_core::token::random_hex(32);
-    state.db.create_api_token(&authed.ctx(state.clock.now()), authed.user.row.id, &name, &liaison_core::token::digest(&token)).await?;
-    Ok(render(&account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?))
+    state
+        .db
+        .create_api_token(
+            &authed.ctx(state.clock.now()),
+            authed.user.row.id,
+            &name,
+            &liaison_core::token::digest(&token),
+        )
+        .await?;
+    Ok(render(
+        &account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?,
+    ))
 }

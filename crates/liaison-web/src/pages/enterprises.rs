@@ -2,13 +2,13 @@
 //! create/edit forms, officer reassignment, retirement and the audited reveal of the contact mobile.
 
 use super::{Chrome, render, render_status, see_other};
+use crate::AppState;
 use crate::actions;
 use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, AppPath, AppQuery};
 use crate::i18n::Lang;
 use crate::view::EnterpriseView;
-use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,10 +17,10 @@ use liaison_core::enterprise::{EnterpriseInput, INDUSTRIES, Scale};
 use liaison_core::org::OrgKind;
 use liaison_core::permission::Action;
 use liaison_core::validate::FieldError;
+use liaison_store::Paging;
 use liaison_store::enterprises::{Assignment, EnterpriseFilter};
 use liaison_store::org::OrgUnit;
 use liaison_store::self_reports::SelfReport;
-use liaison_store::Paging;
 use serde::Deserialize;
 
 /// Filters of the list page (checkboxes arrive as `on`).
@@ -59,7 +59,12 @@ impl ListPage {
     }
 }
 
-pub async fn list(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppQuery(q): AppQuery<ListQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<ListQuery>,
+) -> AppResult<Response> {
     let filter = EnterpriseFilter {
         query: q.q.clone().unwrap_or_default(),
         key_only: q.key_only.is_some_and(|v| !v.is_empty()),
@@ -97,7 +102,14 @@ struct DetailPage {
     errors: Vec<FieldError>,
 }
 
-async fn detail_page(state: &AppState, lang: Lang, authed: &Authed, id: i64, revealed: Option<String>, errors: Vec<FieldError>) -> AppResult<DetailPage> {
+async fn detail_page(
+    state: &AppState,
+    lang: Lang,
+    authed: &Authed,
+    id: i64,
+    revealed: Option<String>,
+    errors: Vec<FieldError>,
+) -> AppResult<DetailPage> {
     let row = actions::visible_enterprise(state, authed, id).await?;
     let viewer = authed.viewer();
     let can_assign = viewer.can(Action::AssignOfficer);
@@ -105,7 +117,11 @@ async fn detail_page(state: &AppState, lang: Lang, authed: &Authed, id: i64, rev
         chrome: Chrome::new(state, lang, authed, "enterprise.title", "/enterprises"),
         history: state.db.officer_history(row.id).await?,
         reports: state.db.self_reports(row.id).await?,
-        officers: if can_assign { state.db.officers_within(&viewer.unit_path).await? } else { Vec::new() },
+        officers: if can_assign {
+            state.db.officers_within(&viewer.unit_path).await?
+        } else {
+            Vec::new()
+        },
         e: EnterpriseView::new(row, &viewer),
         revealed,
         can_edit: viewer.can(Action::EditEnterprise),
@@ -117,8 +133,15 @@ async fn detail_page(state: &AppState, lang: Lang, authed: &Authed, id: i64, rev
     })
 }
 
-pub async fn detail(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>) -> AppResult<Response> {
-    Ok(render(&detail_page(&state, lang, &authed, id, None, Vec::new()).await?))
+pub async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Response> {
+    Ok(render(
+        &detail_page(&state, lang, &authed, id, None, Vec::new()).await?,
+    ))
 }
 
 #[derive(Template)]
@@ -140,30 +163,74 @@ impl FormPage {
     }
 }
 
-async fn form_page(state: &AppState, lang: Lang, authed: &Authed, id: Option<i64>, input: EnterpriseInput, community_id: i64, errors: Vec<FieldError>) -> AppResult<FormPage> {
+async fn form_page(
+    state: &AppState,
+    lang: Lang,
+    authed: &Authed,
+    id: Option<i64>,
+    input: EnterpriseInput,
+    community_id: i64,
+    errors: Vec<FieldError>,
+) -> AppResult<FormPage> {
     let communities = match id {
-        None => state.db.units_of_kind(&authed.viewer().unit_path, OrgKind::Community).await?,
+        None => {
+            state
+                .db
+                .units_of_kind(&authed.viewer().unit_path, OrgKind::Community)
+                .await?
+        }
         Some(_) => Vec::new(),
     };
     Ok(FormPage {
-        chrome: Chrome::new(state, lang, authed, if id.is_some() { "enterprise.edit" } else { "enterprise.new" }, "/enterprises"),
-        action: id.map_or_else(|| "/enterprises".to_owned(), |id| format!("/enterprises/{id}")),
+        chrome: Chrome::new(
+            state,
+            lang,
+            authed,
+            if id.is_some() {
+                "enterprise.edit"
+            } else {
+                "enterprise.new"
+            },
+            "/enterprises",
+        ),
+        action: id.map_or_else(
+            || "/enterprises".to_owned(),
+            |id| format!("/enterprises/{id}"),
+        ),
         input,
         community_id,
         communities,
         industries: &INDUSTRIES,
-        scales: Scale::ALL.iter().map(|s| (s.code(), s.label_zh())).collect(),
+        scales: Scale::ALL
+            .iter()
+            .map(|s| (s.code(), s.label_zh()))
+            .collect(),
         errors,
     })
 }
 
-pub async fn new_form(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
     authed.require(Action::CreateEnterprise)?;
-    let input = EnterpriseInput { scale: "small".into(), industry: "I".into(), ..EnterpriseInput::default() };
-    Ok(render(&form_page(&state, lang, &authed, None, input, 0, Vec::new()).await?))
+    let input = EnterpriseInput {
+        scale: "small".into(),
+        industry: "I".into(),
+        ..EnterpriseInput::default()
+    };
+    Ok(render(
+        &form_page(&state, lang, &authed, None, input, 0, Vec::new()).await?,
+    ))
 }
 
-pub async fn edit_form(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>) -> AppResult<Response> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Response> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     authed.require(Action::EditEnterprise)?;
     let community_id = row.community_id;
@@ -180,7 +247,18 @@ pub async fn edit_form(State(state): State<AppState>, lang: Lang, CurrentUser(au
         contact_name: shown.contact_name,
         contact_mobile: shown.contact_mobile,
     };
-    Ok(render(&form_page(&state, lang, &authed, Some(id), input, community_id, Vec::new()).await?))
+    Ok(render(
+        &form_page(
+            &state,
+            lang,
+            &authed,
+            Some(id),
+            input,
+            community_id,
+            Vec::new(),
+        )
+        .await?,
+    ))
 }
 
 /// The enterprise form as posted (numbers as text so a typo is a field error, not a 400).
@@ -202,12 +280,24 @@ pub struct EnterpriseForm {
 impl EnterpriseForm {
     fn input(&self) -> (EnterpriseInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut number = |field: &str, value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        let mut number = |field: &str, value: &Option<String>| match value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
             None => None,
-            Some(text) => text.parse::<f64>().ok().filter(|v| v.is_finite()).or_else(|| {
-                errors.push(FieldError::new(field, "number.format", "请输入数字 / enter a number"));
-                None
-            }),
+            Some(text) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .or_else(|| {
+                    errors.push(FieldError::new(
+                        field,
+                        "number.format",
+                        "请输入数字 / enter a number",
+                    ));
+                    None
+                }),
         };
         let longitude = number("longitude", &self.longitude);
         let latitude = number("latitude", &self.latitude);
@@ -217,7 +307,10 @@ impl EnterpriseForm {
             address: self.address.clone(),
             industry: self.industry.clone(),
             scale: self.scale.clone(),
-            key_enterprise: self.key_enterprise.as_deref().is_some_and(|v| !v.is_empty()),
+            key_enterprise: self
+                .key_enterprise
+                .as_deref()
+                .is_some_and(|v| !v.is_empty()),
             longitude,
             latitude,
             contact_name: self.contact_name.clone(),
@@ -227,28 +320,51 @@ impl EnterpriseForm {
     }
 
     fn community(&self) -> i64 {
-        self.community_id.as_deref().and_then(|v| v.trim().parse().ok()).unwrap_or_default()
+        self.community_id
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_default()
     }
 }
 
-pub async fn create(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppForm(form): AppForm<EnterpriseForm>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppForm(form): AppForm<EnterpriseForm>,
+) -> AppResult<Response> {
     authed.require(Action::CreateEnterprise)?;
     let (input, mut errors) = form.input();
-    let result = if errors.is_empty() { actions::create_enterprise(&state, &authed, &input, form.community()).await } else { Err(AppError::Validation(Vec::new())) };
+    let result = if errors.is_empty() {
+        actions::create_enterprise(&state, &authed, &input, form.community()).await
+    } else {
+        Err(AppError::Validation(Vec::new()))
+    };
     match result {
         Ok(id) => Ok(see_other(&format!("/enterprises/{id}"))),
         Err(AppError::Validation(more)) => {
             errors.extend(more);
-            let page = form_page(&state, lang, &authed, None, input, form.community(), errors).await?;
+            let page =
+                form_page(&state, lang, &authed, None, input, form.community(), errors).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other),
     }
 }
 
-pub async fn update(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppForm(form): AppForm<EnterpriseForm>) -> AppResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<EnterpriseForm>,
+) -> AppResult<Response> {
     let (input, mut errors) = form.input();
-    let result = if errors.is_empty() { actions::update_enterprise(&state, &authed, id, &input).await } else { Err(AppError::Validation(Vec::new())) };
+    let result = if errors.is_empty() {
+        actions::update_enterprise(&state, &authed, id, &input).await
+    } else {
+        Err(AppError::Validation(Vec::new()))
+    };
     match result {
         Ok(()) => Ok(see_other(&format!("/enterprises/{id}"))),
         Err(AppError::Validation(more)) => {
@@ -267,11 +383,20 @@ pub struct AssignForm {
     reason: String,
 }
 
-pub async fn assign(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppForm(form): AppForm<AssignForm>) -> AppResult<Response> {
+pub async fn assign(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<AssignForm>,
+) -> AppResult<Response> {
     let officer_id = form.officer_id.trim().parse().unwrap_or_default();
     match actions::assign_officer(&state, &authed, id, officer_id, &form.reason).await {
         Ok(()) => Ok(see_other(&format!("/enterprises/{id}"))),
-        Err(AppError::Validation(errors)) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &detail_page(&state, lang, &authed, id, None, errors).await?)),
+        Err(AppError::Validation(errors)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &detail_page(&state, lang, &authed, id, None, errors).await?,
+        )),
         Err(other) => Err(other),
     }
 }
@@ -282,10 +407,22 @@ pub struct StatusForm {
     retired: String,
 }
 
-pub async fn set_status(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppForm(form): AppForm<StatusForm>) -> AppResult<Response> {
+pub async fn set_status(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<StatusForm>,
+) -> AppResult<Response> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     authed.require(Action::RetireEnterprise)?;
-    state.db.set_enterprise_status(&authed.ctx(state.clock.now()), row.id, form.retired == "true").await?;
+    state
+        .db
+        .set_enterprise_status(
+            &authed.ctx(state.clock.now()),
+            row.id,
+            form.retired == "true",
+        )
+        .await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }
 
@@ -295,10 +432,21 @@ pub struct RevealForm {
     reason: String,
 }
 
-pub async fn reveal(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser, AppPath(id): AppPath<i64>, AppForm(form): AppForm<RevealForm>) -> AppResult<Response> {
+pub async fn reveal(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<RevealForm>,
+) -> AppResult<Response> {
     match actions::reveal_contact(&state, &authed, id, &form.reason).await {
-        Ok(mobile) => Ok(render(&detail_page(&state, lang, &authed, id, Some(mobile), Vec::new()).await?)),
-        Err(AppError::Validation(errors)) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &detail_page(&state, lang, &authed, id, None, errors).await?)),
+        Ok(mobile) => Ok(render(
+            &detail_page(&state, lang, &authed, id, Some(mobile), Vec::new()).await?,
+        )),
+        Err(AppError::Validation(errors)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &detail_page(&state, lang, &authed, id, None, errors).await?,
+        )),
         Err(other) => Err(other),
     }
 }
@@ -310,10 +458,24 @@ pub struct ReviewForm {
     comment: Option<String>,
 }
 
-pub async fn review_report(State(state): State<AppState>, CurrentUser(authed): CurrentUser, AppPath((id, report)): AppPath<(i64, i64)>, AppForm(form): AppForm<ReviewForm>) -> AppResult<Response> {
+pub async fn review_report(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath((id, report)): AppPath<(i64, i64)>,
+    AppForm(form): AppForm<ReviewForm>,
+) -> AppResult<Response> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     authed.require(Action::ReviewSelfReport)?;
     let comment: String = form.comment.unwrap_or_default().chars().take(500).collect();
-    state.db.review_self_report(&authed.ctx(state.clock.now()), row.id, report, form.decision == "approve", &comment).await?;
+    state
+        .db
+        .review_self_report(
+            &authed.ctx(state.clock.now()),
+            row.id,
+            report,
+            form.decision == "approve",
+            &comment,
+        )
+        .await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }

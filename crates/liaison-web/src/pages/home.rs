@@ -15,7 +15,11 @@ use liaison_store::enterprises::{EnterpriseFilter, StationCoverage};
 
 /// Health: 200 when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    if state.db.ping().await { (StatusCode::OK, "ok").into_response() } else { (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response() }
+    if state.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
 }
 
 #[derive(Template)]
@@ -28,7 +32,11 @@ struct HomePage {
     duties: Vec<(&'static str, String)>,
 }
 
-pub async fn home(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+pub async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
     let viewer = authed.viewer();
     if !viewer.is_staff() {
         return Ok(see_other("/portal"));
@@ -36,14 +44,32 @@ pub async fn home(State(state): State<AppState>, lang: Lang, CurrentUser(authed)
     let (enterprises, key_enterprises) = if viewer.can(Action::ViewEnterprises) {
         let visibility = viewer.enterprise_visibility();
         let one = Paging::new(Some(1), Some(1));
-        let all = state.db.enterprises(&visibility, &EnterpriseFilter::default(), one).await?.total;
-        let key = state.db.enterprises(&visibility, &EnterpriseFilter { key_only: true, ..EnterpriseFilter::default() }, one).await?.total;
+        let all = state
+            .db
+            .enterprises(&visibility, &EnterpriseFilter::default(), one)
+            .await?
+            .total;
+        let key = state
+            .db
+            .enterprises(
+                &visibility,
+                &EnterpriseFilter {
+                    key_only: true,
+                    ..EnterpriseFilter::default()
+                },
+                one,
+            )
+            .await?
+            .total;
         (Some(all), Some(key))
     } else {
         (None, None)
     };
-    let pending_registrations =
-        if viewer.can(Action::ConfirmEnterpriseUser) { Some(state.db.pending_registrations(&viewer).await?.len()) } else { None };
+    let pending_registrations = if viewer.can(Action::ConfirmEnterpriseUser) {
+        Some(state.db.pending_registrations(&viewer).await?.len())
+    } else {
+        None
+    };
     let duties: Vec<(&'static str, String)> = [
         ("/org", "duty.org", Action::ManageOrgUnits),
         ("/users", "duty.users", Action::ManageUsers),
@@ -54,7 +80,13 @@ pub async fn home(State(state): State<AppState>, lang: Lang, CurrentUser(authed)
     .filter(|(_, _, action)| viewer.can(*action))
     .map(|(href, key, _)| (href, lang.t(key)))
     .collect();
-    Ok(render(&HomePage { chrome: Chrome::new(&state, lang, &authed, "home.title", "/"), enterprises, key_enterprises, pending_registrations, duties }))
+    Ok(render(&HomePage {
+        chrome: Chrome::new(&state, lang, &authed, "home.title", "/"),
+        enterprises,
+        key_enterprises,
+        pending_registrations,
+        duties,
+    }))
 }
 
 #[derive(Template)]
@@ -68,19 +100,39 @@ struct StatsPage {
 
 impl StatsPage {
     fn percent(covered: &i64, total: &i64) -> String {
-        if *total == 0 { "—".into() } else { format!("{:.1}%", *covered as f64 * 100.0 / *total as f64) }
+        if *total == 0 {
+            "—".into()
+        } else {
+            format!("{:.1}%", *covered as f64 * 100.0 / *total as f64)
+        }
     }
 
     fn per_officer(s: &StationCoverage) -> String {
-        if s.officers == 0 { "—".into() } else { format!("{:.1}", s.enterprises as f64 / s.officers as f64) }
+        if s.officers == 0 {
+            "—".into()
+        } else {
+            format!("{:.1}", s.enterprises as f64 / s.officers as f64)
+        }
     }
 }
 
 /// Coverage (一企一警): enterprises with a responsible officer ÷ enterprises, and load per officer.
-pub async fn stats(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+pub async fn stats(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
     authed.require(Action::ViewStatistics)?;
-    let stations = state.db.coverage_by_station(&authed.viewer().unit_path).await?;
+    let stations = state
+        .db
+        .coverage_by_station(&authed.viewer().unit_path)
+        .await?;
     let total = stations.iter().map(|s| s.enterprises).sum();
     let covered = stations.iter().map(|s| s.covered).sum();
-    Ok(render(&StatsPage { chrome: Chrome::new(&state, lang, &authed, "stats.title", "/stats"), stations, total, covered }))
+    Ok(render(&StatsPage {
+        chrome: Chrome::new(&state, lang, &authed, "stats.title", "/stats"),
+        stations,
+        total,
+        covered,
+    }))
 }

@@ -1,0 +1,62 @@
+//! Every translation key the templates and code use exists in Chinese and English.
+
+use liaison_web::i18n::Lang;
+
+fn keys() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut keys = Vec::new();
+    let mut stack = vec![root.join("templates"), root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            for part in text.split(".t(\"").skip(1) {
+                let key: String = part.chars().take_while(|c| *c != '"').collect();
+                if key.contains('.')
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+                {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    for role in liaison_core::role::Role::ALL {
+        keys.push(format!("role.{}", role.code()));
+    }
+    for kind in liaison_core::org::OrgKind::ALL {
+        keys.push(format!("org.kind.{}", kind.code()));
+    }
+    for status in ["pending", "approved", "returned"] {
+        keys.push(format!("self_report.{status}"));
+    }
+    for code in ["invalid_credentials", "too_many_requests"] {
+        keys.push(format!("login.error.{code}"));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+#[test]
+fn every_key_is_translated_in_both_languages() {
+    let keys = keys();
+    assert!(keys.len() > 150, "found {} keys", keys.len());
+    let missing: Vec<String> = keys
+        .iter()
+        .flat_map(|key| {
+            [Lang::Zh, Lang::En]
+                .into_iter()
+                .filter(move |lang| lang.t(key) == *key)
+                .map(move |lang| format!("{key} ({})", lang.code()))
+        })
+        .collect();
+    assert!(missing.is_empty(), "untranslated: {missing:?}");
+    assert_eq!(Lang::Zh.t("nav.home"), "工作台");
+    assert_eq!(Lang::En.t("nav.home"), "Home");
+}

@@ -1,0 +1,222 @@
+//! `TestApp`: the real router over a fresh database with the fixture district and a manual clock.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use http_body_util::BodyExt;
+use liaison_core::clock::ManualClock;
+use liaison_store::fixture::{self, Fixture};
+use liaison_store::{Ctx, Db};
+use liaison_web::{AppState, WebConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A fresh application.
+pub struct TestApp {
+    pub db: Db,
+    pub clock: Arc<ManualClock>,
+    pub f: Fixture,
+    pub config: WebConfig,
+    router: axum::Router,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The session token a `Set-Cookie` header carries.
+    pub fn session_token(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.strip_prefix("liaison=")
+                    .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+            })
+            .filter(|t| !t.is_empty())
+    }
+}
+
+fn random_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!(
+        "liaison-web-test-{}",
+        liaison_core::token::random_hex(8)
+    ))
+}
+
+impl TestApp {
+    /// On a fresh SQLite database, staff MFA off.
+    pub async fn new() -> Self {
+        Self::with_config(WebConfig {
+            require_staff_mfa: false,
+            ..WebConfig::default()
+        })
+        .await
+    }
+
+    /// On a fresh SQLite database with a web configuration of the test's choosing.
+    pub async fn with_config(config: WebConfig) -> Self {
+        let dir = random_dir();
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let db = Db::open(&format!("sqlite://{}", dir.join("liaison.db").display()), 4)
+            .await
+            .expect("open");
+        Self::on(db, config).await
+    }
+
+    /// On an empty database of any backend: builds the fixture district.
+    pub async fn on(db: Db, config: WebConfig) -> Self {
+        let start = Utc
+            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+            .single()
+            .expect("instant");
+        let f = fixture::build(&db, start).await.expect("fixture");
+        let clock = Arc::new(ManualClock::new(start));
+        let state = AppState {
+            db: db.clone(),
+            clock: clock.clone(),
+            config: Arc::new(config.clone()),
+        };
+        let router = liaison_web::app(state);
+        Self {
+            db,
+            clock,
+            f,
+            config,
+            router,
+        }
+    }
+
+    /// A signed-in session of fixture user `name`, made directly in the store (no password hashing).
+    pub async fn session(&self, name: &str) -> String {
+        let token = liaison_core::token::random_hex(32);
+        let ctx = Ctx::system(self.clock.now_utc());
+        self.db
+            .create_session(
+                &ctx,
+                self.f.user(name),
+                &liaison_core::token::digest(&token),
+                false,
+                "test",
+                10,
+            )
+            .await
+            .expect("session");
+        token
+    }
+
+    /// Sends a request; `token` is a session cookie; forms and JSON bodies set their content type.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Body_,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080");
+        if let Some(token) = token {
+            builder = builder.header(header::COOKIE, format!("liaison={token}"));
+        }
+        let body = match body {
+            Body_::None => Body::empty(),
+            Body_::Form(form) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(form)
+            }
+            Body_::Json(json) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+        };
+        self.call(builder.body(body).expect("request")).await
+    }
+
+    /// Sends a prepared request.
+    pub async fn call(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.send(Method::GET, path, token, Body_::None).await
+    }
+
+    pub async fn post_form(&self, path: &str, token: Option<&str>, form: &str) -> TestResponse {
+        self.send(Method::POST, path, token, Body_::Form(form.to_owned()))
+            .await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        json: serde_json::Value,
+    ) -> TestResponse {
+        self.send(Method::POST, path, token, Body_::Json(json))
+            .await
+    }
+
+    /// Audit rows whose action starts with `prefix`.
+    pub async fn audit(&self, prefix: &str) -> Vec<liaison_store::audit::AuditRow> {
+        self.db
+            .audit_page(prefix, liaison_store::Paging::new(None, Some(200)))
+            .await
+            .expect("audit")
+            .items
+    }
+}
+
+/// A request body.
+pub enum Body_ {
+    None,
+    Form(String),
+    Json(serde_json::Value),
+}
+
+/// The clock's current instant.
+pub trait Now {
+    fn now_utc(&self) -> chrono::DateTime<Utc>;
+}
+
+impl Now for ManualClock {
+    fn now_utc(&self) -> chrono::DateTime<Utc> {
+        liaison_core::clock::Clock::now(self)
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP tests through the real router (in-process `oneshot`), on fresh databases with the fixture
+//! district of SECURITY.md: authentication, sessions, CSRF, headers, the authorization matrix,
+//! enterprises, administration, the portal, the OpenAPI contract and the translation catalogue.
+
+mod admin;
+mod auth;
+mod catalogue;
+mod enterprises;
+mod harness;
+mod matrix;
+mod portal;
