@@ -519,7 +519,10 @@ impl Db {
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| {
-            sqlx::query("UPDATE app_user SET totp_secret = $1, totp_enabled = $2, totp_last_step = NULL WHERE id = $3")
+            sqlx::query(
+                "UPDATE app_user SET totp_secret = $1, totp_enabled = $2,
+                totp_last_step = CASE WHEN $2 THEN totp_last_step ELSE NULL END WHERE id = $3",
+            )
             .bind(secret)
             .bind(enabled)
             .bind(user_id)

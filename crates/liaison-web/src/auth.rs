@@ -59,7 +59,10 @@ impl Authed {
     }
 }
 
-/// A signed-in user who has completed every factor.
+/// What a user with a one-time password may reach before changing it.
+const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/account", "/account/password", "/api/v1/me"];
+
+/// A signed-in user who has completed every factor (and replaced any one-time password).
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub Authed);
 
@@ -69,6 +72,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Authed>() {
             Some(authed) if authed.mfa_pending => Err(AppError::MfaRequired),
+            Some(authed)
+                if authed.user.row.must_change_password
+                    && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) =>
+            {
+                Err(AppError::PasswordChangeRequired)
+            }
             Some(authed) => Ok(CurrentUser(authed.clone())),
             None => Err(AppError::Unauthenticated),
         }

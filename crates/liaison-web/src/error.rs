@@ -30,6 +30,9 @@ pub enum AppError {
     /// Malformed request (body, query, content type).
     #[error("{1}")]
     BadRequest(&'static str, String),
+    /// The body is larger than accepted.
+    #[error("请求体过大 / body too large")]
+    PayloadTooLarge,
     /// The body is not of the required content type.
     #[error("请求内容类型不受支持 / unsupported content type")]
     UnsupportedMediaType,
@@ -42,6 +45,9 @@ pub enum AppError {
     /// The second factor is still required.
     #[error("需要完成双因素认证 / second factor required")]
     MfaRequired,
+    /// A one-time password must be replaced first.
+    #[error("请先修改初始密码 / change your one-time password first")]
+    PasswordChangeRequired,
     /// Anything else: logged, never shown.
     #[error("服务器内部错误 / internal error")]
     Internal(String),
@@ -81,12 +87,14 @@ impl AppError {
             AppError::NotFound => ("not_found", StatusCode::NOT_FOUND),
             AppError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY),
             AppError::BadRequest(code, _) => (code, StatusCode::BAD_REQUEST),
+            AppError::PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             AppError::UnsupportedMediaType => {
                 ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
             }
             AppError::Conflict(code, _) => (code, StatusCode::CONFLICT),
             AppError::TooManyRequests(_) => ("too_many_requests", StatusCode::TOO_MANY_REQUESTS),
             AppError::MfaRequired => ("mfa_required", StatusCode::UNAUTHORIZED),
+            AppError::PasswordChangeRequired => ("password_change_required", StatusCode::FORBIDDEN),
             AppError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }

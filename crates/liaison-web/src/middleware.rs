@@ -6,8 +6,8 @@ use crate::i18n::Lang;
 use crate::{AppState, auth, pages};
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -36,7 +36,6 @@ pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), request_meta))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(from_fn(body_limit_shape))
         .with_state(state)
 }
 
@@ -182,21 +181,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
             Redirect::to(&format!("/login?next={}", pages::url_encode(&next_path))).into_response()
         }
         "mfa_required" => Redirect::to("/login/mfa").into_response(),
+        "password_change_required" => Redirect::to("/account").into_response(),
         _ => pages::error_page(&state, lang, response.status(), &info.message),
     }
-}
-
-/// A body over the limit answers 413 in our error shape.
-async fn body_limit_shape(req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && !response.extensions().get::<ErrorInfo>().is_some()
-    {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::BadRequest("payload_too_large", "请求体过大 / body too large".into()),
-        )
-            .into_response();
-    }
-    response
 }

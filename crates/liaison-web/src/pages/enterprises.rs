@@ -334,11 +334,17 @@ pub async fn create(
     AppForm(form): AppForm<EnterpriseForm>,
 ) -> AppResult<Response> {
     authed.require(Action::CreateEnterprise)?;
-    let (input, mut errors) = form.input();
-    let result = if errors.is_empty() {
+    let (input, number_errors) = form.input();
+    let mut errors = Vec::new();
+    let result = if number_errors.is_empty() {
         actions::create_enterprise(&state, &authed, &input, form.community()).await
     } else {
-        Err(AppError::Validation(Vec::new()))
+        Err(AppError::Validation(
+            number_errors
+                .into_iter()
+                .chain(input.validate().err().map(|e| e.0).unwrap_or_default())
+                .collect(),
+        ))
     };
     match result {
         Ok(id) => Ok(see_other(&format!("/enterprises/{id}"))),
@@ -359,11 +365,17 @@ pub async fn update(
     AppPath(id): AppPath<i64>,
     AppForm(form): AppForm<EnterpriseForm>,
 ) -> AppResult<Response> {
-    let (input, mut errors) = form.input();
-    let result = if errors.is_empty() {
+    let (input, number_errors) = form.input();
+    let mut errors = Vec::new();
+    let result = if number_errors.is_empty() {
         actions::update_enterprise(&state, &authed, id, &input).await
     } else {
-        Err(AppError::Validation(Vec::new()))
+        Err(AppError::Validation(
+            number_errors
+                .into_iter()
+                .chain(input.validate().err().map(|e| e.0).unwrap_or_default())
+                .collect(),
+        ))
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/enterprises/{id}"))),

@@ -16,7 +16,6 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub f: Fixture,
-    pub config: WebConfig,
     router: axum::Router,
 }
 
@@ -92,14 +91,13 @@ impl TestApp {
         let state = AppState {
             db: db.clone(),
             clock: clock.clone(),
-            config: Arc::new(config.clone()),
+            config: Arc::new(config),
         };
         let router = liaison_web::app(state);
         Self {
             db,
             clock,
             f,
-            config,
             router,
         }
     }
