@@ -29,10 +29,7 @@ pub const INDUSTRIES: [(&str, &str); 20] = [
 
 /// The Chinese name of an industry section code.
 pub fn industry_name(code: &str) -> Option<&'static str> {
-    INDUSTRIES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, name)| *name)
+    INDUSTRIES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)
 }
 
 /// Enterprise scale (大型/中型/小型/微型).
@@ -66,9 +63,7 @@ impl Scale {
     /// Parses a stable code, or its Chinese name (大型/中型/小型/微型) as found in spreadsheets.
     pub fn parse(code: &str) -> Option<Scale> {
         let code = code.trim();
-        Scale::ALL
-            .into_iter()
-            .find(|s| s.code() == code || s.label_zh() == code)
+        Scale::ALL.into_iter().find(|s| s.code() == code || s.label_zh() == code)
     }
 
     /// Chinese label.
@@ -139,33 +134,19 @@ impl EnterpriseInput {
         let address = errors.check("address", text::name(&self.address, 200));
         let industry = self.industry.trim().to_uppercase();
         if industry_name(&industry).is_none() {
-            errors.push(FieldError::new(
-                "industry",
-                "industry.unknown",
-                "行业门类应为 GB/T 4754 的 A–T",
-            ));
+            errors.push(FieldError::new("industry", "industry.unknown", "行业门类应为 GB/T 4754 的 A–T"));
         }
         let scale = Scale::parse(&self.scale);
         if scale.is_none() {
-            errors.push(FieldError::new(
-                "scale",
-                "scale.unknown",
-                "规模应为 大型/中型/小型/微型",
-            ));
+            errors.push(FieldError::new("scale", "scale.unknown", "规模应为 大型/中型/小型/微型"));
         }
         let location = match (self.longitude, self.latitude) {
             (None, None) => Some(None),
-            (Some(lng), Some(lat))
-                if (73.0..=136.0).contains(&lng) && (3.0..=54.0).contains(&lat) =>
-            {
+            (Some(lng), Some(lat)) if (73.0..=136.0).contains(&lng) && (3.0..=54.0).contains(&lat) => {
                 Some(Some((lng, lat)))
             }
             _ => {
-                errors.push(FieldError::new(
-                    "longitude",
-                    "location.range",
-                    "经纬度应同时填写且位于中国境内",
-                ));
+                errors.push(FieldError::new("longitude", "location.range", "经纬度应同时填写且位于中国境内"));
                 None
             }
         };
@@ -228,11 +209,7 @@ mod tests {
             ..input()
         };
         let errors = bad.validate().expect_err("invalid");
-        let codes: Vec<(&str, &str)> = errors
-            .0
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect();
+        let codes: Vec<(&str, &str)> = errors.0.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
         assert_eq!(
             codes,
             vec![

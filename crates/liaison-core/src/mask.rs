@@ -6,17 +6,7 @@ fn keep_ends(value: &str, head: usize, tail: usize) -> String {
     if chars.len() <= head + tail {
         return "*".repeat(chars.len());
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            if i < head || i >= chars.len() - tail {
-                c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    chars.iter().enumerate().map(|(i, &c)| if i < head || i >= chars.len() - tail { c } else { '*' }).collect()
 }
 
 /// `13800138000` → `138****8000`.

@@ -8,13 +8,7 @@ pub const STEP: i64 = 30;
 
 fn totp(secret_b32: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_owned()).to_bytes().ok()?;
-    Some(TOTP::new_unchecked(
-        Algorithm::SHA1,
-        6,
-        1,
-        STEP as u64,
-        bytes,
-    ))
+    Some(TOTP::new_unchecked(Algorithm::SHA1, 6, 1, STEP as u64, bytes))
 }
 
 /// A fresh 160-bit secret, base32-encoded.
@@ -28,13 +22,8 @@ pub fn new_secret() -> String {
 
 /// The `otpauth://` URI an authenticator app scans.
 pub fn provisioning_uri(secret_b32: &str, account: &str) -> String {
-    let account: String = account
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    format!(
-        "otpauth://totp/Liaison:{account}?secret={secret_b32}&issuer=Liaison&algorithm=SHA1&digits=6&period=30"
-    )
+    let account: String = account.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("otpauth://totp/Liaison:{account}?secret={secret_b32}&issuer=Liaison&algorithm=SHA1&digits=6&period=30")
 }
 
 /// The time step `code` matches at `unix_seconds` (the current step or one either side), if any.
@@ -45,9 +34,7 @@ pub fn matching_step(secret_b32: &str, code: &str, unix_seconds: i64) -> Option<
     }
     let totp = totp(secret_b32)?;
     let now = unix_seconds / STEP;
-    [now - 1, now, now + 1]
-        .into_iter()
-        .find(|&step| step >= 0 && totp.generate((step * STEP) as u64) == code)
+    [now - 1, now, now + 1].into_iter().find(|&step| step >= 0 && totp.generate((step * STEP) as u64) == code)
 }
 
 /// The code for `unix_seconds` (tests and enrolment checks).
@@ -66,16 +53,8 @@ mod tests {
         let t = 1_800_000_000;
         let code = code_at(&secret, t).expect("code");
         assert_eq!(matching_step(&secret, &code, t), Some(t / STEP));
-        assert_eq!(
-            matching_step(&secret, &code, t + STEP),
-            Some(t / STEP),
-            "one step late is tolerated"
-        );
-        assert_eq!(
-            matching_step(&secret, &code, t + 2 * STEP),
-            None,
-            "two steps late is not"
-        );
+        assert_eq!(matching_step(&secret, &code, t + STEP), Some(t / STEP), "one step late is tolerated");
+        assert_eq!(matching_step(&secret, &code, t + 2 * STEP), None, "two steps late is not");
         assert_eq!(matching_step(&secret, "12345", t), None);
         assert_eq!(matching_step(&secret, "abcdef", t), None);
     }
@@ -83,9 +62,6 @@ mod tests {
     #[test]
     fn the_uri_names_the_issuer_and_secret() {
         let uri = provisioning_uri("ABC", "officer-001");
-        assert!(
-            uri.starts_with("otpauth://totp/Liaison:officer001?secret=ABC&issuer=Liaison"),
-            "{uri}"
-        );
+        assert!(uri.starts_with("otpauth://totp/Liaison:officer001?secret=ABC&issuer=Liaison"), "{uri}");
     }
 }

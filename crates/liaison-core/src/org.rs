@@ -23,14 +23,8 @@ pub enum OrgKind {
 
 impl OrgKind {
     /// Every kind, root first.
-    pub const ALL: [OrgKind; 6] = [
-        OrgKind::City,
-        OrgKind::District,
-        OrgKind::Center,
-        OrgKind::Station,
-        OrgKind::Community,
-        OrgKind::Department,
-    ];
+    pub const ALL: [OrgKind; 6] =
+        [OrgKind::City, OrgKind::District, OrgKind::Center, OrgKind::Station, OrgKind::Community, OrgKind::Department];
 
     /// The stable code.
     pub fn code(self) -> &'static str {
@@ -52,14 +46,14 @@ impl OrgKind {
     /// Whether a unit of this kind may be placed under a unit of kind `parent` (`None` = the root).
     pub fn may_sit_under(self, parent: Option<OrgKind>) -> bool {
         use OrgKind::*;
-        match (self, parent) {
-            (City, None) => true,
-            (District, Some(City)) => true,
-            (Center | Station, Some(District)) => true,
-            (Department, Some(City | District)) => true,
-            (Community, Some(Station)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (City, None)
+                | (District, Some(City))
+                | (Center | Station, Some(District))
+                | (Department, Some(City | District))
+                | (Community, Some(Station))
+        )
     }
 }
 

@@ -43,9 +43,7 @@ const COMMON: [&str; 24] = [
 ];
 
 /// Words tied to this system that make a password guessable.
-const CONTEXT: [&str; 8] = [
-    "公安", "警务", "联络", "liaison", "police", "yuzhong", "渝中", "admin",
-];
+const CONTEXT: [&str; 8] = ["公安", "警务", "联络", "liaison", "police", "yuzhong", "渝中", "admin"];
 
 /// Why a password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,16 +86,8 @@ pub fn check(password: &str, user_words: &[&str], staff: bool) -> Result<(), Pas
     }
     let lower = normalized.to_lowercase();
     let mut rest = lower.clone();
-    let user_words = user_words
-        .iter()
-        .map(|w| w.trim().to_lowercase())
-        .filter(|w| w.chars().count() >= 2);
-    for word in CONTEXT
-        .iter()
-        .chain(COMMON.iter())
-        .map(|w| (*w).to_owned())
-        .chain(user_words)
-    {
+    let user_words = user_words.iter().map(|w| w.trim().to_lowercase()).filter(|w| w.chars().count() >= 2);
+    for word in CONTEXT.iter().chain(COMMON.iter()).map(|w| (*w).to_owned()).chain(user_words) {
         rest = rest.replace(&word, "");
     }
     let rest: Vec<char> = rest.chars().filter(|c| c.is_alphanumeric()).collect();
@@ -132,19 +122,13 @@ pub fn hash(password: &str) -> String {
 /// Verifies `password` against a stored PHC string; false for malformed hashes.
 pub fn verify(password: &str, stored: &str) -> bool {
     let normalized: String = password.nfkc().collect();
-    Argon2::default()
-        .verify_password(normalized.as_bytes(), stored)
-        .is_ok()
+    Argon2::default().verify_password(normalized.as_bytes(), stored).is_ok()
 }
 
 /// A one-time password for a new or reset account (96 random bits, mixed case so it passes the
 /// staff class rule); the user must replace it at first sign-in.
 pub fn one_time() -> String {
-    format!(
-        "{}-{}",
-        crate::token::random_hex(6),
-        crate::token::random_hex(6).to_uppercase()
-    )
+    format!("{}-{}", crate::token::random_hex(6), crate::token::random_hex(6).to_uppercase())
 }
 
 /// A hash of a random password, verified against when the account does not exist so that
@@ -170,32 +154,17 @@ mod tests {
 
     #[test]
     fn guessable_passwords_are_refused() {
-        for bad in [
-            "123456123456",
-            "公安警务公安警务123456",
-            "liaison123456",
-            "aaaaaaaaaaaaaa",
-            "Password1234",
-        ] {
-            assert_eq!(
-                check(bad, &[], false),
-                Err(PasswordError::Guessable),
-                "{bad}"
-            );
+        for bad in ["123456123456", "公安警务公安警务123456", "liaison123456", "aaaaaaaaaaaaaa", "Password1234"]
+        {
+            assert_eq!(check(bad, &[], false), Err(PasswordError::Guessable), "{bad}");
         }
-        assert_eq!(
-            check("zhangwei-2026", &["zhangwei"], false),
-            Err(PasswordError::Guessable)
-        );
+        assert_eq!(check("zhangwei-2026", &["zhangwei"], false), Err(PasswordError::Guessable));
         assert_eq!(check("渝中的一条长长的江水流过", &[], false), Ok(()));
     }
 
     #[test]
     fn staff_need_three_classes() {
-        assert_eq!(
-            check("correcthorsebattery", &[], true),
-            Err(PasswordError::Classes)
-        );
+        assert_eq!(check("correcthorsebattery", &[], true), Err(PasswordError::Classes));
         assert_eq!(check("correcthorsebattery", &[], false), Ok(()));
         assert_eq!(check("Correct-horse-battery", &[], true), Ok(()));
         assert_eq!(check("  Correct horse 9 ", &[], true), Ok(()));
@@ -218,9 +187,6 @@ mod tests {
         assert!(verify("Correct-horse-battery", &a));
         assert!(!verify("Correct-horse-batterY", &a));
         assert!(!verify("anything", "not a hash"));
-        assert!(
-            verify("Ｃorrect-horse-battery", &a),
-            "NFKC folds full-width letters"
-        );
+        assert!(verify("Ｃorrect-horse-battery", &a), "NFKC folds full-width letters");
     }
 }

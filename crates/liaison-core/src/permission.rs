@@ -53,14 +53,10 @@ fn role_can(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ViewEnterprises => matches!(
-            role,
-            Officer | StationHead | CenterStaff | Leader | EnterpriseUser
-        ),
+        ViewEnterprises => matches!(role, Officer | StationHead | CenterStaff | Leader | EnterpriseUser),
         EditEnterprise => matches!(role, Officer | StationHead | CenterStaff),
         CreateEnterprise | RetireEnterprise | AssignOfficer | ExportEnterprises => {
-            matches!(role, StationHead | CenterStaff)
-                || (action == ExportEnterprises && role == Leader)
+            matches!(role, StationHead | CenterStaff) || (action == ExportEnterprises && role == Leader)
         }
         ImportEnterprises => role == CenterStaff,
         ConfirmEnterpriseUser | ReviewSelfReport => {
@@ -98,9 +94,7 @@ pub enum Visibility {
 /// the whole district the center belongs to (DESIGN §1).
 pub fn scope_root(unit_path: &OrgPath, unit_kind: Option<crate::org::OrgKind>) -> OrgPath {
     match unit_kind {
-        Some(crate::org::OrgKind::Center) => {
-            unit_path.parent().unwrap_or_else(|| unit_path.clone())
-        }
+        Some(crate::org::OrgKind::Center) => unit_path.parent().unwrap_or_else(|| unit_path.clone()),
         _ => unit_path.clone(),
     }
 }
@@ -133,18 +127,11 @@ impl Viewer {
 
     /// The widest enterprise visibility among the viewer's roles.
     pub fn enterprise_visibility(&self) -> Visibility {
-        if self
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::StationHead | Role::CenterStaff | Role::Leader))
-        {
+        if self.roles.iter().any(|r| matches!(r, Role::StationHead | Role::CenterStaff | Role::Leader)) {
             Visibility::Subtree(self.unit_path.clone())
         } else if self.roles.contains(&Role::Officer) {
             Visibility::Officer(self.user_id)
-        } else if let (true, Some(id)) = (
-            self.roles.contains(&Role::EnterpriseUser),
-            self.enterprise_id,
-        ) {
+        } else if let (true, Some(id)) = (self.roles.contains(&Role::EnterpriseUser), self.enterprise_id) {
             Visibility::Enterprise(id)
         } else {
             Visibility::Nothing
@@ -199,16 +186,7 @@ mod tests {
     fn role_action_table() {
         let allowed: [(Role, &[Action]); 9] = [
             (EnterpriseUser, &[ViewEnterprises, SubmitSelfReport]),
-            (
-                Officer,
-                &[
-                    ViewEnterprises,
-                    EditEnterprise,
-                    ConfirmEnterpriseUser,
-                    ReviewSelfReport,
-                    ViewOrgUnits,
-                ],
-            ),
+            (Officer, &[ViewEnterprises, EditEnterprise, ConfirmEnterpriseUser, ReviewSelfReport, ViewOrgUnits]),
             (
                 StationHead,
                 &[
@@ -241,32 +219,14 @@ mod tests {
                 ],
             ),
             (DepartmentUser, &[]),
-            (
-                Leader,
-                &[
-                    ViewEnterprises,
-                    ExportEnterprises,
-                    ViewOrgUnits,
-                    ViewStatistics,
-                ],
-            ),
-            (
-                SysAdmin,
-                &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers],
-            ),
-            (
-                SecAdmin,
-                &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity],
-            ),
+            (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
+            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers]),
+            (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
             (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
         ];
         for (role, actions) in allowed {
             for action in ACTIONS {
-                assert_eq!(
-                    can(&[role], action),
-                    actions.contains(&action),
-                    "{role:?} × {action:?}"
-                );
+                assert_eq!(can(&[role], action), actions.contains(&action), "{role:?} × {action:?}");
             }
         }
     }
@@ -311,14 +271,8 @@ mod tests {
     fn center_staff_see_their_whole_district() {
         let center = OrgPath::parse("/1/2/3/").expect("path");
         let district = OrgPath::parse("/1/2/").expect("path");
-        assert_eq!(
-            scope_root(&center, Some(crate::org::OrgKind::Center)),
-            district
-        );
-        assert_eq!(
-            scope_root(&center, Some(crate::org::OrgKind::Station)),
-            center
-        );
+        assert_eq!(scope_root(&center, Some(crate::org::OrgKind::Center)), district);
+        assert_eq!(scope_root(&center, Some(crate::org::OrgKind::Station)), center);
     }
 
     #[test]

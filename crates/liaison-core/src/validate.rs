@@ -30,11 +30,7 @@ pub struct FieldError {
 impl FieldError {
     /// Builds a field error.
     pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), code: code.to_owned(), message: message.into() }
     }
 }
 
@@ -44,19 +40,11 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     /// Records the error of a failed parse and returns the value when it succeeded.
-    pub fn check<T, E: std::fmt::Display + RuleCode>(
-        &mut self,
-        field: &str,
-        result: Result<T, E>,
-    ) -> Option<T> {
+    pub fn check<T, E: std::fmt::Display + RuleCode>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
-                self.0.push(FieldError::new(
-                    field,
-                    &error.rule_code(),
-                    error.to_string(),
-                ));
+                self.0.push(FieldError::new(field, &error.rule_code(), error.to_string()));
                 None
             }
         }
@@ -69,11 +57,7 @@ impl FieldErrors {
 
     /// `Ok(value)` when nothing failed, else every error.
     pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
-        if self.0.is_empty() {
-            value().ok_or(self)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { value().ok_or(self) } else { Err(self) }
     }
 }
 

@@ -45,11 +45,7 @@ impl AuditRow {
             action: self.action.clone(),
             object_type: self.object_type.clone(),
             object_id: self.object_id.clone(),
-            outcome: if self.outcome == "success" {
-                Outcome::Success
-            } else {
-                Outcome::Failure
-            },
+            outcome: if self.outcome == "success" { Outcome::Success } else { Outcome::Failure },
             detail: self.detail.clone(),
             request_id: self.request_id.clone(),
         }
@@ -68,10 +64,9 @@ pub struct BrokenLink {
 /// Appends `event` at `at` inside `tx`. The head row's UPDATE locks the chain until commit.
 pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> StoreResult<()> {
     let at = truncate_micros(at);
-    let prev: String = fetch!(tx, |c| sqlx::query_scalar(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING hash"
-    )
-    .fetch_one(c))?;
+    let prev: String =
+        fetch!(tx, |c| sqlx::query_scalar("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING hash")
+            .fetch_one(c))?;
     let hash = audit::chain(&prev, &audit::canonical(at, event));
     exec!(tx, |c| {
         sqlx::query(
@@ -92,11 +87,7 @@ pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> Store
     .bind(&hash)
     .execute(c)
     })?;
-    exec!(tx, |c| sqlx::query(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1"
-    )
-    .bind(&hash)
-    .execute(c))?;
+    exec!(tx, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(c))?;
     Ok(())
 }
 
@@ -114,24 +105,14 @@ impl Db {
     }
 
     /// Records a denied attempt by `ctx`'s actor.
-    pub async fn audit_denied(
-        &self,
-        ctx: &Ctx,
-        action: &str,
-        object_type: &str,
-        detail: &str,
-    ) -> StoreResult<()> {
+    pub async fn audit_denied(&self, ctx: &Ctx, action: &str, object_type: &str, detail: &str) -> StoreResult<()> {
         let mut event = ctx.event(action, object_type, None, detail);
         event.outcome = Outcome::Failure;
         self.audit(ctx, event).await
     }
 
     /// Newest first, optionally only one action prefix (e.g. `auth.`).
-    pub async fn audit_page(
-        &self,
-        action_prefix: &str,
-        paging: Paging,
-    ) -> StoreResult<Page<AuditRow>> {
+    pub async fn audit_page(&self, action_prefix: &str, paging: Paging) -> StoreResult<Page<AuditRow>> {
         let pattern = format!("{}%", action_prefix.replace(['%', '_'], ""));
         let items: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
             "SELECT * FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
@@ -140,11 +121,9 @@ impl Db {
         .bind(paging.per_page)
         .bind(paging.offset())
         .fetch_all(c))?;
-        let total: i64 = read!(self, |c| sqlx::query_scalar(
-            "SELECT count(*) FROM audit_log WHERE action LIKE $1"
-        )
-        .bind(&pattern)
-        .fetch_one(c))?;
+        let total: i64 = read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action LIKE $1")
+            .bind(&pattern)
+            .fetch_one(c))?;
         Ok(Page { items, total })
     }
 
@@ -154,39 +133,27 @@ impl Db {
         let mut after = 0_i64;
         let mut count = 0_i64;
         loop {
-            let rows: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
-                "SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000"
-            )
-            .bind(after)
-            .fetch_all(c))?;
+            let rows: Vec<AuditRow> =
+                read!(self, |c| sqlx::query_as("SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000")
+                    .bind(after)
+                    .fetch_all(c))?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             for row in &rows {
                 if row.prev_hash != prev {
-                    return Ok(Err(BrokenLink {
-                        id: row.id,
-                        reason: "predecessor missing or altered",
-                    }));
+                    return Ok(Err(BrokenLink { id: row.id, reason: "predecessor missing or altered" }));
                 }
                 if audit::chain(&prev, &audit::canonical(row.at, &row.event())) != row.hash {
-                    return Ok(Err(BrokenLink {
-                        id: row.id,
-                        reason: "row altered",
-                    }));
+                    return Ok(Err(BrokenLink { id: row.id, reason: "row altered" }));
                 }
                 prev = row.hash.clone();
                 count += 1;
             }
         }
-        let head: String = read!(self, |c| sqlx::query_scalar(
-            "SELECT hash FROM audit_head WHERE id = 1"
-        )
-        .fetch_one(c))?;
+        let head: String =
+            read!(self, |c| sqlx::query_scalar("SELECT hash FROM audit_head WHERE id = 1").fetch_one(c))?;
         if head != prev {
-            return Ok(Err(BrokenLink {
-                id: after + 1,
-                reason: "newest rows missing",
-            }));
+            return Ok(Err(BrokenLink { id: after + 1, reason: "newest rows missing" }));
         }
         Ok(Ok(count))
     }

@@ -2,9 +2,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -120,9 +118,7 @@ impl Db {
     /// Begins a writing transaction: `BEGIN IMMEDIATE` on the SQLite writer, `BEGIN` on PostgreSQL.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match &self.0 {
-            Backend::Sqlite { writer, .. } => {
-                Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
-            }
+            Backend::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -136,21 +132,11 @@ impl Db {
         let mut all = Vec::new();
         for pool in [writer, reader] {
             let mut conn = pool.acquire().await?;
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-                .fetch_one(&mut *conn)
-                .await?;
-            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                .fetch_one(&mut *conn)
-                .await?;
-            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-                .fetch_one(&mut *conn)
-                .await?;
-            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-                .fetch_one(&mut *conn)
-                .await?;
-            let secure: i64 = sqlx::query_scalar("PRAGMA secure_delete")
-                .fetch_one(&mut *conn)
-                .await?;
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
+            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await?;
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *conn).await?;
+            let secure: i64 = sqlx::query_scalar("PRAGMA secure_delete").fetch_one(&mut *conn).await?;
             all.push((mode, sync, fk, busy, secure));
         }
         Ok(Some(all))
@@ -158,8 +144,7 @@ impl Db {
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> bool {
-        let result: Result<i64, sqlx::Error> =
-            read!(self, |c| sqlx::query_scalar("SELECT 1").fetch_one(c));
+        let result: Result<i64, sqlx::Error> = read!(self, |c| sqlx::query_scalar("SELECT 1").fetch_one(c));
         result.is_ok()
     }
 

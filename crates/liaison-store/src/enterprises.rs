@@ -166,28 +166,13 @@ impl Db {
         paging: Paging,
     ) -> StoreResult<Page<EnterpriseRow>> {
         match visibility {
-            Visibility::Nothing => Ok(Page {
-                items: Vec::new(),
-                total: 0,
-            }),
+            Visibility::Nothing => Ok(Page { items: Vec::new(), total: 0 }),
             Visibility::Subtree(root) => {
-                scoped_page!(
-                    self,
-                    "e.path >= $1 AND e.path < $2",
-                    root.as_str(),
-                    root.range_end(),
-                    filter,
-                    paging
-                )
+                scoped_page!(self, "e.path >= $1 AND e.path < $2", root.as_str(), root.range_end(), filter, paging)
             }
-            Visibility::Officer(id) => scoped_page!(
-                self,
-                "e.officer_id = $1 AND e.officer_id = $2",
-                id,
-                id,
-                filter,
-                paging
-            ),
+            Visibility::Officer(id) => {
+                scoped_page!(self, "e.officer_id = $1 AND e.officer_id = $2", id, id, filter, paging)
+            }
             Visibility::Enterprise(id) => {
                 scoped_page!(self, "e.id = $1 AND e.id = $2", id, id, filter, paging)
             }
@@ -196,30 +181,22 @@ impl Db {
 
     /// One enterprise (the caller checks visibility and answers 404 outside it).
     pub async fn enterprise(&self, id: i64) -> StoreResult<EnterpriseRow> {
-        read!(self, |c| sqlx::query_as(select_enterprise!(
-            "WHERE e.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(c))?
-        .ok_or(StoreError::NotFound)
+        read!(self, |c| sqlx::query_as(select_enterprise!("WHERE e.id = $1")).bind(id).fetch_optional(c))?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The enterprise with this credit code, if registered.
     pub async fn enterprise_by_code(&self, code: &str) -> StoreResult<Option<EnterpriseRow>> {
-        Ok(read!(self, |c| sqlx::query_as(select_enterprise!(
-            "WHERE e.credit_code = $1"
-        ))
-        .bind(code)
-        .fetch_optional(c))?)
+        Ok(read!(self, |c| sqlx::query_as(select_enterprise!("WHERE e.credit_code = $1"))
+            .bind(code)
+            .fetch_optional(c))?)
     }
 
     /// A community unit that can hold enterprises.
     async fn community(&self, id: i64) -> StoreResult<(OrgPath, Option<i64>)> {
         let unit = self.unit(id).await?;
         if unit.org_kind() != Some(OrgKind::Community) || unit.retired_at.is_some() {
-            return Err(StoreError::Conflict(
-                "enterprises belong to an active community".into(),
-            ));
+            return Err(StoreError::Conflict("enterprises belong to an active community".into()));
         }
         let officer = self.officers_of_unit(id).await?.first().map(|(id, _)| *id);
         Ok((unit.org_path(), officer))
@@ -258,28 +235,14 @@ impl Db {
             insert_enterprise(&mut tx, ctx, details, *community_id, path, *officer).await?;
             progress(n + 1);
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event(
-                "enterprise.import",
-                "enterprise",
-                None,
-                format!("{} rows", rows.len()),
-            ),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("enterprise.import", "enterprise", None, format!("{} rows", rows.len())))
+            .await?;
         tx.commit().await?;
         Ok(rows.len())
     }
 
     /// Replaces an enterprise's details.
-    pub async fn update_enterprise(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        d: &EnterpriseDetails,
-    ) -> StoreResult<()> {
+    pub async fn update_enterprise(&self, ctx: &Ctx, id: i64, d: &EnterpriseDetails) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
             sqlx::query(
@@ -303,67 +266,39 @@ impl Db {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("enterprise.update", "enterprise", Some(id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("enterprise.update", "enterprise", Some(id), "")).await?;
         tx.commit().await
     }
 
     /// Retires or reinstates an enterprise.
-    pub async fn set_enterprise_status(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        retired: bool,
-    ) -> StoreResult<()> {
+    pub async fn set_enterprise_status(&self, ctx: &Ctx, id: i64, retired: bool) -> StoreResult<()> {
         let status = if retired { "retired" } else { "active" };
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE enterprise SET status = $1, updated_at = $2 WHERE id = $3"
-        )
-        .bind(status)
-        .bind(ctx.at)
-        .bind(id)
-        .execute(c))?;
+        let done = exec!(&mut tx, |c| sqlx::query("UPDATE enterprise SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(ctx.at)
+            .bind(id)
+            .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("enterprise.status", "enterprise", Some(id), status),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("enterprise.status", "enterprise", Some(id), status)).await?;
         tx.commit().await
     }
 
     /// Makes `officer_id` responsible for the enterprise, closing the previous assignment.
-    pub async fn assign_officer(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        officer_id: i64,
-        reason: &str,
-    ) -> StoreResult<()> {
+    pub async fn assign_officer(&self, ctx: &Ctx, id: i64, officer_id: i64, reason: &str) -> StoreResult<()> {
         let officer = self.user(officer_id).await?;
-        if !officer.roles.contains(&liaison_core::role::Role::Officer)
-            || officer.row.status != "active"
-        {
-            return Err(StoreError::Conflict(
-                "only an active liaison officer can be responsible".into(),
-            ));
+        if !officer.roles.contains(&liaison_core::role::Role::Officer) || officer.row.status != "active" {
+            return Err(StoreError::Conflict("only an active liaison officer can be responsible".into()));
         }
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE enterprise SET officer_id = $1, updated_at = $2 WHERE id = $3"
-        )
-        .bind(officer_id)
-        .bind(ctx.at)
-        .bind(id)
-        .execute(c))?;
+        let done =
+            exec!(&mut tx, |c| sqlx::query("UPDATE enterprise SET officer_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(officer_id)
+                .bind(ctx.at)
+                .bind(id)
+                .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -371,12 +306,7 @@ impl Db {
         append(
             &mut tx,
             ctx.at,
-            &ctx.event(
-                "enterprise.assign",
-                "enterprise",
-                Some(id),
-                format!("officer {officer_id}"),
-            ),
+            &ctx.event("enterprise.assign", "enterprise", Some(id), format!("officer {officer_id}")),
         )
         .await?;
         tx.commit().await
@@ -422,33 +352,28 @@ async fn insert_enterprise(
 ) -> StoreResult<i64> {
     let id: i64 = fetch!(tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO enterprise (name, credit_code, address, industry, scale, key_enterprise, longitude, latitude,
+            "INSERT INTO enterprise (name, credit_code, address, industry, scale, key_enterprise, longitude, latitude,
             community_id, path, officer_id, contact_name, contact_mobile, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id"
-    )
-    .bind(&d.name)
-    .bind(d.credit_code.as_str())
-    .bind(&d.address)
-    .bind(&d.industry)
-    .bind(d.scale.code())
-    .bind(d.key_enterprise)
-    .bind(d.location.map(|l| l.0))
-    .bind(d.location.map(|l| l.1))
-    .bind(community_id)
-    .bind(path.as_str())
-    .bind(officer)
-    .bind(&d.contact_name)
-    .bind(d.contact_mobile.as_str())
-    .bind(ctx.at)
-    .fetch_one(c)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+        )
+        .bind(&d.name)
+        .bind(d.credit_code.as_str())
+        .bind(&d.address)
+        .bind(&d.industry)
+        .bind(d.scale.code())
+        .bind(d.key_enterprise)
+        .bind(d.location.map(|l| l.0))
+        .bind(d.location.map(|l| l.1))
+        .bind(community_id)
+        .bind(path.as_str())
+        .bind(officer)
+        .bind(&d.contact_name)
+        .bind(d.contact_mobile.as_str())
+        .bind(ctx.at)
+        .fetch_one(c)
     })?;
     record_assignment(tx, ctx, id, officer, "建档 registered").await?;
-    append(
-        tx,
-        ctx.at,
-        &ctx.event("enterprise.create", "enterprise", Some(id), ""),
-    )
-    .await?;
+    append(tx, ctx.at, &ctx.event("enterprise.create", "enterprise", Some(id), "")).await?;
     Ok(id)
 }
 
@@ -459,12 +384,10 @@ async fn record_assignment(
     officer_id: Option<i64>,
     reason: &str,
 ) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query(
-        "UPDATE officer_assignment SET to_at = $1 WHERE enterprise_id = $2 AND to_at IS NULL"
-    )
-    .bind(ctx.at)
-    .bind(enterprise_id)
-    .execute(c))?;
+    exec!(tx, |c| sqlx::query("UPDATE officer_assignment SET to_at = $1 WHERE enterprise_id = $2 AND to_at IS NULL")
+        .bind(ctx.at)
+        .bind(enterprise_id)
+        .execute(c))?;
     exec!(tx, |c| {
         sqlx::query(
         "INSERT INTO officer_assignment (enterprise_id, officer_id, from_at, assigned_by, reason) VALUES ($1, $2, $3, $4, $5)"

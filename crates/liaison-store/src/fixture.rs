@@ -66,44 +66,14 @@ pub fn details(name: &str, code: &str, mobile: &str) -> EnterpriseDetails {
 /// Builds the fixture district at `at`. Password hashing is done once and shared.
 pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
     let ctx = Ctx::system(at);
-    let city = db
-        .create_unit(&ctx, None, OrgKind::City, "重庆市公安局", None)
-        .await?
-        .id;
-    let district = db
-        .create_unit(
-            &ctx,
-            Some(city),
-            OrgKind::District,
-            "渝中区分局",
-            Some("YZ"),
-        )
-        .await?
-        .id;
-    let center = db
-        .create_unit(&ctx, Some(district), OrgKind::Center, "助企警务中心", None)
-        .await?
-        .id;
-    let station1 = db
-        .create_unit(&ctx, Some(district), OrgKind::Station, "解放碑联络站", None)
-        .await?
-        .id;
-    let community1 = db
-        .create_unit(&ctx, Some(station1), OrgKind::Community, "解放碑社区", None)
-        .await?
-        .id;
-    let station2 = db
-        .create_unit(&ctx, Some(district), OrgKind::Station, "朝天门联络站", None)
-        .await?
-        .id;
-    let community2 = db
-        .create_unit(&ctx, Some(station2), OrgKind::Community, "朝天门社区", None)
-        .await?
-        .id;
-    let department = db
-        .create_unit(&ctx, Some(district), OrgKind::Department, "司法所", None)
-        .await?
-        .id;
+    let city = db.create_unit(&ctx, None, OrgKind::City, "重庆市公安局", None).await?.id;
+    let district = db.create_unit(&ctx, Some(city), OrgKind::District, "渝中区分局", Some("YZ")).await?.id;
+    let center = db.create_unit(&ctx, Some(district), OrgKind::Center, "助企警务中心", None).await?.id;
+    let station1 = db.create_unit(&ctx, Some(district), OrgKind::Station, "解放碑联络站", None).await?.id;
+    let community1 = db.create_unit(&ctx, Some(station1), OrgKind::Community, "解放碑社区", None).await?.id;
+    let station2 = db.create_unit(&ctx, Some(district), OrgKind::Station, "朝天门联络站", None).await?.id;
+    let community2 = db.create_unit(&ctx, Some(station2), OrgKind::Community, "朝天门社区", None).await?.id;
+    let department = db.create_unit(&ctx, Some(district), OrgKind::Department, "司法所", None).await?.id;
     let hash = liaison_core::password::hash(PASSWORD);
     let mut users = std::collections::BTreeMap::new();
     let staff: [(&'static str, i64, Role); 9] = [
@@ -118,63 +88,23 @@ pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
         ("aud", city, Role::AuditAdmin),
     ];
     for (name, unit_id, role) in staff {
-        let id = db
-            .create_user(&ctx, &new_user(name, unit_id, role, &hash, None))
-            .await?;
+        let id = db.create_user(&ctx, &new_user(name, unit_id, role, &hash, None)).await?;
         users.insert(name, id);
     }
     let e1 = db
-        .create_enterprise(
-            &ctx,
-            &details("渝中一号科技有限公司", "91350100M000100Y43", "13800138000"),
-            community1,
-        )
+        .create_enterprise(&ctx, &details("渝中一号科技有限公司", "91350100M000100Y43", "13800138000"), community1)
         .await?;
     let e2 = db
-        .create_enterprise(
-            &ctx,
-            &details(
-                "朝天门二号贸易有限公司",
-                "914403001922038216",
-                "13912345678",
-            ),
-            community2,
-        )
+        .create_enterprise(&ctx, &details("朝天门二号贸易有限公司", "914403001922038216", "13912345678"), community2)
         .await?;
-    for (name, enterprise, unit) in [
-        ("e1a", e1, community1),
-        ("e1b", e1, community1),
-        ("e2a", e2, community2),
-    ] {
-        let id = db
-            .create_user(
-                &ctx,
-                &new_user(name, unit, Role::EnterpriseUser, &hash, Some(enterprise)),
-            )
-            .await?;
+    for (name, enterprise, unit) in [("e1a", e1, community1), ("e1b", e1, community1), ("e2a", e2, community2)] {
+        let id = db.create_user(&ctx, &new_user(name, unit, Role::EnterpriseUser, &hash, Some(enterprise))).await?;
         users.insert(name, id);
     }
-    Ok(Fixture {
-        city,
-        district,
-        station1,
-        community1,
-        station2,
-        community2,
-        department,
-        e1,
-        e2,
-        users,
-    })
+    Ok(Fixture { city, district, station1, community1, station2, community2, department, e1, e2, users })
 }
 
-fn new_user(
-    name: &str,
-    unit_id: i64,
-    role: Role,
-    hash: &str,
-    enterprise_id: Option<i64>,
-) -> NewUser {
+fn new_user(name: &str, unit_id: i64, role: Role, hash: &str, enterprise_id: Option<i64>) -> NewUser {
     NewUser {
         username: name.into(),
         display_name: format!("测试{name}"),

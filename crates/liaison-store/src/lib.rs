@@ -42,13 +42,7 @@ pub struct Ctx {
 impl Ctx {
     /// A context for work the system does by itself (CLI, jobs, demo generation).
     pub fn system(at: DateTime<Utc>) -> Self {
-        Self {
-            at,
-            actor_id: None,
-            actor_role: "system".into(),
-            ip: "local".into(),
-            request_id: "cli".into(),
-        }
+        Self { at, actor_id: None, actor_role: "system".into(), ip: "local".into(), request_id: "cli".into() }
     }
 
     /// An audit event by this actor.
@@ -94,10 +88,7 @@ pub struct Paging {
 impl Paging {
     /// Clamps to sane bounds.
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
-        Self {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(50).clamp(1, 200),
-        }
+        Self { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, 200) }
     }
 
     fn offset(self) -> i64 {

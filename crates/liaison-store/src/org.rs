@@ -98,10 +98,7 @@ impl Db {
             return Err(StoreError::Conflict("parent unit is retired".into()));
         }
         if !kind.may_sit_under(parent.as_ref().and_then(OrgUnit::org_kind)) {
-            return Err(StoreError::Conflict(format!(
-                "a {} cannot sit there",
-                kind.code()
-            )));
+            return Err(StoreError::Conflict(format!("a {} cannot sit there", kind.code())));
         }
         let mut tx = self.begin().await?;
         // The path needs the new id: insert with a unique placeholder, then set it.
@@ -119,18 +116,11 @@ impl Db {
         .fetch_one(c)
         })?;
         let path = parent.map_or_else(|| OrgPath::root(id), |p| p.org_path().child(id));
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE org_unit SET path = $1 WHERE id = $2"
-        )
-        .bind(path.as_str())
-        .bind(id)
-        .execute(c))?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("org.create", "org_unit", Some(id), kind.code()),
-        )
-        .await?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE org_unit SET path = $1 WHERE id = $2")
+            .bind(path.as_str())
+            .bind(id)
+            .execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("org.create", "org_unit", Some(id), kind.code())).await?;
         tx.commit().await?;
         self.unit(id).await
     }
@@ -138,21 +128,14 @@ impl Db {
     /// Renames a unit.
     pub async fn rename_unit(&self, ctx: &Ctx, id: i64, name: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE org_unit SET name = $1 WHERE id = $2"
-        )
-        .bind(name)
-        .bind(id)
-        .execute(c))?;
+        let done = exec!(&mut tx, |c| sqlx::query("UPDATE org_unit SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("org.rename", "org_unit", Some(id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("org.rename", "org_unit", Some(id), "")).await?;
         tx.commit().await
     }
 
@@ -162,18 +145,10 @@ impl Db {
         let parent = self.unit(new_parent_id).await?;
         let old = unit.org_path();
         if parent.org_path().is_within(&old) {
-            return Err(StoreError::Conflict(
-                "a unit cannot move under itself".into(),
-            ));
+            return Err(StoreError::Conflict("a unit cannot move under itself".into()));
         }
-        if parent.retired_at.is_some()
-            || !unit
-                .org_kind()
-                .is_some_and(|k| k.may_sit_under(parent.org_kind()))
-        {
-            return Err(StoreError::Conflict(
-                "the new parent cannot hold this unit".into(),
-            ));
+        if parent.retired_at.is_some() || !unit.org_kind().is_some_and(|k| k.may_sit_under(parent.org_kind())) {
+            return Err(StoreError::Conflict("the new parent cannot hold this unit".into()));
         }
         let new = parent.org_path().child(id);
         let mut tx = self.begin().await?;
@@ -188,18 +163,11 @@ impl Db {
                 .bind(old.range_end())
                 .execute(c))?;
         }
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE org_unit SET parent_id = $1 WHERE id = $2"
-        )
-        .bind(new_parent_id)
-        .bind(id)
-        .execute(c))?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("org.move", "org_unit", Some(id), format!("{old} -> {new}")),
-        )
-        .await?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE org_unit SET parent_id = $1 WHERE id = $2")
+            .bind(new_parent_id)
+            .bind(id)
+            .execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("org.move", "org_unit", Some(id), format!("{old} -> {new}"))).await?;
         tx.commit().await
     }
 
@@ -223,12 +191,7 @@ impl Db {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("org.retire", "org_unit", Some(id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("org.retire", "org_unit", Some(id), "")).await?;
         tx.commit().await
     }
 }

@@ -54,15 +54,8 @@ pub struct NewSelfReport {
 
 impl Db {
     /// Submits the next version for an enterprise.
-    pub async fn submit_self_report(
-        &self,
-        ctx: &Ctx,
-        enterprise_id: i64,
-        r: &NewSelfReport,
-    ) -> StoreResult<i64> {
-        let submitter = ctx.actor_id.ok_or(StoreError::Conflict(
-            "a self-report needs a submitter".into(),
-        ))?;
+    pub async fn submit_self_report(&self, ctx: &Ctx, enterprise_id: i64, r: &NewSelfReport) -> StoreResult<i64> {
+        let submitter = ctx.actor_id.ok_or(StoreError::Conflict("a self-report needs a submitter".into()))?;
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
             sqlx::query_scalar(
@@ -83,12 +76,7 @@ impl Db {
         append(
             &mut tx,
             ctx.at,
-            &ctx.event(
-                "self_report.submit",
-                "enterprise",
-                Some(enterprise_id),
-                format!("report {id}"),
-            ),
+            &ctx.event("self_report.submit", "enterprise", Some(enterprise_id), format!("report {id}")),
         )
         .await?;
         tx.commit().await?;
@@ -121,33 +109,21 @@ impl Db {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
             sqlx::query(
-            "UPDATE self_report SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4
-             WHERE id = $5 AND enterprise_id = $6 AND status = 'pending'"
-        )
-        .bind(status)
-        .bind(ctx.actor_id)
-        .bind(ctx.at)
-        .bind(comment)
-        .bind(report_id)
-        .bind(enterprise_id)
-        .execute(c)
+                "UPDATE self_report SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4
+             WHERE id = $5 AND enterprise_id = $6 AND status = 'pending'",
+            )
+            .bind(status)
+            .bind(ctx.actor_id)
+            .bind(ctx.at)
+            .bind(comment)
+            .bind(report_id)
+            .bind(enterprise_id)
+            .execute(c)
         })?;
         if done == 0 {
-            return Err(StoreError::Conflict(
-                "this version is not waiting for review".into(),
-            ));
+            return Err(StoreError::Conflict("this version is not waiting for review".into()));
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event(
-                "self_report.review",
-                "enterprise",
-                Some(enterprise_id),
-                status,
-            ),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("self_report.review", "enterprise", Some(enterprise_id), status)).await?;
         tx.commit().await
     }
 }

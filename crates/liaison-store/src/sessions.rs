@@ -79,33 +79,21 @@ impl Db {
 
     /// The session stored under `digest`.
     pub async fn session(&self, digest: &str) -> StoreResult<Option<SessionRow>> {
-        Ok(read!(self, |c| sqlx::query_as(
-            "SELECT * FROM session WHERE id = $1"
-        )
-        .bind(digest)
-        .fetch_optional(c))?)
+        Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE id = $1").bind(digest).fetch_optional(c))?)
     }
 
     /// Marks activity (callers throttle this to about once a minute).
     pub async fn touch_session(&self, digest: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE session SET last_seen_at = $1 WHERE id = $2"
-        )
-        .bind(at)
-        .bind(digest)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(digest)
+            .execute(c))?;
         tx.commit().await
     }
 
     /// Completes the second factor and rotates the session id (`new_digest`).
-    pub async fn complete_mfa(
-        &self,
-        ctx: &Ctx,
-        old_digest: &str,
-        new_digest: &str,
-        user_id: i64,
-    ) -> StoreResult<()> {
+    pub async fn complete_mfa(&self, ctx: &Ctx, old_digest: &str, new_digest: &str, user_id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query(
             "UPDATE session SET id = $1, mfa_pending = $2, last_seen_at = $3 WHERE id = $4"
@@ -124,63 +112,34 @@ impl Db {
     /// Ends one session (logout) and audits it.
     pub async fn end_session(&self, ctx: &Ctx, digest: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM session WHERE id = $1"
-        )
-        .bind(digest)
-        .execute(c))?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("auth.logout", "session", None, ""),
-        )
-        .await?;
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE id = $1").bind(digest).execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("auth.logout", "session", None, "")).await?;
         tx.commit().await
     }
 
     /// Ends every session of a user (admin kill) and audits it.
     pub async fn end_user_sessions(&self, ctx: &Ctx, user_id: i64) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM session WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(c))?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("auth.kill_sessions", "user", Some(user_id), ""),
-        )
-        .await?;
+        let done = exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1").bind(user_id).execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("auth.kill_sessions", "user", Some(user_id), "")).await?;
         tx.commit().await?;
         Ok(done)
     }
 
     /// Creates a personal access token stored by digest.
-    pub async fn create_api_token(
-        &self,
-        ctx: &Ctx,
-        user_id: i64,
-        name: &str,
-        digest: &str,
-    ) -> StoreResult<i64> {
+    pub async fn create_api_token(&self, ctx: &Ctx, user_id: i64, name: &str, digest: &str) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
             sqlx::query_scalar(
-            "INSERT INTO api_token (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
-        )
-        .bind(user_id)
-        .bind(name)
-        .bind(digest)
-        .bind(ctx.at)
-        .fetch_one(c)
+                "INSERT INTO api_token (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(name)
+            .bind(digest)
+            .bind(ctx.at)
+            .fetch_one(c)
         })?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("token.create", "api_token", Some(id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("token.create", "api_token", Some(id), "")).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -199,12 +158,10 @@ impl Db {
     /// Stamps a token's last use.
     pub async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE api_token SET last_used_at = $1 WHERE id = $2"
-        )
-        .bind(at)
-        .bind(id)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(c))?;
         tx.commit().await
     }
 
@@ -224,17 +181,12 @@ impl Db {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
             sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-            .bind(ctx.at)
-            .bind(id)
-            .bind(user_id)
-            .execute(c)
+                .bind(ctx.at)
+                .bind(id)
+                .bind(user_id)
+                .execute(c)
         })?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("token.revoke", "api_token", Some(id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("token.revoke", "api_token", Some(id), "")).await?;
         tx.commit().await?;
         Ok(done == 1)
     }

@@ -68,15 +68,10 @@ impl User {
             user_id: self.row.id,
             roles: self.roles.clone(),
             unit_path: liaison_core::permission::scope_root(
-                &OrgPath::parse(&self.row.unit_path)
-                    .unwrap_or_else(|| OrgPath::root(self.row.unit_id)),
+                &OrgPath::parse(&self.row.unit_path).unwrap_or_else(|| OrgPath::root(self.row.unit_id)),
                 liaison_core::org::OrgKind::parse(&self.row.unit_kind),
             ),
-            enterprise_id: if self.row.status == "active" {
-                self.row.enterprise_id
-            } else {
-                None
-            },
+            enterprise_id: if self.row.status == "active" { self.row.enterprise_id } else { None },
             pi_reveal: self.row.pi_reveal,
         }
     }
@@ -84,11 +79,7 @@ impl User {
     /// Role codes joined with commas, for audit rows.
     pub fn role_codes(&self) -> String {
         let codes: Vec<&str> = self.roles.iter().map(|r| r.code()).collect();
-        if codes.is_empty() {
-            "none".into()
-        } else {
-            codes.join(",")
-        }
+        if codes.is_empty() { "none".into() } else { codes.join(",") }
     }
 }
 
@@ -152,11 +143,10 @@ pub struct UserSummary {
 
 impl Db {
     async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {
-        let codes: Vec<String> = read!(self, |c| sqlx::query_scalar(
-            "SELECT role FROM user_role WHERE user_id = $1 ORDER BY role"
-        )
-        .bind(user_id)
-        .fetch_all(c))?;
+        let codes: Vec<String> =
+            read!(self, |c| sqlx::query_scalar("SELECT role FROM user_role WHERE user_id = $1 ORDER BY role")
+                .bind(user_id)
+                .fetch_all(c))?;
         let mut roles: Vec<Role> = codes.iter().filter_map(|c| Role::parse(c)).collect();
         roles.sort();
         Ok(roles)
@@ -164,30 +154,22 @@ impl Db {
 
     async fn with_roles(&self, row: Option<UserRow>) -> StoreResult<Option<User>> {
         match row {
-            Some(row) => Ok(Some(User {
-                roles: self.roles_of(row.id).await?,
-                row,
-            })),
+            Some(row) => Ok(Some(User { roles: self.roles_of(row.id).await?, row })),
             None => Ok(None),
         }
     }
 
     /// One user by id.
     pub async fn user(&self, id: i64) -> StoreResult<User> {
-        let row = read!(self, |c| sqlx::query_as(select_user!(" WHERE u.id = $1"))
-            .bind(id)
-            .fetch_optional(c))?;
+        let row = read!(self, |c| sqlx::query_as(select_user!(" WHERE u.id = $1")).bind(id).fetch_optional(c))?;
         self.with_roles(row).await?.ok_or(StoreError::NotFound)
     }
 
     /// One user by login name (case-insensitive).
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let username = username.trim().to_lowercase();
-        let row = read!(self, |c| sqlx::query_as(select_user!(
-            " WHERE u.username = $1"
-        ))
-        .bind(&username)
-        .fetch_optional(c))?;
+        let row =
+            read!(self, |c| sqlx::query_as(select_user!(" WHERE u.username = $1")).bind(&username).fetch_optional(c))?;
         self.with_roles(row).await
     }
 
@@ -196,82 +178,56 @@ impl Db {
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
             sqlx::query_scalar(
-            "INSERT INTO app_user (username, display_name, unit_id, police_number, mobile, password_hash,
+                "INSERT INTO app_user (username, display_name, unit_id, police_number, mobile, password_hash,
                 must_change_password, status, enterprise_id, password_changed_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
-        )
-        .bind(new.username.trim().to_lowercase())
-        .bind(&new.display_name)
-        .bind(new.unit_id)
-        .bind(&new.police_number)
-        .bind(&new.mobile)
-        .bind(&new.password_hash)
-        .bind(new.must_change_password)
-        .bind(new.status)
-        .bind(new.enterprise_id)
-        .bind(ctx.at)
-        .fetch_one(c)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            )
+            .bind(new.username.trim().to_lowercase())
+            .bind(&new.display_name)
+            .bind(new.unit_id)
+            .bind(&new.police_number)
+            .bind(&new.mobile)
+            .bind(&new.password_hash)
+            .bind(new.must_change_password)
+            .bind(new.status)
+            .bind(new.enterprise_id)
+            .bind(ctx.at)
+            .fetch_one(c)
         })?;
         for role in &new.roles {
-            exec!(&mut tx, |c| sqlx::query(
-                "INSERT INTO user_role (user_id, role) VALUES ($1, $2)"
-            )
-            .bind(id)
-            .bind(role.code())
-            .execute(c))?;
+            exec!(&mut tx, |c| sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
+                .bind(id)
+                .bind(role.code())
+                .execute(c))?;
         }
         let roles: Vec<&str> = new.roles.iter().map(|r| r.code()).collect();
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("user.create", "user", Some(id), roles.join(",")),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("user.create", "user", Some(id), roles.join(","))).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Replaces a user's roles and reveal permission (the caller has checked `can_grant`).
-    pub async fn set_roles(
-        &self,
-        ctx: &Ctx,
-        user_id: i64,
-        roles: &[Role],
-        pi_reveal: bool,
-    ) -> StoreResult<()> {
+    pub async fn set_roles(&self, ctx: &Ctx, user_id: i64, roles: &[Role], pi_reveal: bool) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE app_user SET pi_reveal = $1 WHERE id = $2"
-        )
-        .bind(pi_reveal)
-        .bind(user_id)
-        .execute(c))?;
+        let done = exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET pi_reveal = $1 WHERE id = $2")
+            .bind(pi_reveal)
+            .bind(user_id)
+            .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM user_role WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM user_role WHERE user_id = $1").bind(user_id).execute(c))?;
         for role in roles {
-            exec!(&mut tx, |c| sqlx::query(
-                "INSERT INTO user_role (user_id, role) VALUES ($1, $2)"
-            )
-            .bind(user_id)
-            .bind(role.code())
-            .execute(c))?;
+            exec!(&mut tx, |c| sqlx::query("INSERT INTO user_role (user_id, role) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(role.code())
+                .execute(c))?;
         }
         let mut detail: Vec<&str> = roles.iter().map(|r| r.code()).collect();
         if pi_reveal {
             detail.push("pi.reveal");
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("user.roles", "user", Some(user_id), detail.join(",")),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("user.roles", "user", Some(user_id), detail.join(","))).await?;
         tx.commit().await
     }
 
@@ -295,49 +251,31 @@ impl Db {
         .bind(user_id)
         .execute(c)
         })?;
-        exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM session WHERE user_id = $1 AND id <> $2"
-        )
-        .bind(user_id)
-        .bind(keep_session.unwrap_or_default())
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep_session.unwrap_or_default())
+            .execute(c))?;
         append(
             &mut tx,
             ctx.at,
-            &ctx.event(
-                "user.password",
-                "user",
-                Some(user_id),
-                if must_change { "reset" } else { "changed" },
-            ),
+            &ctx.event("user.password", "user", Some(user_id), if must_change { "reset" } else { "changed" }),
         )
         .await?;
         tx.commit().await
     }
 
     /// Activates or disables an account; disabling ends all its sessions and tokens at once.
-    pub async fn set_user_status(
-        &self,
-        ctx: &Ctx,
-        user_id: i64,
-        status: &'static str,
-    ) -> StoreResult<()> {
+    pub async fn set_user_status(&self, ctx: &Ctx, user_id: i64, status: &'static str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE app_user SET status = $1 WHERE id = $2"
-        )
-        .bind(status)
-        .bind(user_id)
-        .execute(c))?;
+        let done = exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(user_id)
+            .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
         if status != "active" {
-            exec!(&mut tx, |c| sqlx::query(
-                "DELETE FROM session WHERE user_id = $1"
-            )
-            .bind(user_id)
-            .execute(c))?;
+            exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1").bind(user_id).execute(c))?;
             exec!(&mut tx, |c| sqlx::query(
                 "UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
             )
@@ -345,22 +283,12 @@ impl Db {
             .bind(user_id)
             .execute(c))?;
         }
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("user.status", "user", Some(user_id), status),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event("user.status", "user", Some(user_id), status)).await?;
         tx.commit().await
     }
 
     /// Accounts whose unit lies within `root`, optionally filtered by name, newest first.
-    pub async fn users_within(
-        &self,
-        root: &OrgPath,
-        query: &str,
-        paging: Paging,
-    ) -> StoreResult<Page<UserSummary>> {
+    pub async fn users_within(&self, root: &OrgPath, query: &str, paging: Paging) -> StoreResult<Page<UserSummary>> {
         let like = format!("%{}%", query.trim().replace(['%', '_'], ""));
         let mut items: Vec<UserSummary> = read!(self, |c| sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, o.name AS unit_name, u.status,
@@ -384,12 +312,7 @@ impl Db {
         .bind(&like)
         .fetch_one(c))?;
         for item in &mut items {
-            let roles: Vec<&str> = self
-                .roles_of(item.id)
-                .await?
-                .iter()
-                .map(|r| r.code())
-                .collect();
+            let roles: Vec<&str> = self.roles_of(item.id).await?.iter().map(|r| r.code()).collect();
             item.roles = roles.join(",");
         }
         Ok(Page { items, total })
@@ -411,31 +334,24 @@ impl Db {
     pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<(i64, String, String)>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
-            "SELECT u.id, u.display_name, o.name FROM app_user u JOIN org_unit o ON o.id = u.unit_id
+                "SELECT u.id, u.display_name, o.name FROM app_user u JOIN org_unit o ON o.id = u.unit_id
              JOIN user_role r ON r.user_id = u.id AND r.role = 'officer'
-             WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id"
-        )
-        .bind(root.as_str())
-        .bind(root.range_end())
-        .fetch_all(c)
+             WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id",
+            )
+            .bind(root.as_str())
+            .bind(root.range_end())
+            .fetch_all(c)
         })?)
     }
 
     /// Records a failed login for `username` from `ctx.ip` and audits it.
-    pub async fn record_login_failure(
-        &self,
-        ctx: &Ctx,
-        username: &str,
-        reason: &str,
-    ) -> StoreResult<()> {
+    pub async fn record_login_failure(&self, ctx: &Ctx, username: &str, reason: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "INSERT INTO login_failure (username, ip, at) VALUES ($1, $2, $3)"
-        )
-        .bind(username.trim().to_lowercase())
-        .bind(&ctx.ip)
-        .bind(ctx.at)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("INSERT INTO login_failure (username, ip, at) VALUES ($1, $2, $3)")
+            .bind(username.trim().to_lowercase())
+            .bind(&ctx.ip)
+            .bind(ctx.at)
+            .execute(c))?;
         let mut event = ctx.event("auth.login", "user", None, reason);
         event.outcome = liaison_core::audit::Outcome::Failure;
         append(&mut tx, ctx.at, &event).await?;
@@ -449,58 +365,40 @@ impl Db {
         ip: &str,
         since: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)> {
-        let by_user: i64 = read!(self, |c| sqlx::query_scalar(
-            "SELECT count(*) FROM login_failure WHERE username = $1 AND at > $2"
-        )
-        .bind(username.trim().to_lowercase())
-        .bind(since)
-        .fetch_one(c))?;
-        let by_ip: i64 = read!(self, |c| sqlx::query_scalar(
-            "SELECT count(*) FROM login_failure WHERE ip = $1 AND at > $2"
-        )
-        .bind(ip)
-        .bind(since)
-        .fetch_one(c))?;
+        let by_user: i64 =
+            read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM login_failure WHERE username = $1 AND at > $2")
+                .bind(username.trim().to_lowercase())
+                .bind(since)
+                .fetch_one(c))?;
+        let by_ip: i64 =
+            read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM login_failure WHERE ip = $1 AND at > $2")
+                .bind(ip)
+                .bind(since)
+                .fetch_one(c))?;
         Ok((by_user, by_ip))
     }
 
     /// Locks an account until `until` and audits the lock.
-    pub async fn lock_user(
-        &self,
-        ctx: &Ctx,
-        user_id: i64,
-        until: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    pub async fn lock_user(&self, ctx: &Ctx, user_id: i64, until: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE app_user SET locked_until = $1 WHERE id = $2"
-        )
-        .bind(until)
-        .bind(user_id)
-        .execute(c))?;
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event("auth.lock", "user", Some(user_id), "too many failures"),
-        )
-        .await?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET locked_until = $1 WHERE id = $2")
+            .bind(until)
+            .bind(user_id)
+            .execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("auth.lock", "user", Some(user_id), "too many failures")).await?;
         tx.commit().await
     }
 
     /// Records a successful password check: clears the failure window and stamps the login.
     pub async fn record_login_success(&self, ctx: &Ctx, user: &User) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM login_failure WHERE username = $1"
-        )
-        .bind(&user.row.username)
-        .execute(c))?;
-        exec!(&mut tx, |c| sqlx::query(
-            "UPDATE app_user SET last_login_at = $1, locked_until = NULL WHERE id = $2"
-        )
-        .bind(ctx.at)
-        .bind(user.row.id)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM login_failure WHERE username = $1")
+            .bind(&user.row.username)
+            .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET last_login_at = $1, locked_until = NULL WHERE id = $2")
+            .bind(ctx.at)
+            .bind(user.row.id)
+            .execute(c))?;
         let mut event = ctx.event("auth.login", "user", Some(user.row.id), "password");
         event.actor_id = Some(user.row.id);
         event.actor_role = user.role_codes();
@@ -528,18 +426,12 @@ impl Db {
             .bind(user_id)
             .execute(c)
         })?;
-        exec!(&mut tx, |c| sqlx::query(
-            "DELETE FROM recovery_code WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(c))?;
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM recovery_code WHERE user_id = $1").bind(user_id).execute(c))?;
         for digest in recovery_digests {
-            exec!(&mut tx, |c| sqlx::query(
-                "INSERT INTO recovery_code (user_id, code_hash) VALUES ($1, $2)"
-            )
-            .bind(user_id)
-            .bind(digest)
-            .execute(c))?;
+            exec!(&mut tx, |c| sqlx::query("INSERT INTO recovery_code (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(digest)
+                .execute(c))?;
         }
         let action = if enabled {
             "mfa.enable"
@@ -548,12 +440,7 @@ impl Db {
         } else {
             "mfa.disable"
         };
-        append(
-            &mut tx,
-            ctx.at,
-            &ctx.event(action, "user", Some(user_id), ""),
-        )
-        .await?;
+        append(&mut tx, ctx.at, &ctx.event(action, "user", Some(user_id), "")).await?;
         tx.commit().await
     }
 
@@ -573,45 +460,36 @@ impl Db {
     }
 
     /// Uses a recovery code once.
-    pub async fn use_recovery_code(
-        &self,
-        ctx: &Ctx,
-        user_id: i64,
-        digest: &str,
-    ) -> StoreResult<bool> {
+    pub async fn use_recovery_code(&self, ctx: &Ctx, user_id: i64, digest: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
             sqlx::query(
-            "UPDATE recovery_code SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
-        )
-        .bind(ctx.at)
-        .bind(user_id)
-        .bind(digest)
-        .execute(c)
+                "UPDATE recovery_code SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+            )
+            .bind(ctx.at)
+            .bind(user_id)
+            .bind(digest)
+            .execute(c)
         })?;
         tx.commit().await?;
         Ok(done == 1)
     }
 
     /// Pending enterprise-user registrations of enterprises the viewer sees.
-    pub async fn pending_registrations(
-        &self,
-        viewer: &Viewer,
-    ) -> StoreResult<Vec<PendingRegistration>> {
+    pub async fn pending_registrations(&self, viewer: &Viewer) -> StoreResult<Vec<PendingRegistration>> {
         let rows: Vec<PendingRegistration> = read!(self, |c| {
             sqlx::query_as(
-            "SELECT u.id, u.username, u.display_name, u.mobile, e.id AS enterprise_id, e.name AS enterprise_name,
+                "SELECT u.id, u.username, u.display_name, u.mobile, e.id AS enterprise_id, e.name AS enterprise_name,
                     e.path, e.officer_id
              FROM app_user u JOIN enterprise e ON e.id = u.enterprise_id
-             WHERE u.status = 'pending' ORDER BY u.id LIMIT 500"
-        )
-        .fetch_all(c)
+             WHERE u.status = 'pending' ORDER BY u.id LIMIT 500",
+            )
+            .fetch_all(c)
         })?;
         Ok(rows
             .into_iter()
             .filter(|r| {
-                OrgPath::parse(&r.path)
-                    .is_some_and(|p| viewer.sees_enterprise(r.enterprise_id, &p, r.officer_id))
+                OrgPath::parse(&r.path).is_some_and(|p| viewer.sees_enterprise(r.enterprise_id, &p, r.officer_id))
             })
             .collect())
     }

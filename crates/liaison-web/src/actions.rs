@@ -12,28 +12,13 @@ use liaison_store::enterprises::{EnterpriseFilter, EnterpriseRow};
 use liaison_store::{Page, Paging};
 
 /// The enterprise with `id` if the viewer may see it; `NotFound` otherwise (no existence oracle).
-pub async fn visible_enterprise(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-) -> AppResult<EnterpriseRow> {
+pub async fn visible_enterprise(state: &AppState, authed: &Authed, id: i64) -> AppResult<EnterpriseRow> {
     authed.require(Action::ViewEnterprises)?;
     let row = state.db.enterprise(id).await?;
-    if authed
-        .viewer()
-        .sees_enterprise(row.id, &row.org_path(), row.officer_id)
-    {
+    if authed.viewer().sees_enterprise(row.id, &row.org_path(), row.officer_id) {
         Ok(row)
     } else {
-        state
-            .db
-            .audit_denied(
-                &authed.ctx(state.clock.now()),
-                "enterprise.read",
-                "enterprise",
-                "outside scope",
-            )
-            .await?;
+        state.db.audit_denied(&authed.ctx(state.clock.now()), "enterprise.read", "enterprise", "outside scope").await?;
         Err(AppError::NotFound)
     }
 }
@@ -47,18 +32,8 @@ pub async fn list_enterprises(
 ) -> AppResult<Page<EnterpriseView>> {
     authed.require(Action::ViewEnterprises)?;
     let viewer = authed.viewer();
-    let page = state
-        .db
-        .enterprises(&viewer.enterprise_visibility(), filter, paging)
-        .await?;
-    Ok(Page {
-        total: page.total,
-        items: page
-            .items
-            .into_iter()
-            .map(|row| EnterpriseView::new(row, &viewer))
-            .collect(),
-    })
+    let page = state.db.enterprises(&viewer.enterprise_visibility(), filter, paging).await?;
+    Ok(Page { total: page.total, items: page.items.into_iter().map(|row| EnterpriseView::new(row, &viewer)).collect() })
 }
 
 /// Creates an enterprise in a community of the viewer's scope.
@@ -70,22 +45,14 @@ pub async fn create_enterprise(
 ) -> AppResult<i64> {
     authed.require(Action::CreateEnterprise)?;
     let details = input.validate()?;
-    let community = state
-        .db
-        .unit(community_id)
-        .await
-        .map_err(|_| community_error())?;
+    let community = state.db.unit(community_id).await.map_err(|_| community_error())?;
     if !community.org_path().is_within(&authed.viewer().unit_path) {
         return Err(community_error());
     }
-    Ok(state
-        .db
-        .create_enterprise(&authed.ctx(state.clock.now()), &details, community_id)
-        .await
-        .map_err(|e| match e {
-            liaison_store::StoreError::Conflict(_) => community_error(),
-            other => other.into(),
-        })?)
+    state.db.create_enterprise(&authed.ctx(state.clock.now()), &details, community_id).await.map_err(|e| match e {
+        liaison_store::StoreError::Conflict(_) => community_error(),
+        other => other.into(),
+    })
 }
 
 fn community_error() -> AppError {
@@ -97,12 +64,7 @@ fn community_error() -> AppError {
 }
 
 /// Replaces an enterprise's details.
-pub async fn update_enterprise(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-    input: &EnterpriseInput,
-) -> AppResult<()> {
+pub async fn update_enterprise(state: &AppState, authed: &Authed, id: i64, input: &EnterpriseInput) -> AppResult<()> {
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::EditEnterprise)?;
     let mut input = input.clone();
@@ -114,10 +76,7 @@ pub async fn update_enterprise(
         input.contact_name = row.contact_name.clone();
     }
     let details = input.validate()?;
-    Ok(state
-        .db
-        .update_enterprise(&authed.ctx(state.clock.now()), row.id, &details)
-        .await?)
+    Ok(state.db.update_enterprise(&authed.ctx(state.clock.now()), row.id, &details).await?)
 }
 
 /// Makes another officer responsible for an enterprise.
@@ -130,33 +89,17 @@ pub async fn assign_officer(
 ) -> AppResult<()> {
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::AssignOfficer)?;
-    let reason = text::name(reason, 200).map_err(|e| {
-        AppError::Validation(vec![FieldError::new(
-            "reason",
-            "text.required",
-            e.to_string(),
-        )])
-    })?;
-    let officer = state
-        .db
-        .user(officer_id)
-        .await
-        .map_err(|_| officer_error())?;
-    let officer_unit =
-        liaison_core::org::OrgPath::parse(&officer.row.unit_path).ok_or_else(officer_error)?;
+    let reason = text::name(reason, 200)
+        .map_err(|e| AppError::Validation(vec![FieldError::new("reason", "text.required", e.to_string())]))?;
+    let officer = state.db.user(officer_id).await.map_err(|_| officer_error())?;
+    let officer_unit = liaison_core::org::OrgPath::parse(&officer.row.unit_path).ok_or_else(officer_error)?;
     if !officer_unit.is_within(&authed.viewer().unit_path) {
         return Err(officer_error());
     }
-    state
-        .db
-        .assign_officer(&authed.ctx(state.clock.now()), row.id, officer_id, &reason)
-        .await
-        .map_err(|e| match e {
-            liaison_store::StoreError::Conflict(_) | liaison_store::StoreError::NotFound => {
-                officer_error()
-            }
-            other => other.into(),
-        })
+    state.db.assign_officer(&authed.ctx(state.clock.now()), row.id, officer_id, &reason).await.map_err(|e| match e {
+        liaison_store::StoreError::Conflict(_) | liaison_store::StoreError::NotFound => officer_error(),
+        other => other.into(),
+    })
 }
 
 fn officer_error() -> AppError {
@@ -168,39 +111,19 @@ fn officer_error() -> AppError {
 }
 
 /// Reveals an enterprise's contact mobile with a reason; audited with the reason, never the value.
-pub async fn reveal_contact(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-    reason: &str,
-) -> AppResult<String> {
+pub async fn reveal_contact(state: &AppState, authed: &Authed, id: i64, reason: &str) -> AppResult<String> {
     let row = visible_enterprise(state, authed, id).await?;
     let ctx = authed.ctx(state.clock.now());
     if !authed.viewer().reveals_pi() {
-        state
-            .db
-            .audit_denied(&ctx, "pi.reveal", "enterprise", "no reveal permission")
-            .await?;
+        state.db.audit_denied(&ctx, "pi.reveal", "enterprise", "no reveal permission").await?;
         return Err(AppError::Forbidden);
     }
     let reason = text::name(reason, 200).map_err(|_| {
-        AppError::Validation(vec![FieldError::new(
-            "reason",
-            "reveal.reason",
-            "请填写查看原因 / give a reason",
-        )])
+        AppError::Validation(vec![FieldError::new("reason", "reveal.reason", "请填写查看原因 / give a reason")])
     })?;
     state
         .db
-        .audit(
-            &ctx,
-            ctx.event(
-                "pi.reveal",
-                "enterprise",
-                Some(row.id),
-                format!("contact_mobile: {reason}"),
-            ),
-        )
+        .audit(&ctx, ctx.event("pi.reveal", "enterprise", Some(row.id), format!("contact_mobile: {reason}")))
         .await?;
     Ok(row.contact_mobile)
 }
@@ -223,38 +146,24 @@ pub async fn create_unit(
         .ok_or_else(|| field("kind", "kind.unknown", "单位类型不正确 / unknown kind"))?;
     let name = text::name(name, 100).map_err(|e| field("name", "text.required", &e.to_string()))?;
     let code = code.map(str::trim).filter(|c| !c.is_empty());
-    let parent = state.db.unit(parent_id).await.map_err(|_| {
-        field(
-            "parent_id",
-            "unit.invalid",
-            "上级单位不存在 / unknown parent",
-        )
-    })?;
-    if !parent.org_path().is_within(&authed.viewer().unit_path) {
-        return Err(field(
-            "parent_id",
-            "unit.invalid",
-            "上级单位不存在 / unknown parent",
-        ));
-    }
-    state
+    let parent = state
         .db
-        .create_unit(
-            &authed.ctx(state.clock.now()),
-            Some(parent.id),
-            kind,
-            &name,
-            code,
-        )
+        .unit(parent_id)
         .await
-        .map_err(|e| match e {
+        .map_err(|_| field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"))?;
+    if !parent.org_path().is_within(&authed.viewer().unit_path) {
+        return Err(field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"));
+    }
+    state.db.create_unit(&authed.ctx(state.clock.now()), Some(parent.id), kind, &name, code).await.map_err(
+        |e| match e {
             liaison_store::StoreError::Conflict(_) => field(
                 "kind",
                 "kind.placement",
                 "该类型单位不能设在此上级单位下 / this kind cannot sit under that parent",
             ),
             other => other.into(),
-        })
+        },
+    )
 }
 
 /// Creates a staff account without roles (a security admin grants them); returns its one-time password.
@@ -269,10 +178,8 @@ pub async fn create_user(
     authed.require(Action::ManageUsers)?;
     let mut errors = liaison_core::validate::FieldErrors::default();
     let username = errors.check("username", text::name(username, 40));
-    if username.as_ref().is_some_and(|u| {
-        !u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    }) {
+    if username.as_ref().is_some_and(|u| !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
         errors.push(FieldError::new(
             "username",
             "username.charset",
@@ -280,17 +187,9 @@ pub async fn create_user(
         ));
     }
     let display_name = errors.check("display_name", text::name(display_name, 50));
-    let unit_ok = state
-        .db
-        .unit(unit_id)
-        .await
-        .is_ok_and(|u| u.org_path().is_within(&authed.viewer().unit_path));
+    let unit_ok = state.db.unit(unit_id).await.is_ok_and(|u| u.org_path().is_within(&authed.viewer().unit_path));
     if !unit_ok {
-        errors.push(FieldError::new(
-            "unit_id",
-            "unit.invalid",
-            "单位不存在 / unknown unit",
-        ));
+        errors.push(FieldError::new("unit_id", "unit.invalid", "单位不存在 / unknown unit"));
     }
     let (username, display_name) = errors.finish(|| Some((username?, display_name?)))?;
     let password = liaison_core::password::one_time();
@@ -302,84 +201,43 @@ pub async fn create_user(
         password_hash: liaison_core::password::hash(&password),
         status: "active",
         enterprise_id: None,
-        police_number: police_number
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
+        police_number: police_number.map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned),
         mobile: None,
         must_change_password: true,
     };
-    let id = state
-        .db
-        .create_user(&authed.ctx(state.clock.now()), &new)
-        .await?;
+    let id = state.db.create_user(&authed.ctx(state.clock.now()), &new).await?;
     Ok((id, password))
 }
 
 /// A user in the admin's subtree, else `NotFound`.
-async fn user_in_scope(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-) -> AppResult<liaison_store::users::User> {
+async fn user_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<liaison_store::users::User> {
     let user = state.db.user(id).await?;
     let unit = liaison_core::org::OrgPath::parse(&user.row.unit_path).ok_or(AppError::NotFound)?;
-    if unit.is_within(&authed.viewer().unit_path) {
-        Ok(user)
-    } else {
-        Err(AppError::NotFound)
-    }
+    if unit.is_within(&authed.viewer().unit_path) { Ok(user) } else { Err(AppError::NotFound) }
 }
 
 /// Replaces a user's roles (security admins only, never their own); refusals are audited.
-pub async fn set_roles(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-    roles: &[String],
-    pi_reveal: bool,
-) -> AppResult<()> {
+pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[String], pi_reveal: bool) -> AppResult<()> {
     let ctx = authed.ctx(state.clock.now());
     if !liaison_core::permission::can_grant(&authed.user.roles, authed.user.row.id, id) {
-        state
-            .db
-            .audit_denied(&ctx, "user.roles", "user", "grant refused")
-            .await?;
+        state.db.audit_denied(&ctx, "user.roles", "user", "grant refused").await?;
         return Err(AppError::Forbidden);
     }
-    let parsed: Option<Vec<liaison_core::role::Role>> = roles
-        .iter()
-        .map(|r| liaison_core::role::Role::parse(r))
-        .collect();
-    let parsed =
-        parsed.ok_or_else(|| field("roles", "role.unknown", "角色不正确 / unknown role"))?;
+    let parsed: Option<Vec<liaison_core::role::Role>> =
+        roles.iter().map(|r| liaison_core::role::Role::parse(r)).collect();
+    let parsed = parsed.ok_or_else(|| field("roles", "role.unknown", "角色不正确 / unknown role"))?;
     user_in_scope(state, authed, id).await?;
     Ok(state.db.set_roles(&ctx, id, &parsed, pi_reveal).await?)
 }
 
 /// Disables or re-enables an account (system admins); disabling ends its sessions at once.
-pub async fn set_user_active(
-    state: &AppState,
-    authed: &Authed,
-    id: i64,
-    active: bool,
-) -> AppResult<()> {
+pub async fn set_user_active(state: &AppState, authed: &Authed, id: i64, active: bool) -> AppResult<()> {
     authed.require(Action::ManageUsers)?;
     if id == authed.user.row.id {
-        return Err(AppError::Conflict(
-            "self",
-            "不能停用自己的账号 / you cannot disable yourself".into(),
-        ));
+        return Err(AppError::Conflict("self", "不能停用自己的账号 / you cannot disable yourself".into()));
     }
     user_in_scope(state, authed, id).await?;
-    Ok(state
-        .db
-        .set_user_status(
-            &authed.ctx(state.clock.now()),
-            id,
-            if active { "active" } else { "disabled" },
-        )
-        .await?)
+    Ok(state.db.set_user_status(&authed.ctx(state.clock.now()), id, if active { "active" } else { "disabled" }).await?)
 }
 
 /// Resets a password to a one-time one that must be changed (system admins); returns it.
@@ -389,13 +247,7 @@ pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppRe
     let password = liaison_core::password::one_time();
     state
         .db
-        .set_password(
-            &authed.ctx(state.clock.now()),
-            id,
-            &liaison_core::password::hash(&password),
-            true,
-            None,
-        )
+        .set_password(&authed.ctx(state.clock.now()), id, &liaison_core::password::hash(&password), true, None)
         .await?;
     Ok(password)
 }
@@ -404,8 +256,5 @@ pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppRe
 pub async fn kill_sessions(state: &AppState, authed: &Authed, id: i64) -> AppResult<u64> {
     authed.require(Action::ManageSecurity)?;
     user_in_scope(state, authed, id).await?;
-    Ok(state
-        .db
-        .end_user_sessions(&authed.ctx(state.clock.now()), id)
-        .await?)
+    Ok(state.db.end_user_sessions(&authed.ctx(state.clock.now()), id).await?)
 }

@@ -18,21 +18,9 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api/v1/enterprises", Signed, enterprises::create);
     t.get("/api/v1/enterprises/{id}", Signed, enterprises::get);
     t.put("/api/v1/enterprises/{id}", Signed, enterprises::update);
-    t.post(
-        "/api/v1/enterprises/{id}/officer",
-        Signed,
-        enterprises::assign,
-    );
-    t.get(
-        "/api/v1/enterprises/{id}/officers",
-        Signed,
-        enterprises::history,
-    );
-    t.post(
-        "/api/v1/enterprises/{id}/reveal",
-        Signed,
-        enterprises::reveal,
-    );
+    t.post("/api/v1/enterprises/{id}/officer", Signed, enterprises::assign);
+    t.get("/api/v1/enterprises/{id}/officers", Signed, enterprises::history);
+    t.post("/api/v1/enterprises/{id}/reveal", Signed, enterprises::reveal);
     t.get("/api/v1/org-units", Signed, admin::units);
     t.post("/api/v1/org-units", Signed, admin::create_unit);
     t.get("/api/v1/users", Signed, admin::users);

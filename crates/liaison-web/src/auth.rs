@@ -51,11 +51,7 @@ impl Authed {
 
     /// `Ok` when the user may take `action`, else `Forbidden`.
     pub fn require(&self, action: Action) -> Result<(), AppError> {
-        if self.viewer().can(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if self.viewer().can(action) { Ok(()) } else { Err(AppError::Forbidden) }
     }
 }
 
@@ -73,8 +69,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         match parts.extensions.get::<Authed>() {
             Some(authed) if authed.mfa_pending => Err(AppError::MfaRequired),
             Some(authed)
-                if authed.user.row.must_change_password
-                    && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) =>
+                if authed.user.row.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) =>
             {
                 Err(AppError::PasswordChangeRequired)
             }
@@ -92,12 +87,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PartlySignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Authed>()
-            .cloned()
-            .map(PartlySignedIn)
-            .ok_or(AppError::Unauthenticated)
+        parts.extensions.get::<Authed>().cloned().map(PartlySignedIn).ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -115,11 +105,5 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
 
 /// An audit context for an anonymous request.
 pub fn anonymous_ctx(meta: &RequestMeta, at: DateTime<Utc>) -> Ctx {
-    Ctx {
-        at,
-        actor_id: None,
-        actor_role: "anonymous".into(),
-        ip: meta.ip.clone(),
-        request_id: meta.id.clone(),
-    }
+    Ctx { at, actor_id: None, actor_role: "anonymous".into(), ip: meta.ip.clone(), request_id: meta.id.clone() }
 }

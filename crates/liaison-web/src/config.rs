@@ -51,10 +51,6 @@ impl Default for WebConfig {
 impl WebConfig {
     /// The session cookie's name: `__Host-` prefixed when cookies are secure.
     pub fn cookie_name(&self) -> &'static str {
-        if self.secure_cookies {
-            "__Host-liaison"
-        } else {
-            "liaison"
-        }
+        if self.secure_cookies { "__Host-liaison" } else { "liaison" }
     }
 }

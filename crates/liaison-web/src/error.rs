@@ -88,9 +88,7 @@ impl AppError {
             AppError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY),
             AppError::BadRequest(code, _) => (code, StatusCode::BAD_REQUEST),
             AppError::PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-            AppError::UnsupportedMediaType => {
-                ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE)
-            }
+            AppError::UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
             AppError::Conflict(code, _) => (code, StatusCode::CONFLICT),
             AppError::TooManyRequests(_) => ("too_many_requests", StatusCode::TOO_MANY_REQUESTS),
             AppError::MfaRequired => ("mfa_required", StatusCode::UNAUTHORIZED),
@@ -111,25 +109,12 @@ impl IntoResponse for AppError {
             _ => &[],
         };
         let message = self.to_string();
-        let mut response = (
-            status,
-            Json(Body {
-                error: Detail {
-                    code,
-                    message: message.clone(),
-                    fields,
-                },
-            }),
-        )
-            .into_response();
+        let mut response =
+            (status, Json(Body { error: Detail { code, message: message.clone(), fields } })).into_response();
         if let AppError::TooManyRequests(seconds) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
-        response
-            .extensions_mut()
-            .insert(ErrorInfo { code, message });
+        response.extensions_mut().insert(ErrorInfo { code, message });
         response
     }
 }

@@ -52,10 +52,7 @@ async fn request_meta(State(state): State<AppState>, mut req: Request, next: Nex
         .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     let ip = match forwarded {
-        Some(client)
-            if state.config.trusted_proxies.contains(&peer)
-                && client.parse::<std::net::IpAddr>().is_ok() =>
-        {
+        Some(client) if state.config.trusted_proxies.contains(&peer) && client.parse::<std::net::IpAddr>().is_ok() => {
             client
         }
         _ => peer,
@@ -69,13 +66,8 @@ async fn request_meta(State(state): State<AppState>, mut req: Request, next: Nex
         .take(200)
         .collect();
     let id = liaison_core::token::random_hex(8);
-    let span =
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
-    req.extensions_mut().insert(RequestMeta {
-        id: id.clone(),
-        ip,
-        user_agent,
-    });
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent });
     let _guard = span.enter();
     let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
@@ -97,19 +89,14 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
         ("referrer-policy", "no-referrer"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
-        (
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=()",
-        ),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
     if state.config.secure_cookies {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !is_asset {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -142,9 +129,7 @@ fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
         None => true,
         Some(origin) => {
             let host = header("host").unwrap_or_default();
-            origin == public_origin
-                || origin == format!("http://{host}")
-                || origin == format!("https://{host}")
+            origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}")
         }
     }
 }
@@ -152,17 +137,9 @@ fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 /// Outside `/api`, an error response becomes a page: sign-in redirects, or the error page.
 async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let query = req
-        .uri()
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    let lang = Lang::from_cookie_header(
-        req.headers()
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default(),
-    );
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let lang =
+        Lang::from_cookie_header(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default());
     let is_get = req.method() == Method::GET;
     let response = next.run(req).await;
     if path.starts_with("/api/") || path == "/healthz" {
@@ -173,11 +150,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
     };
     match info.code {
         "unauthenticated" => {
-            let next_path = if is_get {
-                format!("{path}{query}")
-            } else {
-                "/".into()
-            };
+            let next_path = if is_get { format!("{path}{query}") } else { "/".into() };
             Redirect::to(&format!("/login?next={}", pages::url_encode(&next_path))).into_response()
         }
         "mfa_required" => Redirect::to("/login/mfa").into_response(),

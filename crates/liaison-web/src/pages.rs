@@ -37,11 +37,7 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/enterprises/{id}/assign", Signed, enterprises::assign);
     t.post("/enterprises/{id}/status", Signed, enterprises::set_status);
     t.post("/enterprises/{id}/reveal", Signed, enterprises::reveal);
-    t.post(
-        "/enterprises/{id}/self-reports/{report}",
-        Signed,
-        enterprises::review_report,
-    );
+    t.post("/enterprises/{id}/self-reports/{report}", Signed, enterprises::review_report);
     t.get("/registrations", Signed, admin::registrations);
     t.post("/registrations/{id}", Signed, admin::decide_registration);
     t.get("/org", Signed, admin::org);
@@ -88,27 +84,13 @@ pub struct Chrome {
 
 impl Chrome {
     /// Layout for a signed-in user, with `active` the current section's href.
-    pub fn new(
-        state: &AppState,
-        lang: Lang,
-        authed: &Authed,
-        title_key: &str,
-        active: &str,
-    ) -> Self {
+    pub fn new(state: &AppState, lang: Lang, authed: &Authed, title_key: &str, active: &str) -> Self {
         let viewer = authed.viewer();
         let links: [(&'static str, &str, bool); 9] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
-            (
-                "/enterprises",
-                "nav.enterprises",
-                viewer.is_staff() && viewer.can(Action::ViewEnterprises),
-            ),
-            (
-                "/registrations",
-                "nav.registrations",
-                viewer.can(Action::ConfirmEnterpriseUser),
-            ),
+            ("/enterprises", "nav.enterprises", viewer.is_staff() && viewer.can(Action::ViewEnterprises)),
+            ("/registrations", "nav.registrations", viewer.can(Action::ConfirmEnterpriseUser)),
             ("/stats", "nav.stats", viewer.can(Action::ViewStatistics)),
             ("/org", "nav.org", viewer.can(Action::ViewOrgUnits)),
             ("/users", "nav.users", viewer.can(Action::ViewUsers)),
@@ -118,11 +100,7 @@ impl Chrome {
         let nav = links
             .into_iter()
             .filter(|(_, _, shown)| *shown)
-            .map(|(href, key, _)| NavLink {
-                href,
-                label: lang.t(key),
-                active: href == active,
-            })
+            .map(|(href, key, _)| NavLink { href, label: lang.t(key), active: href == active })
             .collect();
         Self {
             lang,
@@ -135,13 +113,7 @@ impl Chrome {
 
     /// Layout for a page without a signed-in user.
     pub fn public(state: &AppState, lang: Lang, title_key: &str) -> Self {
-        Self {
-            lang,
-            title: lang.t(title_key),
-            user_name: None,
-            nav: Vec::new(),
-            demo: state.config.demo,
-        }
+        Self { lang, title: lang.t(title_key), user_name: None, nav: Vec::new(), demo: state.config.demo }
     }
 
     /// Translates `key` in the page's language.
@@ -173,11 +145,7 @@ struct ErrorPage<'a> {
 
 /// The error page for a failed request.
 pub fn error_page(state: &AppState, lang: Lang, status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage {
-        chrome: Chrome::public(state, lang, "error.title"),
-        status: status.as_u16(),
-        message,
-    };
+    let page = ErrorPage { chrome: Chrome::public(state, lang, "error.title"), status: status.as_u16(), message };
     render_status(status, &page)
 }
 
@@ -186,9 +154,7 @@ pub fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -197,9 +163,7 @@ pub fn url_encode(value: &str) -> String {
 /// A local redirect target: only paths on this site (no `//host` or scheme), else `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
         _ => "/".to_owned(),
     }
 }

@@ -42,50 +42,26 @@ impl RouteTable {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
         let router = std::mem::take(&mut self.router);
         self.router = router.route(path, on(filter, handler));
-        self.routes.push(RouteInfo {
-            method,
-            path,
-            access,
-        });
+        self.routes.push(RouteInfo { method, path, access });
     }
 
     /// Registers a GET route.
-    pub fn get<H: Handler<T, AppState>, T: 'static>(
-        &mut self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, access: Access, handler: H) {
         self.add(Method::GET, path, access, handler);
     }
 
     /// Registers a POST route.
-    pub fn post<H: Handler<T, AppState>, T: 'static>(
-        &mut self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) {
+    pub fn post<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, access: Access, handler: H) {
         self.add(Method::POST, path, access, handler);
     }
 
     /// Registers a PUT route.
-    pub fn put<H: Handler<T, AppState>, T: 'static>(
-        &mut self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) {
+    pub fn put<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, access: Access, handler: H) {
         self.add(Method::PUT, path, access, handler);
     }
 
     /// Registers a DELETE route.
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(
-        &mut self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) {
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(&mut self, path: &'static str, access: Access, handler: H) {
         self.add(Method::DELETE, path, access, handler);
     }
 
@@ -102,10 +78,7 @@ impl RouteTable {
 
 /// Every route of the application.
 pub fn table() -> RouteTable {
-    let mut table = RouteTable {
-        router: Router::new(),
-        routes: Vec::new(),
-    };
+    let mut table = RouteTable { router: Router::new(), routes: Vec::new() };
     crate::assets::routes(&mut table);
     crate::pages::routes(&mut table);
     crate::api::routes(&mut table);

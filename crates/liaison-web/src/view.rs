@@ -58,20 +58,9 @@ impl EnterpriseView {
         Self {
             id: row.id,
             industry_name: industry_name(&row.industry).unwrap_or_default().to_owned(),
-            scale_label: Scale::parse(&row.scale)
-                .map(Scale::label_zh)
-                .unwrap_or_default()
-                .to_owned(),
-            contact_name: if reveal {
-                row.contact_name
-            } else {
-                mask::person_name(&row.contact_name)
-            },
-            contact_mobile: if reveal {
-                row.contact_mobile
-            } else {
-                mask::mobile(&row.contact_mobile)
-            },
+            scale_label: Scale::parse(&row.scale).map(Scale::label_zh).unwrap_or_default().to_owned(),
+            contact_name: if reveal { row.contact_name } else { mask::person_name(&row.contact_name) },
+            contact_mobile: if reveal { row.contact_mobile } else { mask::mobile(&row.contact_mobile) },
             name: row.name,
             credit_code: row.credit_code,
             address: row.address,

@@ -15,9 +15,7 @@ pub async fn first_run(db: &Db) -> anyhow::Result<()> {
         return Ok(());
     }
     let ctx = Ctx::system(chrono::Utc::now());
-    let root = db
-        .create_unit(&ctx, None, OrgKind::City, "市公安局", None)
-        .await?;
+    let root = db.create_unit(&ctx, None, OrgKind::City, "市公安局", None).await?;
     println!(
         "First run: created the root unit and the three administrators. Each password works once and must be changed:"
     );
@@ -53,18 +51,11 @@ pub async fn create_user(
     unit: Option<i64>,
     roles: &[String],
 ) -> anyhow::Result<()> {
-    let roles: Vec<Role> = roles
-        .iter()
-        .map(|r| Role::parse(r).with_context(|| format!("unknown role {r}")))
-        .collect::<Result<_, _>>()?;
+    let roles: Vec<Role> =
+        roles.iter().map(|r| Role::parse(r).with_context(|| format!("unknown role {r}"))).collect::<Result<_, _>>()?;
     let unit_id = match unit {
         Some(id) => id,
-        None => {
-            db.root_unit()
-                .await?
-                .context("no org unit yet: run `liaison serve` once first")?
-                .id
-        }
+        None => db.root_unit().await?.context("no org unit yet: run `liaison serve` once first")?.id,
     };
     let secret = password::one_time();
     let user = NewUser {
@@ -79,28 +70,16 @@ pub async fn create_user(
         mobile: None,
         must_change_password: true,
     };
-    let id = db
-        .create_user(&Ctx::system(chrono::Utc::now()), &user)
-        .await?;
+    let id = db.create_user(&Ctx::system(chrono::Utc::now()), &user).await?;
     println!("created user {username} (id {id}); one-time password:\n{secret}");
     Ok(())
 }
 
 /// `liaison user reset-password`.
 pub async fn reset_password(db: &Db, username: &str) -> anyhow::Result<()> {
-    let user = db
-        .user_by_username(username)
-        .await?
-        .with_context(|| format!("no user {username}"))?;
+    let user = db.user_by_username(username).await?.with_context(|| format!("no user {username}"))?;
     let secret = password::one_time();
-    db.set_password(
-        &Ctx::system(chrono::Utc::now()),
-        user.row.id,
-        &password::hash(&secret),
-        true,
-        None,
-    )
-    .await?;
+    db.set_password(&Ctx::system(chrono::Utc::now()), user.row.id, &password::hash(&secret), true, None).await?;
     println!("password of {username} reset; one-time password (all sessions ended):\n{secret}");
     Ok(())
 }

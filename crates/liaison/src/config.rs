@@ -104,16 +104,10 @@ impl Config {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
-            anyhow::ensure!(
-                file.exists(),
-                "configuration file {} does not exist",
-                file.display()
-            );
+            anyhow::ensure!(file.exists(), "configuration file {} does not exist", file.display());
             figment = figment.merge(Toml::file(file));
         }
-        Ok(figment
-            .merge(Env::prefixed("LIAISON_").split("__"))
-            .extract()?)
+        Ok(figment.merge(Env::prefixed("LIAISON_").split("__")).extract()?)
     }
 
     /// The database URL, defaulting to the SQLite file in the data directory.
@@ -151,31 +145,20 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted() {
-        assert_eq!(
-            redact("postgres://liaison:s3cret@db:5432/liaison"),
-            "postgres://liaison:***@db:5432/liaison"
-        );
-        assert_eq!(
-            redact("sqlite://./data/liaison.db"),
-            "sqlite://./data/liaison.db"
-        );
-        let config = Config {
-            database_url: "postgres://u:topsecret@h/d".into(),
-            ..Config::default()
-        };
+        assert_eq!(redact("postgres://liaison:s3cret@db:5432/liaison"), "postgres://liaison:***@db:5432/liaison");
+        assert_eq!(redact("sqlite://./data/liaison.db"), "sqlite://./data/liaison.db");
+        let config = Config { database_url: "postgres://u:topsecret@h/d".into(), ..Config::default() };
         assert!(!format!("{config:?}").contains("topsecret"));
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closure must return figment::Error")]
     fn the_environment_overrides_the_file_and_the_defaults() {
         let dir = std::env::temp_dir().join(format!("liaison-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("liaison.toml");
-        std::fs::write(
-            &file,
-            "listen = \"0.0.0.0:9000\"\nread_connections = 3\n[web]\nsecure_cookies = true\n",
-        )
-        .expect("write");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nread_connections = 3\n[web]\nsecure_cookies = true\n")
+            .expect("write");
         figment::Jail::expect_with(|jail| {
             jail.set_env("LIAISON_READ_CONNECTIONS", "5");
             let config = Config::load(Some(&file)).expect("load");

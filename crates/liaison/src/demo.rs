@@ -44,16 +44,16 @@ const DEPARTMENTS: [&str; 6] = [
     "渝中区消防救援支队",
 ];
 const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "罗", "高", "林",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "高",
+    "林",
 ];
 const GIVEN: [&str; 20] = [
-    "伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-    "秀英", "霞", "平", "刚", "桂英",
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚",
+    "桂英",
 ];
 const WORDS: [&str; 24] = [
-    "渝中", "山城", "嘉陵", "长江", "解放", "朝天", "鹅岭", "佛图", "洪崖", "大坪", "化龙", "两江",
-    "巴渝", "重庆", "渝州", "宏达", "恒信", "博远", "锦程", "同创", "华耀", "信诚", "鼎盛", "安和",
+    "渝中", "山城", "嘉陵", "长江", "解放", "朝天", "鹅岭", "佛图", "洪崖", "大坪", "化龙", "两江", "巴渝", "重庆",
+    "渝州", "宏达", "恒信", "博远", "锦程", "同创", "华耀", "信诚", "鼎盛", "安和",
 ];
 const TRADES: [(&str, &str); 10] = [
     ("I", "网络科技"),
@@ -78,16 +78,12 @@ pub async fn fresh(config: &Config) -> anyhow::Result<Db> {
         for suffix in ["", "-wal", "-shm"] {
             let file = config.data_dir.join(format!("liaison.db{suffix}"));
             if file.exists() {
-                std::fs::remove_file(&file)
-                    .with_context(|| format!("removing {}", file.display()))?;
+                std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
             }
         }
     }
     let db = Db::open(&config.database_url(), config.read_connections).await?;
-    anyhow::ensure!(
-        db.root_unit().await?.is_none(),
-        "the demo needs an empty database"
-    );
+    anyhow::ensure!(db.root_unit().await?.is_none(), "the demo needs an empty database");
     generate(&db).await?;
     println!(
         "Demo accounts (password {PASSWORD}): admin, sec, audit, leader, center-1…3, station-01…13, officer-001…079, dept-1…6, ent-0001…ent-{ENTERPRISES:04}"
@@ -96,19 +92,13 @@ pub async fn fresh(config: &Config) -> anyhow::Result<Db> {
 }
 
 fn person(rng: &mut StdRng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[rng.random_range(0..SURNAMES.len())],
-        GIVEN[rng.random_range(0..GIVEN.len())]
-    )
+    format!("{}{}", SURNAMES[rng.random_range(0..SURNAMES.len())], GIVEN[rng.random_range(0..GIVEN.len())])
 }
 
 /// A valid credit code of a 渝中 company: `91` + division + a random GB 11714 body + both checks.
 fn credit_code(rng: &mut StdRng) -> String {
     loop {
-        let body: String = (0..8)
-            .map(|_| char::from(ORG_CHARS[rng.random_range(0..ORG_CHARS.len())]))
-            .collect();
+        let body: String = (0..8).map(|_| char::from(ORG_CHARS[rng.random_range(0..ORG_CHARS.len())])).collect();
         let Some(org_check) = CreditCode::org_check_for(&body) else {
             continue;
         };
@@ -126,51 +116,16 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(20_231_120);
     let ctx = Ctx::system(chrono::Utc::now());
     let hash = liaison_core::password::hash(PASSWORD);
-    let city = db
-        .create_unit(&ctx, None, OrgKind::City, "重庆市公安局（演示）", None)
-        .await?;
-    let district = db
-        .create_unit(
-            &ctx,
-            Some(city.id),
-            OrgKind::District,
-            "渝中区分局（演示）",
-            Some("YZ"),
-        )
-        .await?;
-    let mut users: Vec<NewUser> = Vec::new();
-    users.push(account(
-        "admin".into(),
-        "系统管理员".into(),
-        city.id,
-        Role::SysAdmin,
-        &hash,
-    ));
-    users.push(account(
-        "sec".into(),
-        "安全管理员".into(),
-        city.id,
-        Role::SecAdmin,
-        &hash,
-    ));
-    users.push(account(
-        "audit".into(),
-        "审计管理员".into(),
-        city.id,
-        Role::AuditAdmin,
-        &hash,
-    ));
-    users.push(account(
-        "leader".into(),
-        "分局领导".into(),
-        district.id,
-        Role::Leader,
-        &hash,
-    ));
+    let city = db.create_unit(&ctx, None, OrgKind::City, "重庆市公安局（演示）", None).await?;
+    let district = db.create_unit(&ctx, Some(city.id), OrgKind::District, "渝中区分局（演示）", Some("YZ")).await?;
+    let mut users: Vec<NewUser> = vec![
+        account("admin".into(), "系统管理员".into(), city.id, Role::SysAdmin, &hash),
+        account("sec".into(), "安全管理员".into(), city.id, Role::SecAdmin, &hash),
+        account("audit".into(), "审计管理员".into(), city.id, Role::AuditAdmin, &hash),
+        account("leader".into(), "分局领导".into(), district.id, Role::Leader, &hash),
+    ];
     for (i, name) in CENTERS.iter().enumerate() {
-        let unit = db
-            .create_unit(&ctx, Some(district.id), OrgKind::Center, name, None)
-            .await?;
+        let unit = db.create_unit(&ctx, Some(district.id), OrgKind::Center, name, None).await?;
         users.push(account(
             format!("center-{}", i + 1),
             format!("{}工作人员", name),
@@ -180,27 +135,13 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         ));
     }
     for (i, name) in DEPARTMENTS.iter().enumerate() {
-        let unit = db
-            .create_unit(&ctx, Some(district.id), OrgKind::Department, name, None)
-            .await?;
-        users.push(account(
-            format!("dept-{}", i + 1),
-            format!("{}联络员", name),
-            unit.id,
-            Role::DepartmentUser,
-            &hash,
-        ));
+        let unit = db.create_unit(&ctx, Some(district.id), OrgKind::Department, name, None).await?;
+        users.push(account(format!("dept-{}", i + 1), format!("{}联络员", name), unit.id, Role::DepartmentUser, &hash));
     }
     let mut communities = Vec::new();
     for (s, station) in STATIONS.iter().enumerate() {
         let unit = db
-            .create_unit(
-                &ctx,
-                Some(district.id),
-                OrgKind::Station,
-                &format!("{station}派出所助企警务联络站"),
-                None,
-            )
+            .create_unit(&ctx, Some(district.id), OrgKind::Station, &format!("{station}派出所助企警务联络站"), None)
             .await?;
         users.push(account(
             format!("station-{:02}", s + 1),
@@ -213,13 +154,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         let count = if s == 0 { 7 } else { 6 };
         for c in 0..count {
             let community = db
-                .create_unit(
-                    &ctx,
-                    Some(unit.id),
-                    OrgKind::Community,
-                    &format!("{station}第{}社区", c + 1),
-                    None,
-                )
+                .create_unit(&ctx, Some(unit.id), OrgKind::Community, &format!("{station}第{}社区", c + 1), None)
                 .await?;
             communities.push(community.id);
         }
@@ -228,13 +163,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         let name = format!("联络官{}", person(&mut rng));
         users.push(NewUser {
             police_number: Some(format!("{:06}", 500_100 + o)),
-            ..account(
-                format!("officer-{:03}", o + 1),
-                name,
-                *community,
-                Role::Officer,
-                &hash,
-            )
+            ..account(format!("officer-{:03}", o + 1), name, *community, Role::Officer, &hash)
         });
     }
     let bar = progress(users.len() as u64, "accounts");
@@ -256,15 +185,9 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         let input = EnterpriseInput {
             name: format!("{name}（{:04}）", n + 1),
             credit_code: credit_code(&mut rng),
-            address: format!(
-                "重庆市渝中区{}路{}号",
-                WORDS[rng.random_range(0..WORDS.len())],
-                rng.random_range(1..400)
-            ),
+            address: format!("重庆市渝中区{}路{}号", WORDS[rng.random_range(0..WORDS.len())], rng.random_range(1..400)),
             industry: industry.into(),
-            scale: Scale::ALL[rng.random_range(0..Scale::ALL.len())]
-                .code()
-                .into(),
+            scale: Scale::ALL[rng.random_range(0..Scale::ALL.len())].code().into(),
             // Four key enterprises per community: every officer has at least three (DESIGN §3).
             key_enterprise: n < communities.len() * 4,
             longitude: Some(106.53 + rng.random_range(0.0..0.06)),
@@ -274,11 +197,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         };
         debug_assert!(INDUSTRIES.iter().any(|(code, _)| *code == industry));
         match input.validate() {
-            Ok(details)
-                if !rows
-                    .iter()
-                    .any(|(d, _)| d.credit_code == details.credit_code) =>
-            {
+            Ok(details) if !rows.iter().any(|(d, _)| d.credit_code == details.credit_code) => {
                 rows.push((details, community))
             }
             Ok(_) => continue,
@@ -286,15 +205,11 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         }
     }
     let bar = progress(rows.len() as u64, "enterprises");
-    db.import_enterprises(&ctx, &rows, &|n| bar.set_position(n as u64))
-        .await?;
+    db.import_enterprises(&ctx, &rows, &|n| bar.set_position(n as u64)).await?;
     bar.finish();
     let bar = progress(rows.len() as u64, "enterprise users");
     for (n, (details, _)) in rows.iter().enumerate() {
-        let enterprise = db
-            .enterprise_by_code(details.credit_code.as_str())
-            .await?
-            .context("imported enterprise")?;
+        let enterprise = db.enterprise_by_code(details.credit_code.as_str()).await?.context("imported enterprise")?;
         let user = NewUser {
             enterprise_id: Some(enterprise.id),
             mobile: Some(details.contact_mobile.as_str().to_owned()),
@@ -313,13 +228,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn account(
-    username: String,
-    display_name: String,
-    unit_id: i64,
-    role: Role,
-    hash: &str,
-) -> NewUser {
+fn account(username: String, display_name: String, unit_id: i64, role: Role, hash: &str) -> NewUser {
     NewUser {
         username,
         display_name,

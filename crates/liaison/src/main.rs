@@ -13,11 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "liaison",
-    version,
-    about = "助企警务联络平台 — police–enterprise liaison platform"
-)]
+#[command(name = "liaison", version, about = "助企警务联络平台 — police–enterprise liaison platform")]
 struct Cli {
     /// Configuration file (TOML); `LIAISON_*` variables override it.
     #[arg(long, global = true, env = "LIAISON_CONFIG")]
@@ -100,46 +96,28 @@ fn main() -> anyhow::Result<()> {
         (None, true) => config.data_dir = PathBuf::from("./data-demo"),
         (None, false) => {}
     }
-    if let Command::Serve {
-        listen: Some(listen),
-    }
-    | Command::Demo {
-        listen: Some(listen),
-        ..
-    } = &cli.command
-    {
+    if let Command::Serve { listen: Some(listen) } | Command::Demo { listen: Some(listen), .. } = &cli.command {
         config.listen = listen.clone();
     }
     if demo {
         config.log_format = "text".into();
     }
     init_logging(&config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli.command, config))
 }
 
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if config.log_format == "json" {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" { builder.json().init() } else { builder.init() }
 }
 
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
     let url = config.database_url();
-    Db::open(&url, config.read_connections)
-        .await
-        .with_context(|| format!("opening {}", config::redact(&url)))
+    Db::open(&url, config.read_connections).await.with_context(|| format!("opening {}", config::redact(&url)))
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
@@ -151,11 +129,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo { no_serve, .. } => {
             let db = demo::fresh(&config).await?;
-            if no_serve {
-                Ok(())
-            } else {
-                serve(db, &config, true).await
-            }
+            if no_serve { Ok(()) } else { serve(db, &config, true).await }
         }
         Command::Migrate => {
             open(&config).await?;
@@ -165,20 +139,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::User { command } => {
             let db = open(&config).await?;
             match command {
-                UserCommand::Create {
-                    username,
-                    name,
-                    unit,
-                    roles,
-                } => bootstrap::create_user(&db, &username, &name, unit, &roles).await,
-                UserCommand::ResetPassword { username } => {
-                    bootstrap::reset_password(&db, &username).await
+                UserCommand::Create { username, name, unit, roles } => {
+                    bootstrap::create_user(&db, &username, &name, unit, &roles).await
                 }
+                UserCommand::ResetPassword { username } => bootstrap::reset_password(&db, &username).await,
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let db = open(&config).await?;
             match db.verify_audit_chain().await? {
                 Ok(count) => {
@@ -186,10 +153,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(broken) => {
-                    eprintln!(
-                        "audit chain broken at record {}: {}",
-                        broken.id, broken.reason
-                    );
+                    eprintln!("audit chain broken at record {}: {}", broken.id, broken.reason);
                     std::process::exit(1);
                 }
             }
@@ -198,19 +162,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let state = liaison_web::AppState {
         db: db.clone(),
         clock: Arc::new(SystemClock),
         config: Arc::new(config.web_config(demo)),
     };
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");
-    println!(
-        "Liaison 助企警务联络平台: http://{}",
-        listener.local_addr()?
-    );
+    println!("Liaison 助企警务联络平台: http://{}", listener.local_addr()?);
     liaison_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())
@@ -222,9 +182,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };

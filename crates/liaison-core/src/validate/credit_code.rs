@@ -5,9 +5,7 @@ use std::fmt;
 /// The 31 characters of the code, in value order (no I, O, S, V, Z).
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17: 3^(i−1) mod 31.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 /// Weights of the 8 body characters of a GB 11714 organization code.
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
@@ -114,11 +112,8 @@ impl CreditCode {
 
     /// Computes the organization-code check character for an 8-character body (demo generation).
     pub fn org_check_for(body8: &str) -> Option<char> {
-        (body8.len() == 8
-            && body8
-                .bytes()
-                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()))
-        .then(|| char::from(org_check(body8.as_bytes())))
+        (body8.len() == 8 && body8.bytes().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()))
+            .then(|| char::from(org_check(body8.as_bytes())))
     }
 }
 
@@ -153,11 +148,7 @@ mod tests {
     #[test]
     fn published_valid_codes_pass() {
         for code in VALID {
-            assert_eq!(
-                CreditCode::parse(code).map(|c| c.0),
-                Ok(code.to_owned()),
-                "{code}"
-            );
+            assert_eq!(CreditCode::parse(code).map(|c| c.0), Ok(code.to_owned()), "{code}");
         }
     }
 
@@ -180,16 +171,8 @@ mod tests {
 
     #[test]
     fn input_is_normalised_first() {
-        for input in [
-            "91350100m000100y43",
-            " 91350100M000100Y43 ",
-            "９１350100M000100Y43",
-        ] {
-            assert_eq!(
-                CreditCode::parse(input).map(|c| c.0),
-                Ok("91350100M000100Y43".to_owned()),
-                "{input}"
-            );
+        for input in ["91350100m000100y43", " 91350100M000100Y43 ", "９１350100M000100Y43"] {
+            assert_eq!(CreditCode::parse(input).map(|c| c.0), Ok("91350100M000100Y43".to_owned()), "{input}");
         }
     }
 
@@ -210,10 +193,7 @@ mod tests {
                     let mut changed = bytes.to_vec();
                     changed[pos] = replacement;
                     let changed = String::from_utf8(changed).expect("ascii");
-                    assert!(
-                        CreditCode::parse(&changed).is_err(),
-                        "substitution {changed}"
-                    );
+                    assert!(CreditCode::parse(&changed).is_err(), "substitution {changed}");
                 }
                 if pos < 17 && bytes[pos] != bytes[pos + 1] {
                     let mut swapped = bytes.to_vec();

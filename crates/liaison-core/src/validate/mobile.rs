@@ -24,14 +24,8 @@ impl super::RuleCode for MobileError {
 impl Mobile {
     /// Normalises and validates `input`.
     pub fn parse(input: &str) -> Result<Self, MobileError> {
-        let mut digits: String = input
-            .nfkc()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')'))
-            .collect();
-        if let Some(rest) = digits
-            .strip_prefix("+86")
-            .or_else(|| digits.strip_prefix("0086"))
-        {
+        let mut digits: String = input.nfkc().filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')')).collect();
+        if let Some(rest) = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")) {
             digits = rest.to_owned();
         } else if digits.len() == 13 && digits.starts_with("86") {
             digits = digits[2..].to_owned();
@@ -41,11 +35,7 @@ impl Mobile {
             && bytes.iter().all(u8::is_ascii_digit)
             && bytes[0] == b'1'
             && (b'3'..=b'9').contains(&bytes[1]);
-        if valid {
-            Ok(Self(digits))
-        } else {
-            Err(MobileError::Format)
-        }
+        if valid { Ok(Self(digits)) } else { Err(MobileError::Format) }
     }
 
     /// The 11 digits.
@@ -80,11 +70,7 @@ mod tests {
             "15412345678",
             "14012345678",
         ] {
-            assert_eq!(
-                Mobile::parse(valid).map(|m| m.0),
-                Ok(valid.to_owned()),
-                "{valid}"
-            );
+            assert_eq!(Mobile::parse(valid).map(|m| m.0), Ok(valid.to_owned()), "{valid}");
         }
         for (input, expected) in [
             ("+86 138 0013 8000", "13800138000"),
@@ -93,25 +79,10 @@ mod tests {
             ("138-0013-8000", "13800138000"),
             ("１３８００１３８０００", "13800138000"),
         ] {
-            assert_eq!(
-                Mobile::parse(input).map(|m| m.0),
-                Ok(expected.to_owned()),
-                "{input}"
-            );
+            assert_eq!(Mobile::parse(input).map(|m| m.0), Ok(expected.to_owned()), "{input}");
         }
-        for invalid in [
-            "12345678901",
-            "10086123456",
-            "1380013800",
-            "138001380000",
-            "",
-            "1380013800a",
-        ] {
-            assert_eq!(
-                Mobile::parse(invalid),
-                Err(MobileError::Format),
-                "{invalid}"
-            );
+        for invalid in ["12345678901", "10086123456", "1380013800", "138001380000", "", "1380013800a"] {
+            assert_eq!(Mobile::parse(invalid), Err(MobileError::Format), "{invalid}");
         }
     }
 }

@@ -45,11 +45,8 @@ pub fn free_text(input: &str, max: usize) -> Result<String, TextError> {
     if input.chars().any(is_bidi_control) {
         return Err(TextError::Bidi);
     }
-    let cleaned: String = input
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
-        .collect();
+    let cleaned: String =
+        input.replace("\r\n", "\n").chars().filter(|&c| !c.is_control() || c == '\n' || c == '\t').collect();
     bounded(cleaned.trim(), max)
 }
 
@@ -80,10 +77,7 @@ mod tests {
 
     #[test]
     fn names_are_cleaned_and_bounded() {
-        assert_eq!(
-            name("  渝中科技有限公司 ", 10),
-            Ok("渝中科技有限公司".to_owned())
-        );
+        assert_eq!(name("  渝中科技有限公司 ", 10), Ok("渝中科技有限公司".to_owned()));
         assert_eq!(name("a\u{0007}b", 10), Ok("ab".to_owned()));
         assert_eq!(name("\u{202E}gnp.exe", 20), Err(TextError::Bidi));
         assert_eq!(name("x\u{2066}y", 20), Err(TextError::Bidi));
@@ -96,9 +90,6 @@ mod tests {
     fn free_text_keeps_newlines_and_tabs() {
         assert_eq!(free_text("a\r\nb\tc\u{0000}", 20), Ok("a\nb\tc".to_owned()));
         assert_eq!(optional(Some("  "), |t| name(t, 5)), Ok(None));
-        assert_eq!(
-            optional(Some("ok"), |t| name(t, 5)),
-            Ok(Some("ok".to_owned()))
-        );
+        assert_eq!(optional(Some("ok"), |t| name(t, 5)), Ok(Some("ok".to_owned())));
     }
 }

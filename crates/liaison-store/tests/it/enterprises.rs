@@ -19,73 +19,30 @@ async fn lists_follow_the_viewers_scope_and_filters() {
             page.items.iter().map(|e| e.id).collect::<Vec<_>>()
         };
         assert_eq!(
-            ids(db
-                .enterprises(&Visibility::Subtree(district), &none, all)
-                .await
-                .expect("list")),
+            ids(db.enterprises(&Visibility::Subtree(district), &none, all).await.expect("list")),
             vec![f.e2, f.e1]
         );
         assert_eq!(
-            ids(db
-                .enterprises(&Visibility::Officer(f.user("o1")), &none, all)
-                .await
-                .expect("list")),
+            ids(db.enterprises(&Visibility::Officer(f.user("o1")), &none, all).await.expect("list")),
             vec![f.e1]
         );
-        assert_eq!(
-            ids(db
-                .enterprises(&Visibility::Enterprise(f.e2), &none, all)
-                .await
-                .expect("list")),
-            vec![f.e2]
-        );
-        assert_eq!(
-            db.enterprises(&Visibility::Nothing, &none, all)
-                .await
-                .expect("list")
-                .total,
-            0
-        );
-        let by_name = EnterpriseFilter {
-            query: "朝天门".into(),
-            ..EnterpriseFilter::default()
-        };
+        assert_eq!(ids(db.enterprises(&Visibility::Enterprise(f.e2), &none, all).await.expect("list")), vec![f.e2]);
+        assert_eq!(db.enterprises(&Visibility::Nothing, &none, all).await.expect("list").total, 0);
+        let by_name = EnterpriseFilter { query: "朝天门".into(), ..EnterpriseFilter::default() };
         let district = OrgPath::parse(&db.unit(f.district).await.expect("d").path).expect("path");
         assert_eq!(
-            ids(db
-                .enterprises(&Visibility::Subtree(district.clone()), &by_name, all)
-                .await
-                .expect("list")),
+            ids(db.enterprises(&Visibility::Subtree(district.clone()), &by_name, all).await.expect("list")),
             vec![f.e2]
         );
-        let by_code = EnterpriseFilter {
-            query: "91350100m000100y43".into(),
-            ..EnterpriseFilter::default()
-        };
+        let by_code = EnterpriseFilter { query: "91350100m000100y43".into(), ..EnterpriseFilter::default() };
         assert_eq!(
-            ids(db
-                .enterprises(&Visibility::Subtree(district.clone()), &by_code, all)
-                .await
-                .expect("list")),
+            ids(db.enterprises(&Visibility::Subtree(district.clone()), &by_code, all).await.expect("list")),
             vec![f.e1]
         );
-        let injection = EnterpriseFilter {
-            query: "' OR 1=1--".into(),
-            ..EnterpriseFilter::default()
-        };
-        assert_eq!(
-            db.enterprises(&Visibility::Subtree(district), &injection, all)
-                .await
-                .expect("list")
-                .total,
-            0
-        );
+        let injection = EnterpriseFilter { query: "' OR 1=1--".into(), ..EnterpriseFilter::default() };
+        assert_eq!(db.enterprises(&Visibility::Subtree(district), &injection, all).await.expect("list").total, 0);
         let e1 = db.enterprise(f.e1).await.expect("e1");
-        assert_eq!(
-            e1.officer_id,
-            Some(f.user("o1")),
-            "the community's officer is responsible"
-        );
+        assert_eq!(e1.officer_id, Some(f.user("o1")), "the community's officer is responsible");
         assert_eq!(e1.contact_mobile, "13800138000");
     }
 }
@@ -97,17 +54,9 @@ async fn a_credit_code_is_registered_once() {
         let ctx = Ctx::system(t0());
         let again = fixture::details("重复公司", "91350100M000100Y43", "13800138000");
         let result = db.create_enterprise(&ctx, &again, f.community2).await;
-        assert!(
-            matches!(result, Err(StoreError::Duplicate("credit_code"))),
-            "{}: {result:?}",
-            db.kind()
-        );
+        assert!(matches!(result, Err(StoreError::Duplicate("credit_code"))), "{}: {result:?}", db.kind());
         let into_station = db
-            .create_enterprise(
-                &ctx,
-                &fixture::details("站点公司", "91330100716105852F", "13800138000"),
-                f.station1,
-            )
+            .create_enterprise(&ctx, &fixture::details("站点公司", "91330100716105852F", "13800138000"), f.station1)
             .await;
         assert!(matches!(into_station, Err(StoreError::Conflict(_))));
     }
@@ -117,13 +66,8 @@ async fn a_credit_code_is_registered_once() {
 async fn reassignment_keeps_history() {
     for db in backends().await {
         let f = fixture::build(&db, t0()).await.expect("fixture");
-        let ctx = Ctx {
-            actor_id: Some(f.user("sup1")),
-            ..Ctx::system(t0() + Duration::days(1))
-        };
-        db.assign_officer(&ctx, f.e1, f.user("o2"), "调整辖区")
-            .await
-            .expect("assign");
+        let ctx = Ctx { actor_id: Some(f.user("sup1")), ..Ctx::system(t0() + Duration::days(1)) };
+        db.assign_officer(&ctx, f.e1, f.user("o2"), "调整辖区").await.expect("assign");
         let history = db.officer_history(f.e1).await.expect("history");
         assert_eq!(history.len(), 2);
         assert_eq!(history[0].officer_id, Some(f.user("o2")));
@@ -141,53 +85,18 @@ async fn an_import_with_one_bad_row_changes_nothing() {
         let f = fixture::build(&db, t0()).await.expect("fixture");
         let ctx = Ctx::system(t0());
         let rows = vec![
-            (
-                fixture::details("新一公司", "91330100716105852F", "13800138000"),
-                f.community1,
-            ),
-            (
-                fixture::details("新二公司", "91350100M000100Y43", "13800138000"),
-                f.community2,
-            ),
+            (fixture::details("新一公司", "91330100716105852F", "13800138000"), f.community1),
+            (fixture::details("新二公司", "91350100M000100Y43", "13800138000"), f.community2),
         ];
         let result = db.import_enterprises(&ctx, &rows, &|_| ()).await;
-        assert!(
-            matches!(result, Err(StoreError::Duplicate("credit_code"))),
-            "{}",
-            db.kind()
-        );
-        assert!(
-            db.enterprise_by_code("91330100716105852F")
-                .await
-                .expect("q")
-                .is_none(),
-            "rolled back"
-        );
-        let good = vec![(
-            fixture::details("新一公司", "91330100716105852F", "13800138000"),
-            f.community1,
-        )];
-        assert_eq!(
-            db.import_enterprises(&ctx, &good, &|_| ())
-                .await
-                .expect("import"),
-            1
-        );
+        assert!(matches!(result, Err(StoreError::Duplicate("credit_code"))), "{}", db.kind());
+        assert!(db.enterprise_by_code("91330100716105852F").await.expect("q").is_none(), "rolled back");
+        let good = vec![(fixture::details("新一公司", "91330100716105852F", "13800138000"), f.community1)];
+        assert_eq!(db.import_enterprises(&ctx, &good, &|_| ()).await.expect("import"), 1);
         let district = OrgPath::parse(&db.unit(f.district).await.expect("d").path).expect("path");
         let coverage = db.coverage_by_station(&district).await.expect("coverage");
-        let station1 = coverage
-            .iter()
-            .find(|s| s.station_id == f.station1)
-            .expect("station1");
-        assert_eq!(
-            (
-                station1.enterprises,
-                station1.covered,
-                station1.key_enterprises,
-                station1.officers
-            ),
-            (2, 2, 2, 1)
-        );
+        let station1 = coverage.iter().find(|s| s.station_id == f.station1).expect("station1");
+        assert_eq!((station1.enterprises, station1.covered, station1.key_enterprises, station1.officers), (2, 2, 2, 1));
     }
 }
 
@@ -195,10 +104,7 @@ async fn an_import_with_one_bad_row_changes_nothing() {
 async fn self_reports_are_versioned_and_reviewed_once() {
     for db in backends().await {
         let f = fixture::build(&db, t0()).await.expect("fixture");
-        let ctx = Ctx {
-            actor_id: Some(f.user("e1a")),
-            ..Ctx::system(t0())
-        };
+        let ctx = Ctx { actor_id: Some(f.user("e1a")), ..Ctx::system(t0()) };
         let report = NewSelfReport {
             employees: 120,
             security_staff: 4,
@@ -207,33 +113,15 @@ async fn self_reports_are_versioned_and_reviewed_once() {
             key_positions: "机房、财务室".into(),
             risks: "电信诈骗风险".into(),
         };
-        let first = db
-            .submit_self_report(&ctx, f.e1, &report)
-            .await
-            .expect("v1");
-        db.submit_self_report(&ctx, f.e1, &report)
-            .await
-            .expect("v2");
+        let first = db.submit_self_report(&ctx, f.e1, &report).await.expect("v1");
+        db.submit_self_report(&ctx, f.e1, &report).await.expect("v2");
         let versions = db.self_reports(f.e1).await.expect("list");
-        assert_eq!(
-            versions.iter().map(|r| r.version).collect::<Vec<_>>(),
-            vec![2, 1]
-        );
-        let officer = Ctx {
-            actor_id: Some(f.user("o1")),
-            ..ctx.clone()
-        };
-        db.review_self_report(&officer, f.e1, first, true, "核实无误")
-            .await
-            .expect("approve");
+        assert_eq!(versions.iter().map(|r| r.version).collect::<Vec<_>>(), vec![2, 1]);
+        let officer = Ctx { actor_id: Some(f.user("o1")), ..ctx.clone() };
+        db.review_self_report(&officer, f.e1, first, true, "核实无误").await.expect("approve");
+        assert!(matches!(db.review_self_report(&officer, f.e1, first, false, "").await, Err(StoreError::Conflict(_))));
         assert!(matches!(
-            db.review_self_report(&officer, f.e1, first, false, "")
-                .await,
-            Err(StoreError::Conflict(_))
-        ));
-        assert!(matches!(
-            db.review_self_report(&officer, f.e2, versions[0].id, true, "")
-                .await,
+            db.review_self_report(&officer, f.e2, versions[0].id, true, "").await,
             Err(StoreError::Conflict(_))
         ));
     }

@@ -6,9 +6,7 @@ use rand::RngCore;
 
 /// A fixed instant tests start from.
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-        .single()
-        .expect("valid instant")
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("valid instant")
 }
 
 fn random_name() -> String {
@@ -36,20 +34,10 @@ pub async fn postgres() -> Option<Db> {
         return None;
     };
     let name = format!("t_{}", random_name());
-    let admin = sqlx::PgPool::connect(&admin_url)
-        .await
-        .expect("connect to the test PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .expect("create database");
+    let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to the test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
     admin.close().await;
-    let url = format!(
-        "{}/{name}",
-        admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(base, _)| base)
-    );
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base));
     Some(Db::open(&url, 4).await.expect("open postgres"))
 }
 

@@ -3,9 +3,7 @@
 use crate::harness;
 
 fn versions(dir: &str) -> Vec<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(dir);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
     let mut names: Vec<String> = std::fs::read_dir(path)
         .expect("migrations folder")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -37,11 +35,6 @@ async fn every_sqlite_connection_is_durable() {
 
 #[tokio::test]
 async fn an_unknown_scheme_is_a_clear_error() {
-    let error = liaison_store::Db::open("mysql://localhost/x", 1)
-        .await
-        .expect_err("refused");
-    assert!(
-        error.to_string().contains("sqlite:// or postgres://"),
-        "{error}"
-    );
+    let error = liaison_store::Db::open("mysql://localhost/x", 1).await.expect_err("refused");
+    assert!(error.to_string().contains("sqlite:// or postgres://"), "{error}");
 }

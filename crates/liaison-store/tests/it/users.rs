@@ -9,17 +9,10 @@ use liaison_store::{Ctx, StoreError, fixture};
 async fn users_have_roles_and_unique_case_folded_names() {
     for db in backends().await {
         let f = fixture::build(&db, t0()).await.expect("fixture");
-        let o1 = db
-            .user_by_username(" O1 ")
-            .await
-            .expect("query")
-            .expect("found");
+        let o1 = db.user_by_username(" O1 ").await.expect("query").expect("found");
         assert_eq!(o1.roles, vec![Role::Officer]);
         assert_eq!(o1.row.unit_id, f.community1);
-        assert!(liaison_core::password::verify(
-            fixture::PASSWORD,
-            &o1.row.password_hash
-        ));
+        assert!(liaison_core::password::verify(fixture::PASSWORD, &o1.row.password_hash));
         let ctx = Ctx::system(t0());
         let mut dup = liaison_store::users::NewUser {
             username: "O1".into(),
@@ -33,19 +26,10 @@ async fn users_have_roles_and_unique_case_folded_names() {
             mobile: None,
             must_change_password: false,
         };
-        assert!(
-            matches!(
-                db.create_user(&ctx, &dup).await,
-                Err(StoreError::Duplicate("username"))
-            ),
-            "{}",
-            db.kind()
-        );
+        assert!(matches!(db.create_user(&ctx, &dup).await, Err(StoreError::Duplicate("username"))), "{}", db.kind());
         dup.username = "o3".into();
         let id = db.create_user(&ctx, &dup).await.expect("create");
-        db.set_roles(&ctx, id, &[Role::Officer, Role::Leader], true)
-            .await
-            .expect("grant");
+        db.set_roles(&ctx, id, &[Role::Officer, Role::Leader], true).await.expect("grant");
         let o3 = db.user(id).await.expect("o3");
         assert_eq!(o3.roles, vec![Role::Officer, Role::Leader]);
         assert!(o3.row.pi_reveal);
@@ -59,36 +43,16 @@ async fn login_failures_count_per_user_and_ip_within_a_window() {
         let mut ctx = Ctx::system(t0());
         ctx.ip = "10.0.0.1".into();
         for _ in 0..3 {
-            db.record_login_failure(&ctx, "o1", "bad password")
-                .await
-                .expect("record");
+            db.record_login_failure(&ctx, "o1", "bad password").await.expect("record");
         }
         ctx.ip = "10.0.0.2".into();
-        db.record_login_failure(&ctx, "O1", "bad password")
-            .await
-            .expect("record");
+        db.record_login_failure(&ctx, "O1", "bad password").await.expect("record");
         let since = t0() - Duration::minutes(15);
-        assert_eq!(
-            db.login_failures_since("o1", "10.0.0.1", since)
-                .await
-                .expect("count"),
-            (4, 3)
-        );
-        assert_eq!(
-            db.login_failures_since("o1", "10.0.0.1", t0())
-                .await
-                .expect("count"),
-            (0, 0),
-            "window excludes"
-        );
+        assert_eq!(db.login_failures_since("o1", "10.0.0.1", since).await.expect("count"), (4, 3));
+        assert_eq!(db.login_failures_since("o1", "10.0.0.1", t0()).await.expect("count"), (0, 0), "window excludes");
         let o1 = db.user_by_username("o1").await.expect("q").expect("o1");
         db.record_login_success(&ctx, &o1).await.expect("success");
-        assert_eq!(
-            db.login_failures_since("o1", "10.0.0.2", since)
-                .await
-                .expect("count"),
-            (0, 0)
-        );
+        assert_eq!(db.login_failures_since("o1", "10.0.0.2", since).await.expect("count"), (0, 0));
     }
 }
 
@@ -99,24 +63,13 @@ async fn sessions_are_capped_and_die_with_the_account() {
         let o1 = f.user("o1");
         for i in 0..4 {
             let ctx = Ctx::system(t0() + Duration::seconds(i));
-            db.create_session(&ctx, o1, &format!("s{i}"), false, "test", 3)
-                .await
-                .expect("session");
+            db.create_session(&ctx, o1, &format!("s{i}"), false, "test", 3).await.expect("session");
         }
-        assert!(
-            db.session("s0").await.expect("q").is_none(),
-            "oldest evicted"
-        );
+        assert!(db.session("s0").await.expect("q").is_none(), "oldest evicted");
         assert!(db.session("s3").await.expect("q").is_some());
         let ctx = Ctx::system(t0());
-        db.set_user_status(&ctx, o1, "disabled")
-            .await
-            .expect("disable");
-        assert!(
-            db.session("s3").await.expect("q").is_none(),
-            "{}",
-            db.kind()
-        );
+        db.set_user_status(&ctx, o1, "disabled").await.expect("disable");
+        assert!(db.session("s3").await.expect("q").is_none(), "{}", db.kind());
     }
 }
 
@@ -126,9 +79,7 @@ async fn a_totp_step_is_accepted_once_and_recovery_codes_once() {
         let f = fixture::build(&db, t0()).await.expect("fixture");
         let ctx = Ctx::system(t0());
         let o1 = f.user("o1");
-        db.set_totp(&ctx, o1, Some("SECRET"), true, &["d1".into(), "d2".into()])
-            .await
-            .expect("enable");
+        db.set_totp(&ctx, o1, Some("SECRET"), true, &["d1".into(), "d2".into()]).await.expect("enable");
         assert!(db.claim_totp_step(o1, 100).await.expect("claim"));
         assert!(!db.claim_totp_step(o1, 100).await.expect("replay"));
         assert!(!db.claim_totp_step(o1, 99).await.expect("older"));
@@ -143,24 +94,10 @@ async fn api_tokens_resolve_until_revoked() {
     for db in backends().await {
         let f = fixture::build(&db, t0()).await.expect("fixture");
         let ctx = Ctx::system(t0());
-        let id = db
-            .create_api_token(&ctx, f.user("o1"), "script", "digest-1")
-            .await
-            .expect("create");
-        assert_eq!(
-            db.api_token("digest-1").await.expect("q").map(|t| t.id),
-            Some(id)
-        );
-        assert!(
-            !db.revoke_api_token(&ctx, f.user("o2"), id)
-                .await
-                .expect("not theirs")
-        );
-        assert!(
-            db.revoke_api_token(&ctx, f.user("o1"), id)
-                .await
-                .expect("revoke")
-        );
+        let id = db.create_api_token(&ctx, f.user("o1"), "script", "digest-1").await.expect("create");
+        assert_eq!(db.api_token("digest-1").await.expect("q").map(|t| t.id), Some(id));
+        assert!(!db.revoke_api_token(&ctx, f.user("o2"), id).await.expect("not theirs"));
+        assert!(db.revoke_api_token(&ctx, f.user("o1"), id).await.expect("revoke"));
         assert!(db.api_token("digest-1").await.expect("q").is_none());
     }
 }

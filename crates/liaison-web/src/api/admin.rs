@@ -66,10 +66,7 @@ pub struct UnitBody {
 
 /// The org tree under the caller's unit.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "admin", responses((status = 200, body = Vec<UnitView>), (status = 403)))]
-pub async fn units(
-    State(state): State<AppState>,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Json<Vec<UnitView>>> {
+pub async fn units(State(state): State<AppState>, CurrentUser(authed): CurrentUser) -> AppResult<Json<Vec<UnitView>>> {
     authed.require(Action::ViewOrgUnits)?;
     let units = state.db.units_within(&authed.viewer().unit_path).await?;
     Ok(Json(units.into_iter().map(UnitView::from).collect()))
@@ -83,15 +80,8 @@ pub async fn create_unit(
     CurrentUser(authed): CurrentUser,
     AppJson(body): AppJson<UnitBody>,
 ) -> AppResult<(StatusCode, Json<UnitView>)> {
-    let unit = actions::create_unit(
-        &state,
-        &authed,
-        body.parent_id,
-        &body.kind,
-        &body.name,
-        body.code.as_deref(),
-    )
-    .await?;
+    let unit =
+        actions::create_unit(&state, &authed, body.parent_id, &body.kind, &body.name, body.code.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(unit.into())))
 }
 
@@ -116,21 +106,9 @@ pub async fn users(
 ) -> AppResult<Json<ListView<UserView>>> {
     authed.require(Action::ViewUsers)?;
     let paging = Paging::new(q.page, q.per_page);
-    let page = state
-        .db
-        .users_within(
-            &authed.viewer().unit_path,
-            q.q.as_deref().unwrap_or_default(),
-            paging,
-        )
-        .await?;
+    let page = state.db.users_within(&authed.viewer().unit_path, q.q.as_deref().unwrap_or_default(), paging).await?;
     let items = page.items.into_iter().map(UserView::from).collect();
-    Ok(Json(ListView {
-        items,
-        total: page.total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(Json(ListView { items, total: page.total, page: paging.page, per_page: paging.per_page }))
 }
 
 /// An account as listed to administrators.
@@ -206,13 +184,7 @@ pub async fn create_user(
         body.police_number.as_deref(),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedUser {
-            id,
-            initial_password,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(CreatedUser { id, initial_password })))
 }
 
 /// The roles to hold.
@@ -260,17 +232,9 @@ pub async fn audit(
 ) -> AppResult<Json<ListView<AuditView>>> {
     authed.require(Action::ReadAudit)?;
     let paging = Paging::new(q.page, q.per_page);
-    let page = state
-        .db
-        .audit_page(q.action.as_deref().unwrap_or_default(), paging)
-        .await?;
+    let page = state.db.audit_page(q.action.as_deref().unwrap_or_default(), paging).await?;
     let items = page.items.into_iter().map(AuditView::from).collect();
-    Ok(Json(ListView {
-        items,
-        total: page.total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(Json(ListView { items, total: page.total, page: paging.page, per_page: paging.per_page }))
 }
 
 /// One audit record.
@@ -345,13 +309,8 @@ pub async fn create_token(
     CurrentUser(authed): CurrentUser,
     AppJson(body): AppJson<TokenBody>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    let name = text::name(&body.name, 60).map_err(|e| {
-        AppError::Validation(vec![FieldError::new(
-            "name",
-            "text.required",
-            e.to_string(),
-        )])
-    })?;
+    let name = text::name(&body.name, 60)
+        .map_err(|e| AppError::Validation(vec![FieldError::new("name", "text.required", e.to_string())]))?;
     let token = liaison_core::token::random_hex(32);
     let id = state
         .db

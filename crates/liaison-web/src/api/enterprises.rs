@@ -126,12 +126,7 @@ pub async fn list(
     };
     let paging = Paging::new(q.page, q.per_page);
     let page = actions::list_enterprises(&state, &authed, &filter, paging).await?;
-    Ok(Json(ListView {
-        items: page.items,
-        total: page.total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(Json(ListView { items: page.items, total: page.total, page: paging.page, per_page: paging.per_page }))
 }
 
 /// Registers an enterprise; its community's officer becomes responsible.
@@ -142,13 +137,7 @@ pub async fn create(
     CurrentUser(authed): CurrentUser,
     AppJson(body): AppJson<EnterpriseBody>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = actions::create_enterprise(
-        &state,
-        &authed,
-        &body.input(),
-        body.community_id.unwrap_or_default(),
-    )
-    .await?;
+    let id = actions::create_enterprise(&state, &authed, &body.input(), body.community_id.unwrap_or_default()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -200,9 +189,7 @@ pub async fn history(
 ) -> AppResult<Json<Vec<AssignmentView>>> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     let history = state.db.officer_history(row.id).await?;
-    Ok(Json(
-        history.into_iter().map(AssignmentView::from).collect(),
-    ))
+    Ok(Json(history.into_iter().map(AssignmentView::from).collect()))
 }
 
 /// Reveals the contact mobile (needs `pi.reveal`; the reason is audited).

@@ -34,46 +34,25 @@ pub async fn create(
     meta: RequestMeta,
     AppJson(body): AppJson<LoginBody>,
 ) -> AppResult<Response> {
-    let done = login::password_login(
-        &state,
-        &meta,
-        &body.username,
-        &body.password,
-        body.totp.as_deref(),
-    )
-    .await?;
+    let done = login::password_login(&state, &meta, &body.username, &body.password, body.totp.as_deref()).await?;
     let mut response = if done.mfa_pending {
         AppError::MfaRequired.into_response()
     } else {
         Json(MeView::from(&done.user)).into_response()
     };
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&state.config, &done.token),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &done.token));
     Ok(response)
 }
 
 /// Signs out: the session ends on the server.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    PartlySignedIn(authed): PartlySignedIn,
-) -> AppResult<Response> {
+pub async fn delete(State(state): State<AppState>, PartlySignedIn(authed): PartlySignedIn) -> AppResult<Response> {
     if let Some(session) = &authed.session {
-        state
-            .db
-            .end_session(&authed.ctx(state.clock.now()), session)
-            .await?;
+        state.db.end_session(&authed.ctx(state.clock.now()), session).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, auth::clear_cookie(&state.config));
-    response.headers_mut().insert(
-        "clear-site-data",
-        header::HeaderValue::from_static("\"cache\", \"storage\""),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, auth::clear_cookie(&state.config));
+    response.headers_mut().insert("clear-site-data", header::HeaderValue::from_static("\"cache\", \"storage\""));
     Ok(response)
 }
 

@@ -5,29 +5,15 @@ use axum::http::HeaderValue;
 
 /// A `Set-Cookie` value carrying `token`.
 pub fn session_cookie(config: &WebConfig, token: &str) -> HeaderValue {
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{}={token}; HttpOnly; SameSite=Lax; Path=/{secure}",
-        config.cookie_name()
-    );
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value = format!("{}={token}; HttpOnly; SameSite=Lax; Path=/{secure}", config.cookie_name());
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
 }
 
 /// A `Set-Cookie` value that deletes the session cookie.
 pub fn clear_cookie(config: &WebConfig) -> HeaderValue {
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}",
-        config.cookie_name()
-    );
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value = format!("{}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}", config.cookie_name());
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
 }
 

@@ -34,43 +34,23 @@ pub async fn password_login(
     let ctx = anonymous_ctx(meta, now);
     let window = Duration::minutes(state.config.lockout_minutes);
     let username = username.trim().to_lowercase();
-    let (_, ip_failures) = state
-        .db
-        .login_failures_since(&username, &meta.ip, now - window)
-        .await?;
+    let (_, ip_failures) = state.db.login_failures_since(&username, &meta.ip, now - window).await?;
     if ip_failures >= state.config.ip_failures {
-        state
-            .db
-            .audit_denied(&ctx, "auth.login", "user", "ip throttled")
-            .await?;
+        state.db.audit_denied(&ctx, "auth.login", "user", "ip throttled").await?;
         return Err(AppError::TooManyRequests(window.num_seconds() as u64));
     }
     let Some(user) = state.db.user_by_username(&username).await? else {
         password::verify(password_text, password::dummy_hash());
-        state
-            .db
-            .record_login_failure(&ctx, &username, "unknown account")
-            .await?;
+        state.db.record_login_failure(&ctx, &username, "unknown account").await?;
         return Err(AppError::InvalidCredentials);
     };
     if let Some(until) = user.row.locked_until.filter(|until| *until > now) {
-        state
-            .db
-            .record_login_failure(&ctx, &username, "locked")
-            .await?;
-        return Err(AppError::TooManyRequests(
-            (until - now).num_seconds().max(1) as u64,
-        ));
+        state.db.record_login_failure(&ctx, &username, "locked").await?;
+        return Err(AppError::TooManyRequests((until - now).num_seconds().max(1) as u64));
     }
     if !password::verify(password_text, &user.row.password_hash) || user.row.status == "disabled" {
-        state
-            .db
-            .record_login_failure(&ctx, &username, "bad password")
-            .await?;
-        let (failures, _) = state
-            .db
-            .login_failures_since(&username, &meta.ip, now - window)
-            .await?;
+        state.db.record_login_failure(&ctx, &username, "bad password").await?;
+        let (failures, _) = state.db.login_failures_since(&username, &meta.ip, now - window).await?;
         if failures >= state.config.lockout_failures {
             state.db.lock_user(&ctx, user.row.id, now + window).await?;
         }
@@ -95,27 +75,15 @@ pub async fn password_login(
             state.config.max_sessions_per_user,
         )
         .await?;
-    Ok(LoginSuccess {
-        user,
-        token,
-        mfa_pending,
-    })
+    Ok(LoginSuccess { user, token, mfa_pending })
 }
 
 /// Checks a TOTP code (single use, ±1 step) or a recovery code for a user with TOTP enabled.
-pub async fn check_second_factor(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: &User,
-    code: &str,
-) -> AppResult<()> {
+pub async fn check_second_factor(state: &AppState, meta: &RequestMeta, user: &User, code: &str) -> AppResult<()> {
     let now = state.clock.now();
     let ctx = anonymous_ctx(meta, now);
     let window = Duration::minutes(state.config.lockout_minutes);
-    let (failures, _) = state
-        .db
-        .login_failures_since(&user.row.username, &meta.ip, now - window)
-        .await?;
+    let (failures, _) = state.db.login_failures_since(&user.row.username, &meta.ip, now - window).await?;
     if failures >= state.config.lockout_failures {
         return Err(AppError::TooManyRequests(window.num_seconds() as u64));
     }
@@ -124,27 +92,18 @@ pub async fn check_second_factor(
         Some(step) => state.db.claim_totp_step(user.row.id, step).await?,
         None => {
             let recovery = code.trim().to_lowercase();
-            recovery.len() == 10
-                && state
-                    .db
-                    .use_recovery_code(&ctx, user.row.id, &token::digest(&recovery))
-                    .await?
+            recovery.len() == 10 && state.db.use_recovery_code(&ctx, user.row.id, &token::digest(&recovery)).await?
         }
     };
     if accepted {
         Ok(())
     } else {
-        state
-            .db
-            .record_login_failure(&ctx, &user.row.username, "bad second factor")
-            .await?;
-        Err(AppError::Validation(vec![
-            liaison_core::validate::FieldError::new(
-                "code",
-                "mfa.invalid",
-                "验证码错误或已使用 / wrong or used code",
-            ),
-        ]))
+        state.db.record_login_failure(&ctx, &user.row.username, "bad second factor").await?;
+        Err(AppError::Validation(vec![liaison_core::validate::FieldError::new(
+            "code",
+            "mfa.invalid",
+            "验证码错误或已使用 / wrong or used code",
+        )]))
     }
 }
 
@@ -157,14 +116,6 @@ pub async fn finish_second_factor(
 ) -> AppResult<String> {
     let ctx = anonymous_ctx(meta, state.clock.now());
     let new_token = token::random_hex(32);
-    state
-        .db
-        .complete_mfa(
-            &ctx,
-            session_digest,
-            &token::digest(&new_token),
-            user.row.id,
-        )
-        .await?;
+    state.db.complete_mfa(&ctx, session_digest, &token::digest(&new_token), user.row.id).await?;
     Ok(new_token)
 }

@@ -33,10 +33,8 @@ async fn identify(
     meta: RequestMeta,
 ) -> Result<Option<Authed>, liaison_store::StoreError> {
     let now = state.clock.now();
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
         let Some(row) = state.db.api_token(&digest(token.trim())).await? else {
             return Ok(None);
@@ -45,24 +43,12 @@ async fn identify(
         if user.row.status == "disabled" {
             return Ok(None);
         }
-        if row
-            .last_used_at
-            .is_none_or(|at| now - at > Duration::minutes(1))
-        {
+        if row.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
             state.db.touch_api_token(row.id, now).await?;
         }
-        return Ok(Some(Authed {
-            user,
-            session: None,
-            mfa_pending: false,
-            authenticated_at: row.created_at,
-            meta,
-        }));
+        return Ok(Some(Authed { user, session: None, mfa_pending: false, authenticated_at: row.created_at, meta }));
     }
-    let cookies = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(token) = cookie::token_from(&state.config, cookies) else {
         return Ok(None);
     };

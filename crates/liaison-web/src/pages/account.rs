@@ -43,11 +43,7 @@ async fn account_page(
         chrome: Chrome::new(state, lang, authed, "account.title", "/account"),
         username: user.row.username.clone(),
         unit_name: user.row.unit_name.clone(),
-        roles: user
-            .roles
-            .iter()
-            .map(|r| lang.t(&format!("role.{}", r.code())))
-            .collect(),
+        roles: user.roles.iter().map(|r| lang.t(&format!("role.{}", r.code()))).collect(),
         mfa_enabled: user.row.totp_enabled,
         must_change: user.row.must_change_password,
         tokens: state.db.api_tokens_of(user.row.id).await?,
@@ -57,14 +53,8 @@ async fn account_page(
     })
 }
 
-pub async fn page(
-    State(state): State<AppState>,
-    lang: Lang,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Response> {
-    Ok(render(
-        &account_page(&state, lang, &authed, None, None, Vec::new()).await?,
-    ))
+pub async fn page(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+    Ok(render(&account_page(&state, lang, &authed, None, None, Vec::new()).await?))
 }
 
 /// Password change form.
@@ -85,25 +75,13 @@ pub async fn change_password(
     let user = &authed.user;
     let staff = user.roles.iter().any(|r| r.is_staff());
     let error = if !password::verify(&form.current, &user.row.password_hash) {
-        Some(FieldError::new(
-            "current",
-            "password.current",
-            lang.t("account.wrong_current"),
-        ))
+        Some(FieldError::new("current", "password.current", lang.t("account.wrong_current")))
     } else if form.new != form.confirm {
-        Some(FieldError::new(
-            "confirm",
-            "password.confirm",
-            lang.t("account.mismatch"),
-        ))
+        Some(FieldError::new("confirm", "password.confirm", lang.t("account.mismatch")))
     } else {
-        password::check(
-            &form.new,
-            &[&user.row.username, &user.row.display_name],
-            staff,
-        )
-        .err()
-        .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
+        password::check(&form.new, &[&user.row.username, &user.row.display_name], staff)
+            .err()
+            .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
     };
     if let Some(error) = error {
         let page = account_page(&state, lang, &authed, None, None, vec![error]).await?;
@@ -119,17 +97,7 @@ pub async fn change_password(
             authed.session.as_deref(),
         )
         .await?;
-    Ok(render(
-        &account_page(
-            &state,
-            lang,
-            &authed,
-            None,
-            Some(lang.t("account.password_changed")),
-            Vec::new(),
-        )
-        .await?,
-    ))
+    Ok(render(&account_page(&state, lang, &authed, None, Some(lang.t("account.password_changed")), Vec::new()).await?))
 }
 
 /// Token form.
@@ -152,11 +120,7 @@ pub async fn create_token(
             &authed,
             None,
             None,
-            vec![FieldError::new(
-                "name",
-                "text.required",
-                lang.t("account.token_name"),
-            )],
+            vec![FieldError::new("name", "text.required", lang.t("account.token_name"))],
         )
         .await?;
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
@@ -171,7 +135,5 @@ pub async fn create_token(
             &liaison_core::token::digest(&token),
         )
         .await?;
-    Ok(render(
-        &account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?,
-    ))
+    Ok(render(&account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?))
 }

@@ -44,13 +44,7 @@ pub async fn registrations(
     authed.require(Action::ConfirmEnterpriseUser)?;
     let pending = state.db.pending_registrations(&authed.viewer()).await?;
     Ok(render(&RegistrationsPage {
-        chrome: Chrome::new(
-            &state,
-            lang,
-            &authed,
-            "registrations.title",
-            "/registrations",
-        ),
+        chrome: Chrome::new(&state, lang, &authed, "registrations.title", "/registrations"),
         pending,
     }))
 }
@@ -73,15 +67,8 @@ pub async fn decide_registration(
     if !pending.iter().any(|p| p.id == id) {
         return Err(AppError::NotFound);
     }
-    let status = if form.decision == "approve" {
-        "active"
-    } else {
-        "disabled"
-    };
-    state
-        .db
-        .set_user_status(&authed.ctx(state.clock.now()), id, status)
-        .await?;
+    let status = if form.decision == "approve" { "active" } else { "disabled" };
+    state.db.set_user_status(&authed.ctx(state.clock.now()), id, status).await?;
     Ok(see_other("/registrations"))
 }
 
@@ -105,30 +92,18 @@ impl OrgPage {
     }
 }
 
-async fn org_page(
-    state: &AppState,
-    lang: Lang,
-    authed: &Authed,
-    errors: Vec<FieldError>,
-) -> AppResult<OrgPage> {
+async fn org_page(state: &AppState, lang: Lang, authed: &Authed, errors: Vec<FieldError>) -> AppResult<OrgPage> {
     authed.require(Action::ViewOrgUnits)?;
     Ok(OrgPage {
         chrome: Chrome::new(state, lang, authed, "org.title", "/org"),
         units: state.db.units_within(&authed.viewer().unit_path).await?,
-        kinds: OrgKind::ALL
-            .iter()
-            .map(|k| (k.code(), lang.t(&format!("org.kind.{}", k.code()))))
-            .collect(),
+        kinds: OrgKind::ALL.iter().map(|k| (k.code(), lang.t(&format!("org.kind.{}", k.code())))).collect(),
         can_manage: authed.viewer().can(Action::ManageOrgUnits),
         errors,
     })
 }
 
-pub async fn org(
-    State(state): State<AppState>,
-    lang: Lang,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Response> {
+pub async fn org(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
     Ok(render(&org_page(&state, lang, &authed, Vec::new()).await?))
 }
 
@@ -148,21 +123,11 @@ pub async fn create_unit(
     AppForm(form): AppForm<UnitForm>,
 ) -> AppResult<Response> {
     let parent_id = form.parent_id.trim().parse().unwrap_or_default();
-    match actions::create_unit(
-        &state,
-        &authed,
-        parent_id,
-        &form.kind,
-        &form.name,
-        form.code.as_deref(),
-    )
-    .await
-    {
+    match actions::create_unit(&state, &authed, parent_id, &form.kind, &form.name, form.code.as_deref()).await {
         Ok(_) => Ok(see_other("/org")),
-        Err(AppError::Validation(errors)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &org_page(&state, lang, &authed, errors).await?,
-        )),
+        Err(AppError::Validation(errors)) => {
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&state, lang, &authed, errors).await?))
+        }
         Err(other) => Err(other),
     }
 }
@@ -189,61 +154,32 @@ pub async fn change_unit(
     }
     let ctx = authed.ctx(state.clock.now());
     let result = match form.op.as_str() {
-        "rename" => {
-            match liaison_core::validate::text::name(form.name.as_deref().unwrap_or_default(), 100)
-            {
-                Ok(name) => state
-                    .db
-                    .rename_unit(&ctx, id, &name)
-                    .await
-                    .map_err(AppError::from),
-                Err(e) => Err(AppError::Validation(vec![FieldError::new(
-                    "name",
-                    "text.required",
-                    e.to_string(),
-                )])),
-            }
-        }
+        "rename" => match liaison_core::validate::text::name(form.name.as_deref().unwrap_or_default(), 100) {
+            Ok(name) => state.db.rename_unit(&ctx, id, &name).await.map_err(AppError::from),
+            Err(e) => Err(AppError::Validation(vec![FieldError::new("name", "text.required", e.to_string())])),
+        },
         "move" => {
-            let parent_id = form
-                .parent_id
-                .as_deref()
-                .and_then(|p| p.trim().parse().ok())
-                .unwrap_or_default();
-            let parent_ok = state
-                .db
-                .unit(parent_id)
-                .await
-                .is_ok_and(|p| p.org_path().is_within(&authed.viewer().unit_path));
+            let parent_id = form.parent_id.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or_default();
+            let parent_ok =
+                state.db.unit(parent_id).await.is_ok_and(|p| p.org_path().is_within(&authed.viewer().unit_path));
             if parent_ok {
-                state
-                    .db
-                    .move_unit(&ctx, id, parent_id)
-                    .await
-                    .map_err(AppError::from)
+                state.db.move_unit(&ctx, id, parent_id).await.map_err(AppError::from)
             } else {
                 Err(AppError::NotFound)
             }
         }
         "retire" => state.db.retire_unit(&ctx, id).await.map_err(AppError::from),
-        _ => Err(AppError::BadRequest(
-            "unknown_operation",
-            "未知操作 / unknown operation".into(),
-        )),
+        _ => Err(AppError::BadRequest("unknown_operation", "未知操作 / unknown operation".into())),
     };
     match result {
         Ok(()) => Ok(see_other("/org")),
         Err(AppError::Conflict(_, message)) => {
             let errors = vec![FieldError::new("op", "conflict", message)];
-            Ok(render_status(
-                StatusCode::CONFLICT,
-                &org_page(&state, lang, &authed, errors).await?,
-            ))
+            Ok(render_status(StatusCode::CONFLICT, &org_page(&state, lang, &authed, errors).await?))
         }
-        Err(AppError::Validation(errors)) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &org_page(&state, lang, &authed, errors).await?,
-        )),
+        Err(AppError::Validation(errors)) => {
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &org_page(&state, lang, &authed, errors).await?))
+        }
         Err(other) => Err(other),
     }
 }
@@ -289,20 +225,14 @@ async fn users_page(
 ) -> AppResult<UsersPage> {
     authed.require(Action::ViewUsers)?;
     let viewer = authed.viewer();
-    let list = state
-        .db
-        .users_within(&viewer.unit_path, q, Paging::new(page, Some(100)))
-        .await?;
+    let list = state.db.users_within(&viewer.unit_path, q, Paging::new(page, Some(100))).await?;
     Ok(UsersPage {
         chrome: Chrome::new(state, lang, authed, "users.title", "/users"),
         users: list.items,
         total: list.total,
         q: q.to_owned(),
         units: state.db.units_within(&viewer.unit_path).await?,
-        roles: Role::ALL
-            .iter()
-            .map(|r| (r.code(), lang.t(&format!("role.{}", r.code()))))
-            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.code(), lang.t(&format!("role.{}", r.code())))).collect(),
         can_manage: viewer.can(Action::ManageUsers),
         can_grant: viewer.can(Action::GrantRoles),
         can_kill: viewer.can(Action::ManageSecurity),
@@ -318,18 +248,7 @@ pub async fn users(
     CurrentUser(authed): CurrentUser,
     AppQuery(q): AppQuery<UserQuery>,
 ) -> AppResult<Response> {
-    Ok(render(
-        &users_page(
-            &state,
-            lang,
-            &authed,
-            q.q.as_deref().unwrap_or_default(),
-            q.page,
-            None,
-            Vec::new(),
-        )
-        .await?,
-    ))
+    Ok(render(&users_page(&state, lang, &authed, q.q.as_deref().unwrap_or_default(), q.page, None, Vec::new()).await?))
 }
 
 /// New account form.
@@ -359,14 +278,8 @@ pub async fn create_user(
     .await
     {
         Ok((_, password)) => {
-            let notice = format!(
-                "{} {} → {password}",
-                lang.t("users.created"),
-                form.username.trim()
-            );
-            Ok(render(
-                &users_page(&state, lang, &authed, "", None, Some(notice), Vec::new()).await?,
-            ))
+            let notice = format!("{} {} → {password}", lang.t("users.created"), form.username.trim());
+            Ok(render(&users_page(&state, lang, &authed, "", None, Some(notice), Vec::new()).await?))
         }
         Err(AppError::Validation(errors)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -396,27 +309,16 @@ pub async fn change_user(
         "roles" => actions::set_roles(&state, &authed, id, &form.role, form.pi_reveal.is_some())
             .await
             .map(|()| lang.t("users.roles_saved")),
-        "disable" => actions::set_user_active(&state, &authed, id, false)
-            .await
-            .map(|()| lang.t("users.disabled")),
-        "enable" => actions::set_user_active(&state, &authed, id, true)
-            .await
-            .map(|()| lang.t("users.enabled")),
-        "reset" => actions::reset_password(&state, &authed, id)
-            .await
-            .map(|p| format!("{} {p}", lang.t("users.reset"))),
-        "kill" => actions::kill_sessions(&state, &authed, id)
-            .await
-            .map(|n| format!("{} ({n})", lang.t("users.killed"))),
-        _ => Err(AppError::BadRequest(
-            "unknown_operation",
-            "未知操作 / unknown operation".into(),
-        )),
+        "disable" => actions::set_user_active(&state, &authed, id, false).await.map(|()| lang.t("users.disabled")),
+        "enable" => actions::set_user_active(&state, &authed, id, true).await.map(|()| lang.t("users.enabled")),
+        "reset" => actions::reset_password(&state, &authed, id).await.map(|p| format!("{} {p}", lang.t("users.reset"))),
+        "kill" => {
+            actions::kill_sessions(&state, &authed, id).await.map(|n| format!("{} ({n})", lang.t("users.killed")))
+        }
+        _ => Err(AppError::BadRequest("unknown_operation", "未知操作 / unknown operation".into())),
     };
     match notice {
-        Ok(notice) => Ok(render(
-            &users_page(&state, lang, &authed, "", None, Some(notice), Vec::new()).await?,
-        )),
+        Ok(notice) => Ok(render(&users_page(&state, lang, &authed, "", None, Some(notice), Vec::new()).await?)),
         Err(AppError::Validation(errors)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &users_page(&state, lang, &authed, "", None, None, errors).await?,
@@ -427,14 +329,9 @@ pub async fn change_user(
 
 /// Repeated `role` fields need a parser that keeps every value.
 fn parse_user_change(body: &[u8]) -> AppResult<UserChangeForm> {
-    let mut form = UserChangeForm {
-        op: String::new(),
-        role: Vec::new(),
-        pi_reveal: None,
-    };
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| {
-        AppError::BadRequest("malformed_body", "表单格式错误 / malformed form".into())
-    })?;
+    let mut form = UserChangeForm { op: String::new(), role: Vec::new(), pi_reveal: None };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::BadRequest("malformed_body", "表单格式错误 / malformed form".into()))?;
     for (key, value) in pairs {
         match key.as_str() {
             "op" => form.op = value,
@@ -471,18 +368,10 @@ pub async fn audit(
 ) -> AppResult<Response> {
     authed.require(Action::ReadAudit)?;
     let action = q.action.unwrap_or_default();
-    let page = state
-        .db
-        .audit_page(&action, Paging::new(q.page, Some(100)))
-        .await?;
+    let page = state.db.audit_page(&action, Paging::new(q.page, Some(100))).await?;
     let chain = match state.db.verify_audit_chain().await? {
         Ok(count) => format!("{} ({count})", lang.t("audit.chain_ok")),
-        Err(broken) => format!(
-            "{} #{}: {}",
-            lang.t("audit.chain_broken"),
-            broken.id,
-            broken.reason
-        ),
+        Err(broken) => format!("{} #{}: {}", lang.t("audit.chain_broken"), broken.id, broken.reason),
     };
     Ok(render(&AuditPage {
         chrome: Chrome::new(&state, lang, &authed, "audit.title", "/audit"),

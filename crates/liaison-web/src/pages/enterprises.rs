@@ -117,11 +117,7 @@ async fn detail_page(
         chrome: Chrome::new(state, lang, authed, "enterprise.title", "/enterprises"),
         history: state.db.officer_history(row.id).await?,
         reports: state.db.self_reports(row.id).await?,
-        officers: if can_assign {
-            state.db.officers_within(&viewer.unit_path).await?
-        } else {
-            Vec::new()
-        },
+        officers: if can_assign { state.db.officers_within(&viewer.unit_path).await? } else { Vec::new() },
         e: EnterpriseView::new(row, &viewer),
         revealed,
         can_edit: viewer.can(Action::EditEnterprise),
@@ -139,9 +135,7 @@ pub async fn detail(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Response> {
-    Ok(render(
-        &detail_page(&state, lang, &authed, id, None, Vec::new()).await?,
-    ))
+    Ok(render(&detail_page(&state, lang, &authed, id, None, Vec::new()).await?))
 }
 
 #[derive(Template)]
@@ -173,12 +167,7 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> AppResult<FormPage> {
     let communities = match id {
-        None => {
-            state
-                .db
-                .units_of_kind(&authed.viewer().unit_path, OrgKind::Community)
-                .await?
-        }
+        None => state.db.units_of_kind(&authed.viewer().unit_path, OrgKind::Community).await?,
         Some(_) => Vec::new(),
     };
     Ok(FormPage {
@@ -186,25 +175,15 @@ async fn form_page(
             state,
             lang,
             authed,
-            if id.is_some() {
-                "enterprise.edit"
-            } else {
-                "enterprise.new"
-            },
+            if id.is_some() { "enterprise.edit" } else { "enterprise.new" },
             "/enterprises",
         ),
-        action: id.map_or_else(
-            || "/enterprises".to_owned(),
-            |id| format!("/enterprises/{id}"),
-        ),
+        action: id.map_or_else(|| "/enterprises".to_owned(), |id| format!("/enterprises/{id}")),
         input,
         community_id,
         communities,
         industries: &INDUSTRIES,
-        scales: Scale::ALL
-            .iter()
-            .map(|s| (s.code(), s.label_zh()))
-            .collect(),
+        scales: Scale::ALL.iter().map(|s| (s.code(), s.label_zh())).collect(),
         errors,
     })
 }
@@ -215,14 +194,8 @@ pub async fn new_form(
     CurrentUser(authed): CurrentUser,
 ) -> AppResult<Response> {
     authed.require(Action::CreateEnterprise)?;
-    let input = EnterpriseInput {
-        scale: "small".into(),
-        industry: "I".into(),
-        ..EnterpriseInput::default()
-    };
-    Ok(render(
-        &form_page(&state, lang, &authed, None, input, 0, Vec::new()).await?,
-    ))
+    let input = EnterpriseInput { scale: "small".into(), industry: "I".into(), ..EnterpriseInput::default() };
+    Ok(render(&form_page(&state, lang, &authed, None, input, 0, Vec::new()).await?))
 }
 
 pub async fn edit_form(
@@ -247,18 +220,7 @@ pub async fn edit_form(
         contact_name: shown.contact_name,
         contact_mobile: shown.contact_mobile,
     };
-    Ok(render(
-        &form_page(
-            &state,
-            lang,
-            &authed,
-            Some(id),
-            input,
-            community_id,
-            Vec::new(),
-        )
-        .await?,
-    ))
+    Ok(render(&form_page(&state, lang, &authed, Some(id), input, community_id, Vec::new()).await?))
 }
 
 /// The enterprise form as posted (numbers as text so a typo is a field error, not a 400).
@@ -280,25 +242,14 @@ pub struct EnterpriseForm {
 impl EnterpriseForm {
     fn input(&self) -> (EnterpriseInput, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let mut number = |field: &str, value: &Option<String>| match value
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => None,
-            Some(text) => text
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .or_else(|| {
-                    errors.push(FieldError::new(
-                        field,
-                        "number.format",
-                        "请输入数字 / enter a number",
-                    ));
+        let mut number =
+            |field: &str, value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => None,
+                Some(text) => text.parse::<f64>().ok().filter(|v| v.is_finite()).or_else(|| {
+                    errors.push(FieldError::new(field, "number.format", "请输入数字 / enter a number"));
                     None
                 }),
-        };
+            };
         let longitude = number("longitude", &self.longitude);
         let latitude = number("latitude", &self.latitude);
         let input = EnterpriseInput {
@@ -307,10 +258,7 @@ impl EnterpriseForm {
             address: self.address.clone(),
             industry: self.industry.clone(),
             scale: self.scale.clone(),
-            key_enterprise: self
-                .key_enterprise
-                .as_deref()
-                .is_some_and(|v| !v.is_empty()),
+            key_enterprise: self.key_enterprise.as_deref().is_some_and(|v| !v.is_empty()),
             longitude,
             latitude,
             contact_name: self.contact_name.clone(),
@@ -320,10 +268,7 @@ impl EnterpriseForm {
     }
 
     fn community(&self) -> i64 {
-        self.community_id
-            .as_deref()
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_default()
+        self.community_id.as_deref().and_then(|v| v.trim().parse().ok()).unwrap_or_default()
     }
 }
 
@@ -340,18 +285,14 @@ pub async fn create(
         actions::create_enterprise(&state, &authed, &input, form.community()).await
     } else {
         Err(AppError::Validation(
-            number_errors
-                .into_iter()
-                .chain(input.validate().err().map(|e| e.0).unwrap_or_default())
-                .collect(),
+            number_errors.into_iter().chain(input.validate().err().map(|e| e.0).unwrap_or_default()).collect(),
         ))
     };
     match result {
         Ok(id) => Ok(see_other(&format!("/enterprises/{id}"))),
         Err(AppError::Validation(more)) => {
             errors.extend(more);
-            let page =
-                form_page(&state, lang, &authed, None, input, form.community(), errors).await?;
+            let page = form_page(&state, lang, &authed, None, input, form.community(), errors).await?;
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other),
@@ -371,10 +312,7 @@ pub async fn update(
         actions::update_enterprise(&state, &authed, id, &input).await
     } else {
         Err(AppError::Validation(
-            number_errors
-                .into_iter()
-                .chain(input.validate().err().map(|e| e.0).unwrap_or_default())
-                .collect(),
+            number_errors.into_iter().chain(input.validate().err().map(|e| e.0).unwrap_or_default()).collect(),
         ))
     };
     match result {
@@ -427,14 +365,7 @@ pub async fn set_status(
 ) -> AppResult<Response> {
     let row = actions::visible_enterprise(&state, &authed, id).await?;
     authed.require(Action::RetireEnterprise)?;
-    state
-        .db
-        .set_enterprise_status(
-            &authed.ctx(state.clock.now()),
-            row.id,
-            form.retired == "true",
-        )
-        .await?;
+    state.db.set_enterprise_status(&authed.ctx(state.clock.now()), row.id, form.retired == "true").await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }
 
@@ -452,9 +383,7 @@ pub async fn reveal(
     AppForm(form): AppForm<RevealForm>,
 ) -> AppResult<Response> {
     match actions::reveal_contact(&state, &authed, id, &form.reason).await {
-        Ok(mobile) => Ok(render(
-            &detail_page(&state, lang, &authed, id, Some(mobile), Vec::new()).await?,
-        )),
+        Ok(mobile) => Ok(render(&detail_page(&state, lang, &authed, id, Some(mobile), Vec::new()).await?)),
         Err(AppError::Validation(errors)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &detail_page(&state, lang, &authed, id, None, errors).await?,
@@ -481,13 +410,7 @@ pub async fn review_report(
     let comment: String = form.comment.unwrap_or_default().chars().take(500).collect();
     state
         .db
-        .review_self_report(
-            &authed.ctx(state.clock.now()),
-            row.id,
-            report,
-            form.decision == "approve",
-            &comment,
-        )
+        .review_self_report(&authed.ctx(state.clock.now()), row.id, report, form.decision == "approve", &comment)
         .await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }

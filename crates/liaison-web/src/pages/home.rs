@@ -32,11 +32,7 @@ struct HomePage {
     duties: Vec<(&'static str, String)>,
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    lang: Lang,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Response> {
+pub async fn home(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
     let viewer = authed.viewer();
     if !viewer.is_staff() {
         return Ok(see_other("/portal"));
@@ -44,21 +40,10 @@ pub async fn home(
     let (enterprises, key_enterprises) = if viewer.can(Action::ViewEnterprises) {
         let visibility = viewer.enterprise_visibility();
         let one = Paging::new(Some(1), Some(1));
-        let all = state
-            .db
-            .enterprises(&visibility, &EnterpriseFilter::default(), one)
-            .await?
-            .total;
+        let all = state.db.enterprises(&visibility, &EnterpriseFilter::default(), one).await?.total;
         let key = state
             .db
-            .enterprises(
-                &visibility,
-                &EnterpriseFilter {
-                    key_only: true,
-                    ..EnterpriseFilter::default()
-                },
-                one,
-            )
+            .enterprises(&visibility, &EnterpriseFilter { key_only: true, ..EnterpriseFilter::default() }, one)
             .await?
             .total;
         (Some(all), Some(key))
@@ -100,33 +85,18 @@ struct StatsPage {
 
 impl StatsPage {
     fn percent(covered: &i64, total: &i64) -> String {
-        if *total == 0 {
-            "—".into()
-        } else {
-            format!("{:.1}%", *covered as f64 * 100.0 / *total as f64)
-        }
+        if *total == 0 { "—".into() } else { format!("{:.1}%", *covered as f64 * 100.0 / *total as f64) }
     }
 
     fn per_officer(s: &StationCoverage) -> String {
-        if s.officers == 0 {
-            "—".into()
-        } else {
-            format!("{:.1}", s.enterprises as f64 / s.officers as f64)
-        }
+        if s.officers == 0 { "—".into() } else { format!("{:.1}", s.enterprises as f64 / s.officers as f64) }
     }
 }
 
 /// Coverage (一企一警): enterprises with a responsible officer ÷ enterprises, and load per officer.
-pub async fn stats(
-    State(state): State<AppState>,
-    lang: Lang,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Response> {
+pub async fn stats(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
     authed.require(Action::ViewStatistics)?;
-    let stations = state
-        .db
-        .coverage_by_station(&authed.viewer().unit_path)
-        .await?;
+    let stations = state.db.coverage_by_station(&authed.viewer().unit_path).await?;
     let total = stations.iter().map(|s| s.enterprises).sum();
     let covered = stations.iter().map(|s| s.covered).sum();
     Ok(render(&StatsPage {

@@ -30,11 +30,7 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    lang: Lang,
-    AppQuery(q): AppQuery<NextQuery>,
-) -> Response {
+pub async fn form(State(state): State<AppState>, lang: Lang, AppQuery(q): AppQuery<NextQuery>) -> Response {
     render(&LoginPage {
         chrome: Chrome::public(&state, lang, "login.title"),
         errors: Vec::new(),
@@ -68,10 +64,7 @@ pub async fn submit(
                 next
             };
             let mut response = see_other(&target);
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(&state.config, &done.token),
-            );
+            response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &done.token));
             response
         }
         Err(error @ (AppError::InvalidCredentials | AppError::TooManyRequests(_))) => {
@@ -80,19 +73,13 @@ pub async fn submit(
                 status,
                 &LoginPage {
                     chrome: Chrome::public(&state, lang, "login.title"),
-                    errors: vec![FieldError::new(
-                        "username",
-                        code,
-                        lang.t(&format!("login.error.{code}")),
-                    )],
+                    errors: vec![FieldError::new("username", code, lang.t(&format!("login.error.{code}")))],
                     username: form.username.chars().take(60).collect(),
                     next,
                 },
             );
             if let AppError::TooManyRequests(seconds) = error {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             response
         }
@@ -125,23 +112,11 @@ pub async fn mfa_form(
         (Some(secret), false) => Some(secret.clone()),
         (None, false) => {
             let secret = mfa::new_secret();
-            state
-                .db
-                .set_totp(
-                    &authed.ctx(state.clock.now()),
-                    user.row.id,
-                    Some(&secret),
-                    false,
-                    &[],
-                )
-                .await?;
+            state.db.set_totp(&authed.ctx(state.clock.now()), user.row.id, Some(&secret), false, &[]).await?;
             Some(secret)
         }
     };
-    let qr_svg = secret
-        .as_deref()
-        .map(|s| qr(&mfa::provisioning_uri(s, &user.row.username)))
-        .unwrap_or_default();
+    let qr_svg = secret.as_deref().map(|s| qr(&mfa::provisioning_uri(s, &user.row.username))).unwrap_or_default();
     Ok(render(&MfaPage {
         chrome: Chrome::public(&state, lang, "mfa.title"),
         errors: Vec::new(),
@@ -153,11 +128,7 @@ pub async fn mfa_form(
 
 fn qr(uri: &str) -> String {
     qrcode::QrCode::new(uri.as_bytes())
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color>()
-                .min_dimensions(192, 192)
-                .build()
-        })
+        .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(192, 192).build())
         .unwrap_or_default()
 }
 
@@ -183,27 +154,17 @@ pub async fn mfa_submit(
         let secret = user.row.totp_secret.as_deref().unwrap_or_default();
         match mfa::matching_step(secret, &form.code, state.clock.now().timestamp()) {
             Some(step) if state.db.claim_totp_step(user.row.id, step).await? => Ok(()),
-            _ => Err(AppError::Validation(vec![FieldError::new(
-                "code",
-                "mfa.invalid",
-                lang.t("mfa.invalid"),
-            )])),
+            _ => Err(AppError::Validation(vec![FieldError::new("code", "mfa.invalid", lang.t("mfa.invalid"))])),
         }
     } else {
         login::check_second_factor(&state, &meta, user, &form.code).await
     };
     if let Err(error) = checked {
         let errors = match error {
-            AppError::Validation(_) => vec![FieldError::new(
-                "code",
-                "mfa.invalid",
-                lang.t("mfa.invalid"),
-            )],
-            AppError::TooManyRequests(_) => vec![FieldError::new(
-                "code",
-                "too_many_requests",
-                lang.t("login.error.too_many_requests"),
-            )],
+            AppError::Validation(_) => vec![FieldError::new("code", "mfa.invalid", lang.t("mfa.invalid"))],
+            AppError::TooManyRequests(_) => {
+                vec![FieldError::new("code", "too_many_requests", lang.t("login.error.too_many_requests"))]
+            }
             other => return Err(other),
         };
         let page = MfaPage {
@@ -220,13 +181,7 @@ pub async fn mfa_submit(
         let digests: Vec<String> = codes.iter().map(|c| token::digest(c)).collect();
         state
             .db
-            .set_totp(
-                &authed.ctx(state.clock.now()),
-                user.row.id,
-                user.row.totp_secret.as_deref(),
-                true,
-                &digests,
-            )
+            .set_totp(&authed.ctx(state.clock.now()), user.row.id, user.row.totp_secret.as_deref(), true, &digests)
             .await?;
         Some(codes)
     } else {
@@ -243,40 +198,24 @@ pub async fn mfa_submit(
         }),
         None => see_other("/"),
     };
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&state.config, &new_token),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &new_token));
     Ok(response)
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    PartlySignedIn(authed): PartlySignedIn,
-) -> AppResult<Response> {
+pub async fn logout(State(state): State<AppState>, PartlySignedIn(authed): PartlySignedIn) -> AppResult<Response> {
     if let Some(session) = &authed.session {
-        state
-            .db
-            .end_session(&authed.ctx(state.clock.now()), session)
-            .await?;
+        state.db.end_session(&authed.ctx(state.clock.now()), session).await?;
     }
     let mut response = see_other("/login");
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(&state.config));
-    response.headers_mut().insert(
-        "clear-site-data",
-        HeaderValue::from_static("\"cache\", \"storage\""),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state.config));
+    response.headers_mut().insert("clear-site-data", HeaderValue::from_static("\"cache\", \"storage\""));
     Ok(response)
 }
 
 pub async fn set_lang(AppPath(code): AppPath<String>) -> Response {
     let value = if code == "en" { "lang=en" } else { "lang=zh" };
     let mut response = see_other("/");
-    if let Ok(cookie) =
-        HeaderValue::from_str(&format!("{value}; Path=/; SameSite=Lax; Max-Age=31536000"))
-    {
+    if let Ok(cookie) = HeaderValue::from_str(&format!("{value}; Path=/; SameSite=Lax; Max-Age=31536000")) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response

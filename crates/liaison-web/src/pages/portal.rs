@@ -39,10 +39,9 @@ async fn portal_page(
 ) -> AppResult<PortalPage> {
     let viewer = authed.viewer();
     let (enterprise, reports) = match viewer.enterprise_id {
-        Some(id) => (
-            Some(EnterpriseView::new(state.db.enterprise(id).await?, &viewer)),
-            state.db.self_reports(id).await?,
-        ),
+        Some(id) => {
+            (Some(EnterpriseView::new(state.db.enterprise(id).await?, &viewer)), state.db.self_reports(id).await?)
+        }
         None => (None, Vec::new()),
     };
     Ok(PortalPage {
@@ -55,17 +54,11 @@ async fn portal_page(
     })
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    lang: Lang,
-    CurrentUser(authed): CurrentUser,
-) -> AppResult<Response> {
+pub async fn home(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
     if authed.viewer().is_staff() {
         return Ok(see_other("/"));
     }
-    Ok(render(
-        &portal_page(&state, lang, &authed, None, Vec::new()).await?,
-    ))
+    Ok(render(&portal_page(&state, lang, &authed, None, Vec::new()).await?))
 }
 
 /// Self-report form (numbers as text so a typo is a field error).
@@ -91,11 +84,7 @@ pub async fn self_report(
     let mut count = |field: &str, value: &str| match value.trim().parse::<i64>() {
         Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
         _ => {
-            errors.push(FieldError::new(
-                field,
-                "number.range",
-                lang.t("self_report.number"),
-            ));
+            errors.push(FieldError::new(field, "number.range", lang.t("self_report.number")));
             None
         }
     };
@@ -104,9 +93,8 @@ pub async fn self_report(
         count("security_staff", &form.security_staff),
         count("cameras", &form.cameras),
     );
-    let optional = |value: &str| {
-        text::optional(Some(value), |t| text::free_text(t, 1000)).map(Option::unwrap_or_default)
-    };
+    let optional =
+        |value: &str| text::optional(Some(value), |t| text::free_text(t, 1000)).map(Option::unwrap_or_default);
     let fire_equipment = errors.check("fire_equipment", optional(&form.fire_equipment));
     let key_positions = errors.check("key_positions", optional(&form.key_positions));
     let risks = errors.check("risks", optional(&form.risks));
@@ -122,20 +110,8 @@ pub async fn self_report(
     });
     match report {
         Ok(report) => {
-            state
-                .db
-                .submit_self_report(&authed.ctx(state.clock.now()), enterprise_id, &report)
-                .await?;
-            Ok(render(
-                &portal_page(
-                    &state,
-                    lang,
-                    &authed,
-                    Some(lang.t("self_report.submitted")),
-                    Vec::new(),
-                )
-                .await?,
-            ))
+            state.db.submit_self_report(&authed.ctx(state.clock.now()), enterprise_id, &report).await?;
+            Ok(render(&portal_page(&state, lang, &authed, Some(lang.t("self_report.submitted")), Vec::new()).await?))
         }
         Err(errors) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -192,44 +168,26 @@ pub async fn register(
     let username = form.username.trim().to_lowercase();
     if username.len() < 3
         || username.len() > 40
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        errors.push(FieldError::new(
-            "username",
-            "username.charset",
-            lang.t("register.username_rule"),
-        ));
+        errors.push(FieldError::new("username", "username.charset", lang.t("register.username_rule")));
     }
     if let Err(e) = liaison_core::password::check(&form.password, &[&username, &form.name], false) {
         errors.push(FieldError::new("password", &e.rule_code(), e.to_string()));
     }
     if form.consent.is_none() {
-        errors.push(FieldError::new(
-            "consent",
-            "consent.required",
-            lang.t("register.consent_required"),
-        ));
+        errors.push(FieldError::new("consent", "consent.required", lang.t("register.consent_required")));
     }
     let enterprise = match &code {
         Some(code) => state.db.enterprise_by_code(code.as_str()).await?,
         None => None,
     };
     if code.is_some() && enterprise.is_none() {
-        errors.push(FieldError::new(
-            "credit_code",
-            "credit_code.unknown",
-            lang.t("register.unknown_enterprise"),
-        ));
+        errors.push(FieldError::new("credit_code", "credit_code.unknown", lang.t("register.unknown_enterprise")));
     }
-    let password_hash = errors
-        .0
-        .is_empty()
-        .then(|| liaison_core::password::hash(&form.password));
+    let password_hash = errors.0.is_empty().then(|| liaison_core::password::hash(&form.password));
     form.password.clear();
-    let (Some(enterprise), Some(name), Some(mobile), Some(password_hash)) =
-        (enterprise, name, mobile, password_hash)
+    let (Some(enterprise), Some(name), Some(mobile), Some(password_hash)) = (enterprise, name, mobile, password_hash)
     else {
         let page = RegisterPage {
             chrome: Chrome::public(&state, lang, "register.title"),
@@ -251,11 +209,7 @@ pub async fn register(
         mobile: Some(mobile.as_str().to_owned()),
         must_change_password: false,
     };
-    match state
-        .db
-        .create_user(&anonymous_ctx(&meta, state.clock.now()), &new)
-        .await
-    {
+    match state.db.create_user(&anonymous_ctx(&meta, state.clock.now()), &new).await {
         Ok(_) => Ok(render(&RegisterPage {
             chrome: Chrome::public(&state, lang, "register.title"),
             form,
@@ -263,19 +217,10 @@ pub async fn register(
             errors: Vec::new(),
         })),
         Err(liaison_store::StoreError::Duplicate(_)) => {
-            let errors = vec![FieldError::new(
-                "username",
-                "username.taken",
-                lang.t("register.username_taken"),
-            )];
+            let errors = vec![FieldError::new("username", "username.taken", lang.t("register.username_taken"))];
             Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &RegisterPage {
-                    chrome: Chrome::public(&state, lang, "register.title"),
-                    form,
-                    done: false,
-                    errors,
-                },
+                &RegisterPage { chrome: Chrome::public(&state, lang, "register.title"), form, done: false, errors },
             ))
         }
         Err(other) => Err(other.into()),

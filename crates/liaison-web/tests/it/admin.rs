@@ -10,47 +10,18 @@ async fn a_new_account_gets_a_one_time_password_that_must_be_changed() {
     let sys = app.session("sys").await;
     let created = app.post_json("/api/v1/users", Some(&sys), json!({"username": "Zhang.Wei", "display_name": "张伟", "unit_id": app.f.community1, "police_number": "012345"})).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let password = created.json()["initial_password"]
-        .as_str()
-        .expect("password")
-        .to_owned();
-    let login = app
-        .post_json(
-            "/api/v1/session",
-            None,
-            json!({"username": "zhang.wei", "password": password}),
-        )
-        .await;
+    let password = created.json()["initial_password"].as_str().expect("password").to_owned();
+    let login = app.post_json("/api/v1/session", None, json!({"username": "zhang.wei", "password": password})).await;
     assert_eq!(login.status, 200);
-    assert_eq!(
-        login.json()["roles"],
-        json!([]),
-        "no role until a security admin grants one"
-    );
+    assert_eq!(login.json()["roles"], json!([]), "no role until a security admin grants one");
     let token = login.session_token().expect("token");
     let blocked = app.get("/enterprises", Some(&token)).await;
-    assert_eq!(
-        (blocked.status.as_u16(), blocked.header("location")),
-        (303, "/account")
-    );
+    assert_eq!((blocked.status.as_u16(), blocked.header("location")), (303, "/account"));
     let form = format!("current={password}&new=Kx7-changed-now&confirm=Kx7-changed-now");
-    assert_eq!(
-        app.post_form("/account/password", Some(&token), &form)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.get("/enterprises", Some(&token)).await.status,
-        403,
-        "free of /account now, but without a role"
-    );
+    assert_eq!(app.post_form("/account/password", Some(&token), &form).await.status, 200);
+    assert_eq!(app.get("/enterprises", Some(&token)).await.status, 403, "free of /account now, but without a role");
     let bad = app
-        .post_json(
-            "/api/v1/users",
-            Some(&sys),
-            json!({"username": "a b", "display_name": "", "unit_id": 999}),
-        )
+        .post_json("/api/v1/users", Some(&sys), json!({"username": "a b", "display_name": "", "unit_id": 999}))
         .await;
     let fields: Vec<&str> = bad.json()["error"]["fields"]
         .as_array()
@@ -82,12 +53,7 @@ async fn the_security_admin_grants_roles_but_never_to_themselves() {
         .await;
     assert_eq!(own.status, 403);
     let refused = app.audit("user.roles").await;
-    assert!(
-        refused
-            .iter()
-            .any(|r| r.outcome == "failure" && r.actor_id == Some(me)),
-        "the attempt is audited"
-    );
+    assert!(refused.iter().any(|r| r.outcome == "failure" && r.actor_id == Some(me)), "the attempt is audited");
     let unknown = app
         .send(
             Method::PUT,
@@ -98,26 +64,15 @@ async fn the_security_admin_grants_roles_but_never_to_themselves() {
         .await;
     assert_eq!(unknown.status, 422);
     let page = app
-        .post_form(
-            &format!("/users/{}", app.f.user("o2")),
-            Some(&sec),
-            "op=roles&role=officer&role=station_head",
-        )
+        .post_form(&format!("/users/{}", app.f.user("o2")), Some(&sec), "op=roles&role=officer&role=station_head")
         .await;
     assert_eq!(page.status, 200);
     let o2 = app.db.user(app.f.user("o2")).await.expect("o2");
-    assert_eq!(
-        o2.roles,
-        vec![
-            liaison_core::role::Role::Officer,
-            liaison_core::role::Role::StationHead
-        ]
-    );
+    assert_eq!(o2.roles, vec![liaison_core::role::Role::Officer, liaison_core::role::Role::StationHead]);
     let sys = app.session("sys").await;
     let sys_page = app.get("/users", Some(&sys)).await;
     assert!(
-        sys_page.body.contains("name=\"op\" value=\"disable\"")
-            && !sys_page.body.contains("value=\"roles\""),
+        sys_page.body.contains("name=\"op\" value=\"disable\"") && !sys_page.body.contains("value=\"roles\""),
         "sys manages accounts, not roles"
     );
 }
@@ -134,12 +89,11 @@ async fn the_org_tree_is_managed_by_the_system_admin() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    assert!(
-        created.json()["path"]
-            .as_str()
-            .expect("path")
-            .ends_with(&format!("/{}/{}/", app.f.station2, created.json()["id"]))
-    );
+    assert!(created.json()["path"].as_str().expect("path").ends_with(&format!(
+        "/{}/{}/",
+        app.f.station2,
+        created.json()["id"]
+    )));
     let misplaced = app
         .post_json(
             "/api/v1/org-units",
@@ -148,35 +102,16 @@ async fn the_org_tree_is_managed_by_the_system_admin() {
         )
         .await;
     assert_eq!(
-        (
-            misplaced.status.as_u16(),
-            misplaced.json()["error"]["fields"][0]["code"].as_str()
-        ),
+        (misplaced.status.as_u16(), misplaced.json()["error"]["fields"][0]["code"].as_str()),
         (422, Some("kind.placement"))
     );
-    let retire = app
-        .post_form(&format!("/org/{}", app.f.station1), Some(&sys), "op=retire")
-        .await;
-    assert_eq!(
-        retire.status, 409,
-        "a station with communities cannot be retired"
-    );
+    let retire = app.post_form(&format!("/org/{}", app.f.station1), Some(&sys), "op=retire").await;
+    assert_eq!(retire.status, 409, "a station with communities cannot be retired");
     let moved = app
-        .post_form(
-            &format!("/org/{}", app.f.community1),
-            Some(&sys),
-            &format!("op=move&parent_id={}", app.f.station2),
-        )
+        .post_form(&format!("/org/{}", app.f.community1), Some(&sys), &format!("op=move&parent_id={}", app.f.station2))
         .await;
     assert_eq!(moved.status, 303);
-    assert!(
-        app.db
-            .enterprise(app.f.e1)
-            .await
-            .expect("e1")
-            .path
-            .contains(&format!("/{}/", app.f.station2))
-    );
+    assert!(app.db.enterprise(app.f.e1).await.expect("e1").path.contains(&format!("/{}/", app.f.station2)));
     let tree = app.get("/org", Some(&sys)).await;
     assert!(tree.body.contains("新社区") && tree.body.contains("联络站"));
 }
@@ -188,10 +123,7 @@ async fn the_audit_admin_reads_a_verified_log() {
     let page = app.get("/audit?action=enterprise.", Some(&aud)).await;
     assert!(page.body.contains("哈希链校验通过"), "{}", page.body);
     assert!(page.body.contains("enterprise.create"));
-    let api = app
-        .get("/api/v1/audit?action=org.&per_page=3", Some(&aud))
-        .await
-        .json();
+    let api = app.get("/api/v1/audit?action=org.&per_page=3", Some(&aud)).await.json();
     assert_eq!(api["items"].as_array().map(Vec::len), Some(3));
     assert!(api["total"].as_i64().expect("total") >= 8);
     assert_eq!(api["items"][0]["hash"].as_str().map(str::len), Some(64));
@@ -201,10 +133,7 @@ async fn the_audit_admin_reads_a_verified_log() {
 async fn the_openapi_document_describes_exactly_the_api_routes() {
     let app = TestApp::new().await;
     let doc = app.get("/api/openapi.json", None).await.json();
-    assert_eq!(
-        doc["openapi"].as_str().map(|v| v.starts_with("3.")),
-        Some(true)
-    );
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
     let mut documented: Vec<String> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
@@ -221,8 +150,5 @@ async fn the_openapi_document_describes_exactly_the_api_routes() {
     routed.sort();
     assert_eq!(documented, routed);
     let text = doc.to_string();
-    assert!(
-        !text.contains("\"password\",\"in\":\"query\""),
-        "credentials never in query parameters"
-    );
+    assert!(!text.contains("\"password\",\"in\":\"query\""), "credentials never in query parameters");
 }

@@ -10,12 +10,7 @@ use liaison_web::WebConfig;
 use serde_json::json;
 
 async fn api_login(app: &TestApp, username: &str, password: &str) -> crate::harness::TestResponse {
-    app.post_json(
-        "/api/v1/session",
-        None,
-        json!({"username": username, "password": password}),
-    )
-    .await
+    app.post_json("/api/v1/session", None, json!({"username": username, "password": password})).await
 }
 
 #[tokio::test]
@@ -25,52 +20,29 @@ async fn login_sets_a_fresh_http_only_cookie_and_me_answers() {
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(response.json()["username"], "o1");
     let cookie = response.header("set-cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Domain"), "{cookie}");
     let token = response.session_token().expect("token");
     assert_eq!(token.len(), 64);
-    let again = api_login(&app, "o1", PASSWORD)
-        .await
-        .session_token()
-        .expect("token");
+    let again = api_login(&app, "o1", PASSWORD).await.session_token().expect("token");
     assert_ne!(token, again, "every login gets a new session id");
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["roles"], json!(["officer"]));
-    let stored = app
-        .db
-        .session(&liaison_core::token::digest(&token))
-        .await
-        .expect("q");
-    assert!(
-        stored.is_some(),
-        "the store keeps the digest, not the token"
-    );
+    let stored = app.db.session(&liaison_core::token::digest(&token)).await.expect("q");
+    assert!(stored.is_some(), "the store keeps the digest, not the token");
     assert!(app.db.session(&token).await.expect("q").is_none());
 }
 
 #[tokio::test]
 async fn secure_cookies_use_the_host_prefix() {
-    let app = TestApp::with_config(WebConfig {
-        secure_cookies: true,
-        require_staff_mfa: false,
-        ..WebConfig::default()
-    })
-    .await;
+    let app =
+        TestApp::with_config(WebConfig { secure_cookies: true, require_staff_mfa: false, ..WebConfig::default() })
+            .await;
     let response = api_login(&app, "o1", PASSWORD).await;
     let cookie = response.header("set-cookie");
-    assert!(
-        cookie.starts_with("__Host-liaison=") && cookie.contains("; Secure"),
-        "{cookie}"
-    );
-    assert!(
-        response
-            .header("strict-transport-security")
-            .contains("max-age=31536000")
-    );
+    assert!(cookie.starts_with("__Host-liaison=") && cookie.contains("; Secure"), "{cookie}");
+    assert!(response.header("strict-transport-security").contains("max-age=31536000"));
 }
 
 #[tokio::test]
@@ -82,12 +54,7 @@ async fn unknown_and_known_accounts_fail_alike() {
     assert_eq!(unknown.json()["error"], known.json()["error"]);
     let failures = app.audit("auth.login").await;
     assert!(failures.iter().filter(|r| r.outcome == "failure").count() >= 2);
-    assert!(
-        failures
-            .iter()
-            .all(|r| !r.detail.contains("whatever-password")),
-        "no secrets in the audit"
-    );
+    assert!(failures.iter().all(|r| !r.detail.contains("whatever-password")), "no secrets in the audit");
 }
 
 #[tokio::test]
@@ -97,27 +64,11 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
         assert_eq!(api_login(&app, "o1", "wrong-password-1").await.status, 401);
     }
     let locked = api_login(&app, "o1", PASSWORD).await;
-    assert_eq!(
-        locked.status, 429,
-        "even the right password fails while locked"
-    );
-    assert!(
-        locked
-            .header("retry-after")
-            .parse::<u64>()
-            .expect("seconds")
-            > 0
-    );
-    assert!(
-        app.audit("auth.lock").await.len() == 1,
-        "the lock is audited"
-    );
+    assert_eq!(locked.status, 429, "even the right password fails while locked");
+    assert!(locked.header("retry-after").parse::<u64>().expect("seconds") > 0);
+    assert!(app.audit("auth.lock").await.len() == 1, "the lock is audited");
     app.clock.advance(Duration::minutes(16));
-    assert_eq!(
-        api_login(&app, "o1", PASSWORD).await.status,
-        200,
-        "unlocked after the window"
-    );
+    assert_eq!(api_login(&app, "o1", PASSWORD).await.status, 200, "unlocked after the window");
 }
 
 #[tokio::test]
@@ -133,21 +84,12 @@ async fn one_ip_is_throttled_across_accounts() {
         .method(Method::POST)
         .uri("/api/v1/session")
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"username": "o2", "password": PASSWORD}).to_string(),
-        ))
+        .body(Body::from(json!({"username": "o2", "password": PASSWORD}).to_string()))
         .expect("request");
     from_elsewhere
         .extensions_mut()
-        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            [10, 1, 2, 3],
-            40000,
-        ))));
-    assert_eq!(
-        app.call(from_elsewhere).await.status,
-        200,
-        "another IP is not throttled"
-    );
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 1, 2, 3], 40000))));
+    assert_eq!(app.call(from_elsewhere).await.status, 200, "another IP is not throttled");
 }
 
 #[tokio::test]
@@ -158,17 +100,10 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
         .uri("/api/v1/session")
         .header(header::CONTENT_TYPE, "application/json")
         .header("x-forwarded-for", "203.0.113.9")
-        .body(Body::from(
-            json!({"username": "o1", "password": "wrong-password-1"}).to_string(),
-        ))
+        .body(Body::from(json!({"username": "o1", "password": "wrong-password-1"}).to_string()))
         .expect("request");
     app.call(request).await;
-    let row = app
-        .audit("auth.login")
-        .await
-        .into_iter()
-        .next()
-        .expect("audited");
+    let row = app.audit("auth.login").await.into_iter().next().expect("audited");
     assert_eq!(row.ip, "127.0.0.1");
 }
 
@@ -179,21 +114,13 @@ async fn idle_and_absolute_timeouts_end_sessions() {
     app.clock.advance(Duration::minutes(29));
     assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 200);
     app.clock.advance(Duration::minutes(31));
-    assert_eq!(
-        app.get("/api/v1/me", Some(&token)).await.status,
-        401,
-        "idle for 31 minutes"
-    );
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 401, "idle for 31 minutes");
     let token = app.session("o1").await;
     for _ in 0..25 {
         app.clock.advance(Duration::minutes(29));
         app.get("/api/v1/me", Some(&token)).await;
     }
-    assert_eq!(
-        app.get("/api/v1/me", Some(&token)).await.status,
-        401,
-        "past the 12-hour absolute limit"
-    );
+    assert_eq!(app.get("/api/v1/me", Some(&token)).await.status, 401, "past the 12-hour absolute limit");
 }
 
 #[tokio::test]
@@ -222,22 +149,9 @@ async fn a_password_change_ends_other_sessions_and_applies_the_policy() {
     assert_eq!(weak.status, 422);
     assert!(weak.body.contains("data-field=\"new\""), "{}", weak.body);
     let form = format!("current={PASSWORD}&new=Kx7-new-secret&confirm=Kx7-new-secret");
-    assert_eq!(
-        app.post_form("/account/password", Some(&mine), &form)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.get("/api/v1/me", Some(&other)).await.status,
-        401,
-        "other sessions end"
-    );
-    assert_eq!(
-        app.get("/api/v1/me", Some(&mine)).await.status,
-        200,
-        "this one stays"
-    );
+    assert_eq!(app.post_form("/account/password", Some(&mine), &form).await.status, 200);
+    assert_eq!(app.get("/api/v1/me", Some(&other)).await.status, 401, "other sessions end");
+    assert_eq!(app.get("/api/v1/me", Some(&mine)).await.status, 200, "this one stays");
     assert_eq!(api_login(&app, "o1", "Kx7-new-secret").await.status, 200);
 }
 
@@ -247,12 +161,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
     let officer = app.session("o1").await;
     let sys = app.session("sys").await;
     let id = app.f.user("o1");
-    assert_eq!(
-        app.post_form(&format!("/users/{id}"), Some(&sys), "op=disable")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.post_form(&format!("/users/{id}"), Some(&sys), "op=disable").await.status, 200);
     assert_eq!(app.get("/api/v1/me", Some(&officer)).await.status, 401);
     assert_eq!(api_login(&app, "o1", PASSWORD).await.status, 401);
 }
@@ -265,12 +174,7 @@ async fn a_revoked_role_takes_effect_on_the_next_request() {
     let sec = app.session("sec").await;
     let id = app.f.user("sup1");
     let response = app
-        .send(
-            Method::PUT,
-            &format!("/api/v1/users/{id}/roles"),
-            Some(&sec),
-            Body_::Json(json!({"roles": ["officer"]})),
-        )
+        .send(Method::PUT, &format!("/api/v1/users/{id}/roles"), Some(&sec), Body_::Json(json!({"roles": ["officer"]})))
         .await;
     assert_eq!(response.status, 204);
     assert_eq!(app.get("/stats", Some(&head)).await.status, 403);
@@ -279,89 +183,40 @@ async fn a_revoked_role_takes_effect_on_the_next_request() {
 #[tokio::test]
 async fn staff_must_enrol_and_use_a_single_use_totp_code() {
     let app = TestApp::with_config(WebConfig::default()).await;
-    let login = app
-        .post_form("/login", None, &format!("username=o1&password={PASSWORD}"))
-        .await;
-    assert_eq!(
-        (login.status.as_u16(), login.header("location")),
-        (303, "/login/mfa")
-    );
+    let login = app.post_form("/login", None, &format!("username=o1&password={PASSWORD}")).await;
+    assert_eq!((login.status.as_u16(), login.header("location")), (303, "/login/mfa"));
     let pending = login.session_token().expect("token");
-    assert_eq!(
-        app.get("/api/v1/me", Some(&pending)).await.status,
-        401,
-        "nothing before the second factor"
-    );
+    assert_eq!(app.get("/api/v1/me", Some(&pending)).await.status, 401, "nothing before the second factor");
     let enrol = app.get("/login/mfa", Some(&pending)).await;
-    assert!(
-        enrol.body.contains("<svg"),
-        "QR code rendered on the server"
-    );
-    let secret = app
-        .db
-        .user(app.f.user("o1"))
-        .await
-        .expect("user")
-        .row
-        .totp_secret
-        .expect("secret");
+    assert!(enrol.body.contains("<svg"), "QR code rendered on the server");
+    let secret = app.db.user(app.f.user("o1")).await.expect("user").row.totp_secret.expect("secret");
     let now = app.clock.now_utc().timestamp();
     let code = liaison_core::mfa::code_at(&secret, now).expect("code");
-    let done = app
-        .post_form("/login/mfa", Some(&pending), &format!("code={code}"))
-        .await;
+    let done = app.post_form("/login/mfa", Some(&pending), &format!("code={code}")).await;
     assert_eq!(done.status, 200, "{}", done.body);
-    assert!(
-        done.body.matches("<code>").count() == 10,
-        "ten recovery codes"
-    );
+    assert!(done.body.matches("<code>").count() == 10, "ten recovery codes");
     let full = done.session_token().expect("rotated token");
-    assert_ne!(
-        full, pending,
-        "the session id rotates after the second factor"
-    );
+    assert_ne!(full, pending, "the session id rotates after the second factor");
     assert_eq!(app.get("/api/v1/me", Some(&full)).await.status, 200);
     assert_eq!(app.get("/api/v1/me", Some(&pending)).await.status, 401);
     // Next sign-in: the same code again is a replay.
-    let replay = app
-        .post_json(
-            "/api/v1/session",
-            None,
-            json!({"username": "o1", "password": PASSWORD, "totp": code}),
-        )
-        .await;
+    let replay =
+        app.post_json("/api/v1/session", None, json!({"username": "o1", "password": PASSWORD, "totp": code})).await;
     assert_eq!(replay.status, 422, "{}", replay.body);
     app.clock.advance(Duration::seconds(30));
     let next = liaison_core::mfa::code_at(&secret, app.clock.now_utc().timestamp()).expect("code");
-    let ok = app
-        .post_json(
-            "/api/v1/session",
-            None,
-            json!({"username": "o1", "password": PASSWORD, "totp": next}),
-        )
-        .await;
+    let ok =
+        app.post_json("/api/v1/session", None, json!({"username": "o1", "password": PASSWORD, "totp": next})).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     let without = api_login(&app, "o1", PASSWORD).await;
-    assert_eq!(
-        (
-            without.status.as_u16(),
-            without.json()["error"]["code"].as_str()
-        ),
-        (401, Some("mfa_required"))
-    );
+    assert_eq!((without.status.as_u16(), without.json()["error"]["code"].as_str()), (401, Some("mfa_required")));
 }
 
 #[tokio::test]
 async fn bearer_tokens_work_without_cookies_and_die_with_revocation() {
     let app = TestApp::new().await;
     let session = app.session("o1").await;
-    let created = app
-        .post_json(
-            "/api/v1/tokens",
-            Some(&session),
-            json!({"name": "nightly export"}),
-        )
-        .await;
+    let created = app.post_json("/api/v1/tokens", Some(&session), json!({"name": "nightly export"})).await;
     assert_eq!(created.status, 201);
     let token = created.json()["token"].as_str().expect("token").to_owned();
     let call = |token: String| {
@@ -374,12 +229,7 @@ async fn bearer_tokens_work_without_cookies_and_die_with_revocation() {
     assert_eq!(app.call(call(token.clone())).await.status, 200);
     let id = created.json()["id"].as_i64().expect("id");
     let ctx = liaison_store::Ctx::system(app.clock.now_utc());
-    assert!(
-        app.db
-            .revoke_api_token(&ctx, app.f.user("o1"), id)
-            .await
-            .expect("revoke")
-    );
+    assert!(app.db.revoke_api_token(&ctx, app.f.user("o1"), id).await.expect("revoke"));
     assert_eq!(app.call(call(token)).await.status, 401);
 }
 
@@ -402,19 +252,9 @@ async fn cross_site_state_changes_are_refused() {
         }
         builder.body(Body::from("name=x")).expect("request")
     };
-    assert_eq!(
-        app.call(post(Some("http://evil.example"), None))
-            .await
-            .status,
-        403
-    );
+    assert_eq!(app.call(post(Some("http://evil.example"), None)).await.status, 403);
     assert_eq!(app.call(post(None, Some("cross-site"))).await.status, 403);
-    assert_eq!(
-        app.call(post(Some("http://127.0.0.1:8080"), Some("same-origin")))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.call(post(Some("http://127.0.0.1:8080"), Some("same-origin"))).await.status, 200);
     let text_plain = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/tokens")
@@ -424,12 +264,7 @@ async fn cross_site_state_changes_are_refused() {
         .expect("request");
     assert_eq!(app.call(text_plain).await.status, 415);
     let response = app.get("/api/v1/me", Some(&token)).await;
-    assert!(
-        response
-            .headers
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(response.headers.get("access-control-allow-origin").is_none());
 }
 
 #[tokio::test]
@@ -451,11 +286,7 @@ async fn every_response_carries_the_security_headers() {
                 && csp.contains("object-src 'none'"),
             "{path}: {csp}"
         );
-        assert_eq!(
-            response.header("x-content-type-options"),
-            "nosniff",
-            "{path}"
-        );
+        assert_eq!(response.header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(response.header("referrer-policy"), "no-referrer", "{path}");
         assert!(
             response.header("content-type").contains("charset=utf-8")
@@ -467,11 +298,7 @@ async fn every_response_carries_the_security_headers() {
         }
     }
     let trace = app.send(Method::TRACE, "/", None, Body_::None).await;
-    assert!(
-        trace.status == 405 || trace.status == 404,
-        "{}",
-        trace.status
-    );
+    assert!(trace.status == 405 || trace.status == 404, "{}", trace.status);
     assert_eq!(app.get("/.git/HEAD", None).await.status, 404);
 }
 
@@ -489,32 +316,10 @@ async fn malformed_input_gets_our_error_shape_not_a_500() {
     let response = app.call(broken).await;
     assert_eq!(response.status, 400);
     assert_eq!(response.json()["error"]["code"], "malformed_body");
-    let unknown_field = app
-        .post_json(
-            "/api/v1/tokens",
-            Some(&token),
-            json!({"name": "x", "user_id": 1}),
-        )
-        .await;
+    let unknown_field = app.post_json("/api/v1/tokens", Some(&token), json!({"name": "x", "user_id": 1})).await;
     assert_eq!(unknown_field.status, 400, "unknown fields are refused");
-    let login_in_query = app
-        .send(
-            Method::POST,
-            "/api/v1/session?username=o1&password=x",
-            None,
-            Body_::None,
-        )
-        .await;
-    assert_eq!(
-        login_in_query.status, 415,
-        "credentials never come in the URL"
-    );
-    let huge = app
-        .post_json(
-            "/api/v1/tokens",
-            Some(&token),
-            json!({"name": "x".repeat(3 * 1024 * 1024)}),
-        )
-        .await;
+    let login_in_query = app.send(Method::POST, "/api/v1/session?username=o1&password=x", None, Body_::None).await;
+    assert_eq!(login_in_query.status, 415, "credentials never come in the URL");
+    let huge = app.post_json("/api/v1/tokens", Some(&token), json!({"name": "x".repeat(3 * 1024 * 1024)})).await;
     assert_eq!(huge.status, 413);
 }

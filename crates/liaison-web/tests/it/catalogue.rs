@@ -16,11 +16,7 @@ fn keys() -> Vec<String> {
             let text = std::fs::read_to_string(&path).expect("read");
             for part in text.split(".t(\"").skip(1) {
                 let key: String = part.chars().take_while(|c| *c != '"').collect();
-                if key.contains('.')
-                    && key
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
-                {
+                if key.contains('.') && key.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_') {
                     keys.push(key);
                 }
             }

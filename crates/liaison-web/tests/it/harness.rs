@@ -33,10 +33,7 @@ impl TestResponse {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     /// The session token a `Set-Cookie` header carries.
@@ -45,61 +42,37 @@ impl TestResponse {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|v| {
-                v.strip_prefix("liaison=")
-                    .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-            })
+            .find_map(|v| v.strip_prefix("liaison=").map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
             .filter(|t| !t.is_empty())
     }
 }
 
 fn random_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!(
-        "liaison-web-test-{}",
-        liaison_core::token::random_hex(8)
-    ))
+    std::env::temp_dir().join(format!("liaison-web-test-{}", liaison_core::token::random_hex(8)))
 }
 
 impl TestApp {
     /// On a fresh SQLite database, staff MFA off.
     pub async fn new() -> Self {
-        Self::with_config(WebConfig {
-            require_staff_mfa: false,
-            ..WebConfig::default()
-        })
-        .await
+        Self::with_config(WebConfig { require_staff_mfa: false, ..WebConfig::default() }).await
     }
 
     /// On a fresh SQLite database with a web configuration of the test's choosing.
     pub async fn with_config(config: WebConfig) -> Self {
         let dir = random_dir();
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let db = Db::open(&format!("sqlite://{}", dir.join("liaison.db").display()), 4)
-            .await
-            .expect("open");
+        let db = Db::open(&format!("sqlite://{}", dir.join("liaison.db").display()), 4).await.expect("open");
         Self::on(db, config).await
     }
 
     /// On an empty database of any backend: builds the fixture district.
     pub async fn on(db: Db, config: WebConfig) -> Self {
-        let start = Utc
-            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-            .single()
-            .expect("instant");
+        let start = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("instant");
         let f = fixture::build(&db, start).await.expect("fixture");
         let clock = Arc::new(ManualClock::new(start));
-        let state = AppState {
-            db: db.clone(),
-            clock: clock.clone(),
-            config: Arc::new(config),
-        };
+        let state = AppState { db: db.clone(), clock: clock.clone(), config: Arc::new(config) };
         let router = liaison_web::app(state);
-        Self {
-            db,
-            clock,
-            f,
-            router,
-        }
+        Self { db, clock, f, router }
     }
 
     /// A signed-in session of fixture user `name`, made directly in the store (no password hashing).
@@ -107,31 +80,15 @@ impl TestApp {
         let token = liaison_core::token::random_hex(32);
         let ctx = Ctx::system(self.clock.now_utc());
         self.db
-            .create_session(
-                &ctx,
-                self.f.user(name),
-                &liaison_core::token::digest(&token),
-                false,
-                "test",
-                10,
-            )
+            .create_session(&ctx, self.f.user(name), &liaison_core::token::digest(&token), false, "test", 10)
             .await
             .expect("session");
         token
     }
 
     /// Sends a request; `token` is a session cookie; forms and JSON bodies set their content type.
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Body_,
-    ) -> TestResponse {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:8080");
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Body_) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
         if let Some(token) = token {
             builder = builder.header(header::COOKIE, format!("liaison={token}"));
         }
@@ -151,25 +108,11 @@ impl TestApp {
 
     /// Sends a prepared request.
     pub async fn call(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -177,27 +120,16 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, token: Option<&str>, form: &str) -> TestResponse {
-        self.send(Method::POST, path, token, Body_::Form(form.to_owned()))
-            .await
+        self.send(Method::POST, path, token, Body_::Form(form.to_owned())).await
     }
 
-    pub async fn post_json(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        json: serde_json::Value,
-    ) -> TestResponse {
-        self.send(Method::POST, path, token, Body_::Json(json))
-            .await
+    pub async fn post_json(&self, path: &str, token: Option<&str>, json: serde_json::Value) -> TestResponse {
+        self.send(Method::POST, path, token, Body_::Json(json)).await
     }
 
     /// Audit rows whose action starts with `prefix`.
     pub async fn audit(&self, prefix: &str) -> Vec<liaison_store::audit::AuditRow> {
-        self.db
-            .audit_page(prefix, liaison_store::Paging::new(None, Some(200)))
-            .await
-            .expect("audit")
-            .items
+        self.db.audit_page(prefix, liaison_store::Paging::new(None, Some(200))).await.expect("audit").items
     }
 }
 

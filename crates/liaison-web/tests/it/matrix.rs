@@ -25,20 +25,8 @@ enum Body {
     Json(fn() -> serde_json::Value),
 }
 
-const fn row(
-    route: &'static str,
-    path: &'static str,
-    actor: &'static str,
-    body: Body,
-    status: u16,
-) -> Row {
-    Row {
-        route,
-        path,
-        actor,
-        body,
-        status,
-    }
+const fn row(route: &'static str, path: &'static str, actor: &'static str, body: Body, status: u16) -> Row {
+    Row { route, path, actor, body, status }
 }
 
 use Body::{Form, Json, None as Empty};
@@ -81,29 +69,11 @@ fn rows() -> Vec<Row> {
         // Public allowlist.
         row("GET /healthz", "/healthz", "anon", Empty, 200),
         row("GET /login", "/login", "anon", Empty, 200),
-        row(
-            "POST /login",
-            "/login",
-            "anon",
-            Form("username=o1&password=wrong-password"),
-            401,
-        ),
+        row("POST /login", "/login", "anon", Form("username=o1&password=wrong-password"), 401),
         row("GET /login/mfa", "/login/mfa", "anon", Empty, 303),
-        row(
-            "POST /login/mfa",
-            "/login/mfa",
-            "anon",
-            Form("code=123456"),
-            303,
-        ),
+        row("POST /login/mfa", "/login/mfa", "anon", Form("code=123456"), 303),
         row("GET /lang/{code}", "/lang/en", "anon", Empty, 303),
-        row(
-            "GET /portal/register",
-            "/portal/register",
-            "anon",
-            Empty,
-            200,
-        ),
+        row("GET /portal/register", "/portal/register", "anon", Empty, 200),
         row(
             "POST /portal/register",
             "/portal/register",
@@ -112,44 +82,14 @@ fn rows() -> Vec<Row> {
             422,
         ),
         row("GET /assets/{file}", "/assets/app.css", "anon", Empty, 200),
-        row(
-            "GET /assets/{file}",
-            "/assets/../Cargo.toml",
-            "anon",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /api/openapi.json",
-            "/api/openapi.json",
-            "anon",
-            Empty,
-            200,
-        ),
-        row(
-            "POST /api/v1/session",
-            "/api/v1/session",
-            "anon",
-            Json(wrong_login_json),
-            401,
-        ),
+        row("GET /assets/{file}", "/assets/../Cargo.toml", "anon", Empty, 404),
+        row("GET /api/openapi.json", "/api/openapi.json", "anon", Empty, 200),
+        row("POST /api/v1/session", "/api/v1/session", "anon", Json(wrong_login_json), 401),
         // Session.
         row("POST /logout", "/logout", "anon", Empty, 303),
         row("POST /logout", "/logout", "o1", Empty, 303),
-        row(
-            "DELETE /api/v1/session",
-            "/api/v1/session",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "DELETE /api/v1/session",
-            "/api/v1/session",
-            "o1",
-            Empty,
-            204,
-        ),
+        row("DELETE /api/v1/session", "/api/v1/session", "anon", Empty, 401),
+        row("DELETE /api/v1/session", "/api/v1/session", "o1", Empty, 204),
         row("GET /api/v1/me", "/api/v1/me", "anon", Empty, 401),
         row("GET /api/v1/me", "/api/v1/me", "e1a", Empty, 200),
         // Console home and statistics.
@@ -168,259 +108,43 @@ fn rows() -> Vec<Row> {
         row("GET /enterprises", "/enterprises", "sys", Empty, 403),
         row("GET /enterprises", "/enterprises", "dept", Empty, 403),
         row("GET /enterprises", "/enterprises", "aud", Empty, 403),
-        row(
-            "GET /enterprises/new",
-            "/enterprises/new",
-            "anon",
-            Empty,
-            303,
-        ),
-        row(
-            "GET /enterprises/new",
-            "/enterprises/new",
-            "sup1",
-            Empty,
-            200,
-        ),
+        row("GET /enterprises/new", "/enterprises/new", "anon", Empty, 303),
+        row("GET /enterprises/new", "/enterprises/new", "sup1", Empty, 200),
         row("GET /enterprises/new", "/enterprises/new", "o1", Empty, 403),
-        row(
-            "POST /enterprises",
-            "/enterprises",
-            "anon",
-            Form(NEW_ENTERPRISE_FORM),
-            303,
-        ),
-        row(
-            "POST /enterprises",
-            "/enterprises",
-            "sup1",
-            Form(NEW_ENTERPRISE_FORM),
-            303,
-        ),
-        row(
-            "POST /enterprises",
-            "/enterprises",
-            "o1",
-            Form(NEW_ENTERPRISE_FORM),
-            403,
-        ),
-        row(
-            "POST /enterprises",
-            "/enterprises",
-            "e1a",
-            Form(NEW_ENTERPRISE_FORM),
-            403,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "anon",
-            Empty,
-            303,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "sup1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "center",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "leader",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "e1a",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "o2",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "e2a",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e2}",
-            "sup1",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/{e1}",
-            "sys",
-            Empty,
-            403,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/999999",
-            "o1",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}",
-            "/enterprises/abc",
-            "o1",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}/edit",
-            "/enterprises/{e1}/edit",
-            "anon",
-            Empty,
-            303,
-        ),
-        row(
-            "GET /enterprises/{id}/edit",
-            "/enterprises/{e1}/edit",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /enterprises/{id}/edit",
-            "/enterprises/{e1}/edit",
-            "o2",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /enterprises/{id}/edit",
-            "/enterprises/{e1}/edit",
-            "e1a",
-            Empty,
-            403,
-        ),
-        row(
-            "POST /enterprises/{id}",
-            "/enterprises/{e1}",
-            "anon",
-            Form(EDIT_ENTERPRISE_FORM),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}",
-            "/enterprises/{e1}",
-            "o1",
-            Form(EDIT_ENTERPRISE_FORM),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}",
-            "/enterprises/{e1}",
-            "o2",
-            Form(EDIT_ENTERPRISE_FORM),
-            404,
-        ),
-        row(
-            "POST /enterprises/{id}",
-            "/enterprises/{e1}",
-            "e1a",
-            Form(EDIT_ENTERPRISE_FORM),
-            403,
-        ),
-        row(
-            "POST /enterprises/{id}/assign",
-            "/enterprises/{e1}/assign",
-            "anon",
-            Form("officer_id={o1}&reason=x"),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}/assign",
-            "/enterprises/{e1}/assign",
-            "sup1",
-            Form("officer_id={o1}&reason=x"),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}/assign",
-            "/enterprises/{e1}/assign",
-            "o1",
-            Form("officer_id={o1}&reason=x"),
-            403,
-        ),
-        row(
-            "POST /enterprises/{id}/assign",
-            "/enterprises/{e1}/assign",
-            "o2",
-            Form("officer_id={o2}&reason=x"),
-            404,
-        ),
-        row(
-            "POST /enterprises/{id}/status",
-            "/enterprises/{e1}/status",
-            "anon",
-            Form("retired=true"),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}/status",
-            "/enterprises/{e1}/status",
-            "sup1",
-            Form("retired=true"),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}/status",
-            "/enterprises/{e1}/status",
-            "o1",
-            Form("retired=true"),
-            403,
-        ),
-        row(
-            "POST /enterprises/{id}/reveal",
-            "/enterprises/{e1}/reveal",
-            "anon",
-            Form("reason=x"),
-            303,
-        ),
-        row(
-            "POST /enterprises/{id}/reveal",
-            "/enterprises/{e1}/reveal",
-            "o1",
-            Form("reason=x"),
-            403,
-        ),
-        row(
-            "POST /enterprises/{id}/reveal",
-            "/enterprises/{e1}/reveal",
-            "o2",
-            Form("reason=x"),
-            404,
-        ),
+        row("POST /enterprises", "/enterprises", "anon", Form(NEW_ENTERPRISE_FORM), 303),
+        row("POST /enterprises", "/enterprises", "sup1", Form(NEW_ENTERPRISE_FORM), 303),
+        row("POST /enterprises", "/enterprises", "o1", Form(NEW_ENTERPRISE_FORM), 403),
+        row("POST /enterprises", "/enterprises", "e1a", Form(NEW_ENTERPRISE_FORM), 403),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "anon", Empty, 303),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "o1", Empty, 200),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "sup1", Empty, 200),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "center", Empty, 200),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "leader", Empty, 200),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "e1a", Empty, 200),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "o2", Empty, 404),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "e2a", Empty, 404),
+        row("GET /enterprises/{id}", "/enterprises/{e2}", "sup1", Empty, 404),
+        row("GET /enterprises/{id}", "/enterprises/{e1}", "sys", Empty, 403),
+        row("GET /enterprises/{id}", "/enterprises/999999", "o1", Empty, 404),
+        row("GET /enterprises/{id}", "/enterprises/abc", "o1", Empty, 404),
+        row("GET /enterprises/{id}/edit", "/enterprises/{e1}/edit", "anon", Empty, 303),
+        row("GET /enterprises/{id}/edit", "/enterprises/{e1}/edit", "o1", Empty, 200),
+        row("GET /enterprises/{id}/edit", "/enterprises/{e1}/edit", "o2", Empty, 404),
+        row("GET /enterprises/{id}/edit", "/enterprises/{e1}/edit", "e1a", Empty, 403),
+        row("POST /enterprises/{id}", "/enterprises/{e1}", "anon", Form(EDIT_ENTERPRISE_FORM), 303),
+        row("POST /enterprises/{id}", "/enterprises/{e1}", "o1", Form(EDIT_ENTERPRISE_FORM), 303),
+        row("POST /enterprises/{id}", "/enterprises/{e1}", "o2", Form(EDIT_ENTERPRISE_FORM), 404),
+        row("POST /enterprises/{id}", "/enterprises/{e1}", "e1a", Form(EDIT_ENTERPRISE_FORM), 403),
+        row("POST /enterprises/{id}/assign", "/enterprises/{e1}/assign", "anon", Form("officer_id={o1}&reason=x"), 303),
+        row("POST /enterprises/{id}/assign", "/enterprises/{e1}/assign", "sup1", Form("officer_id={o1}&reason=x"), 303),
+        row("POST /enterprises/{id}/assign", "/enterprises/{e1}/assign", "o1", Form("officer_id={o1}&reason=x"), 403),
+        row("POST /enterprises/{id}/assign", "/enterprises/{e1}/assign", "o2", Form("officer_id={o2}&reason=x"), 404),
+        row("POST /enterprises/{id}/status", "/enterprises/{e1}/status", "anon", Form("retired=true"), 303),
+        row("POST /enterprises/{id}/status", "/enterprises/{e1}/status", "sup1", Form("retired=true"), 303),
+        row("POST /enterprises/{id}/status", "/enterprises/{e1}/status", "o1", Form("retired=true"), 403),
+        row("POST /enterprises/{id}/reveal", "/enterprises/{e1}/reveal", "anon", Form("reason=x"), 303),
+        row("POST /enterprises/{id}/reveal", "/enterprises/{e1}/reveal", "o1", Form("reason=x"), 403),
+        row("POST /enterprises/{id}/reveal", "/enterprises/{e1}/reveal", "o2", Form("reason=x"), 404),
         row(
             "POST /enterprises/{id}/self-reports/{report}",
             "/enterprises/{e1}/self-reports/{r1}",
@@ -450,125 +174,23 @@ fn rows() -> Vec<Row> {
             403,
         ),
         // Enterprises: API.
-        row(
-            "GET /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "GET /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "sys",
-            Empty,
-            403,
-        ),
-        row(
-            "POST /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "anon",
-            Json(enterprise_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "sup1",
-            Json(enterprise_json),
-            201,
-        ),
-        row(
-            "POST /api/v1/enterprises",
-            "/api/v1/enterprises",
-            "o1",
-            Json(enterprise_json),
-            403,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "e1a",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "e1b",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "o2",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "e2a",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "sec",
-            Empty,
-            403,
-        ),
-        row(
-            "PUT /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "anon",
-            Json(edit_json),
-            401,
-        ),
-        row(
-            "PUT /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "o1",
-            Json(edit_json),
-            200,
-        ),
-        row(
-            "PUT /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "o2",
-            Json(edit_json),
-            404,
-        ),
-        row(
-            "PUT /api/v1/enterprises/{id}",
-            "/api/v1/enterprises/{e1}",
-            "e1a",
-            Json(edit_json),
-            403,
-        ),
+        row("GET /api/v1/enterprises", "/api/v1/enterprises", "anon", Empty, 401),
+        row("GET /api/v1/enterprises", "/api/v1/enterprises", "o1", Empty, 200),
+        row("GET /api/v1/enterprises", "/api/v1/enterprises", "sys", Empty, 403),
+        row("POST /api/v1/enterprises", "/api/v1/enterprises", "anon", Json(enterprise_json), 401),
+        row("POST /api/v1/enterprises", "/api/v1/enterprises", "sup1", Json(enterprise_json), 201),
+        row("POST /api/v1/enterprises", "/api/v1/enterprises", "o1", Json(enterprise_json), 403),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "anon", Empty, 401),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "o1", Empty, 200),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "e1a", Empty, 200),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "e1b", Empty, 200),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "o2", Empty, 404),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "e2a", Empty, 404),
+        row("GET /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "sec", Empty, 403),
+        row("PUT /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "anon", Json(edit_json), 401),
+        row("PUT /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "o1", Json(edit_json), 200),
+        row("PUT /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "o2", Json(edit_json), 404),
+        row("PUT /api/v1/enterprises/{id}", "/api/v1/enterprises/{e1}", "e1a", Json(edit_json), 403),
         row(
             "POST /api/v1/enterprises/{id}/officer",
             "/api/v1/enterprises/{e1}/officer",
@@ -583,320 +205,68 @@ fn rows() -> Vec<Row> {
             Json(assign_json),
             204,
         ),
-        row(
-            "POST /api/v1/enterprises/{id}/officer",
-            "/api/v1/enterprises/{e1}/officer",
-            "o1",
-            Json(assign_json),
-            403,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}/officers",
-            "/api/v1/enterprises/{e1}/officers",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}/officers",
-            "/api/v1/enterprises/{e1}/officers",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/enterprises/{id}/officers",
-            "/api/v1/enterprises/{e1}/officers",
-            "o2",
-            Empty,
-            404,
-        ),
-        row(
-            "POST /api/v1/enterprises/{id}/reveal",
-            "/api/v1/enterprises/{e1}/reveal",
-            "anon",
-            Json(reveal_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/enterprises/{id}/reveal",
-            "/api/v1/enterprises/{e1}/reveal",
-            "o1",
-            Json(reveal_json),
-            403,
-        ),
-        row(
-            "POST /api/v1/enterprises/{id}/reveal",
-            "/api/v1/enterprises/{e1}/reveal",
-            "e2a",
-            Json(reveal_json),
-            404,
-        ),
+        row("POST /api/v1/enterprises/{id}/officer", "/api/v1/enterprises/{e1}/officer", "o1", Json(assign_json), 403),
+        row("GET /api/v1/enterprises/{id}/officers", "/api/v1/enterprises/{e1}/officers", "anon", Empty, 401),
+        row("GET /api/v1/enterprises/{id}/officers", "/api/v1/enterprises/{e1}/officers", "o1", Empty, 200),
+        row("GET /api/v1/enterprises/{id}/officers", "/api/v1/enterprises/{e1}/officers", "o2", Empty, 404),
+        row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "anon", Json(reveal_json), 401),
+        row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "o1", Json(reveal_json), 403),
+        row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "e2a", Json(reveal_json), 404),
         // Registrations.
         row("GET /registrations", "/registrations", "anon", Empty, 303),
         row("GET /registrations", "/registrations", "o1", Empty, 200),
         row("GET /registrations", "/registrations", "e1a", Empty, 403),
         row("GET /registrations", "/registrations", "sys", Empty, 403),
-        row(
-            "POST /registrations/{id}",
-            "/registrations/{pending}",
-            "anon",
-            Form("decision=approve"),
-            303,
-        ),
-        row(
-            "POST /registrations/{id}",
-            "/registrations/{pending}",
-            "o1",
-            Form("decision=approve"),
-            303,
-        ),
-        row(
-            "POST /registrations/{id}",
-            "/registrations/{pending}",
-            "o2",
-            Form("decision=approve"),
-            404,
-        ),
-        row(
-            "POST /registrations/{id}",
-            "/registrations/{pending}",
-            "e1a",
-            Form("decision=approve"),
-            403,
-        ),
+        row("POST /registrations/{id}", "/registrations/{pending}", "anon", Form("decision=approve"), 303),
+        row("POST /registrations/{id}", "/registrations/{pending}", "o1", Form("decision=approve"), 303),
+        row("POST /registrations/{id}", "/registrations/{pending}", "o2", Form("decision=approve"), 404),
+        row("POST /registrations/{id}", "/registrations/{pending}", "e1a", Form("decision=approve"), 403),
         // Org units.
         row("GET /org", "/org", "anon", Empty, 303),
         row("GET /org", "/org", "sys", Empty, 200),
         row("GET /org", "/org", "o1", Empty, 200),
         row("GET /org", "/org", "e1a", Empty, 403),
         row("GET /org", "/org", "dept", Empty, 403),
-        row(
-            "POST /org",
-            "/org",
-            "anon",
-            Form("parent_id={station1}&kind=community&name=x"),
-            303,
-        ),
-        row(
-            "POST /org",
-            "/org",
-            "sys",
-            Form("parent_id={station1}&kind=community&name=x"),
-            303,
-        ),
-        row(
-            "POST /org",
-            "/org",
-            "sec",
-            Form("parent_id={station1}&kind=community&name=x"),
-            403,
-        ),
-        row(
-            "POST /org",
-            "/org",
-            "sup1",
-            Form("parent_id={station1}&kind=community&name=x"),
-            403,
-        ),
-        row(
-            "POST /org/{id}",
-            "/org/{community1}",
-            "anon",
-            Form("op=rename&name=x"),
-            303,
-        ),
-        row(
-            "POST /org/{id}",
-            "/org/{community1}",
-            "sys",
-            Form("op=rename&name=x"),
-            303,
-        ),
-        row(
-            "POST /org/{id}",
-            "/org/{community1}",
-            "o1",
-            Form("op=rename&name=x"),
-            403,
-        ),
-        row(
-            "GET /api/v1/org-units",
-            "/api/v1/org-units",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "GET /api/v1/org-units",
-            "/api/v1/org-units",
-            "sys",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/org-units",
-            "/api/v1/org-units",
-            "e1a",
-            Empty,
-            403,
-        ),
-        row(
-            "POST /api/v1/org-units",
-            "/api/v1/org-units",
-            "anon",
-            Json(unit_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/org-units",
-            "/api/v1/org-units",
-            "sys",
-            Json(unit_json),
-            201,
-        ),
-        row(
-            "POST /api/v1/org-units",
-            "/api/v1/org-units",
-            "sec",
-            Json(unit_json),
-            403,
-        ),
+        row("POST /org", "/org", "anon", Form("parent_id={station1}&kind=community&name=x"), 303),
+        row("POST /org", "/org", "sys", Form("parent_id={station1}&kind=community&name=x"), 303),
+        row("POST /org", "/org", "sec", Form("parent_id={station1}&kind=community&name=x"), 403),
+        row("POST /org", "/org", "sup1", Form("parent_id={station1}&kind=community&name=x"), 403),
+        row("POST /org/{id}", "/org/{community1}", "anon", Form("op=rename&name=x"), 303),
+        row("POST /org/{id}", "/org/{community1}", "sys", Form("op=rename&name=x"), 303),
+        row("POST /org/{id}", "/org/{community1}", "o1", Form("op=rename&name=x"), 403),
+        row("GET /api/v1/org-units", "/api/v1/org-units", "anon", Empty, 401),
+        row("GET /api/v1/org-units", "/api/v1/org-units", "sys", Empty, 200),
+        row("GET /api/v1/org-units", "/api/v1/org-units", "e1a", Empty, 403),
+        row("POST /api/v1/org-units", "/api/v1/org-units", "anon", Json(unit_json), 401),
+        row("POST /api/v1/org-units", "/api/v1/org-units", "sys", Json(unit_json), 201),
+        row("POST /api/v1/org-units", "/api/v1/org-units", "sec", Json(unit_json), 403),
         // Users and the three admin duties.
         row("GET /users", "/users", "anon", Empty, 303),
         row("GET /users", "/users", "sys", Empty, 200),
         row("GET /users", "/users", "sec", Empty, 200),
         row("GET /users", "/users", "aud", Empty, 403),
         row("GET /users", "/users", "o1", Empty, 403),
-        row(
-            "POST /users",
-            "/users",
-            "anon",
-            Form("username=n1&display_name=x&unit_id={station1}"),
-            303,
-        ),
-        row(
-            "POST /users",
-            "/users",
-            "sys",
-            Form("username=n1&display_name=x&unit_id={station1}"),
-            200,
-        ),
-        row(
-            "POST /users",
-            "/users",
-            "sec",
-            Form("username=n1&display_name=x&unit_id={station1}"),
-            403,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "anon",
-            Form("op=roles&role=officer"),
-            303,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "sec",
-            Form("op=roles&role=officer&role=leader"),
-            200,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{sec}",
-            "sec",
-            Form("op=roles&role=audit_admin"),
-            403,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "sys",
-            Form("op=roles&role=leader"),
-            403,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "sys",
-            Form("op=disable"),
-            200,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "sec",
-            Form("op=disable"),
-            403,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "sec",
-            Form("op=kill"),
-            200,
-        ),
-        row(
-            "POST /users/{id}",
-            "/users/{o1}",
-            "o1",
-            Form("op=kill"),
-            403,
-        ),
+        row("POST /users", "/users", "anon", Form("username=n1&display_name=x&unit_id={station1}"), 303),
+        row("POST /users", "/users", "sys", Form("username=n1&display_name=x&unit_id={station1}"), 200),
+        row("POST /users", "/users", "sec", Form("username=n1&display_name=x&unit_id={station1}"), 403),
+        row("POST /users/{id}", "/users/{o1}", "anon", Form("op=roles&role=officer"), 303),
+        row("POST /users/{id}", "/users/{o1}", "sec", Form("op=roles&role=officer&role=leader"), 200),
+        row("POST /users/{id}", "/users/{sec}", "sec", Form("op=roles&role=audit_admin"), 403),
+        row("POST /users/{id}", "/users/{o1}", "sys", Form("op=roles&role=leader"), 403),
+        row("POST /users/{id}", "/users/{o1}", "sys", Form("op=disable"), 200),
+        row("POST /users/{id}", "/users/{o1}", "sec", Form("op=disable"), 403),
+        row("POST /users/{id}", "/users/{o1}", "sec", Form("op=kill"), 200),
+        row("POST /users/{id}", "/users/{o1}", "o1", Form("op=kill"), 403),
         row("GET /api/v1/users", "/api/v1/users", "anon", Empty, 401),
         row("GET /api/v1/users", "/api/v1/users", "sys", Empty, 200),
         row("GET /api/v1/users", "/api/v1/users", "o1", Empty, 403),
-        row(
-            "POST /api/v1/users",
-            "/api/v1/users",
-            "anon",
-            Json(user_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/users",
-            "/api/v1/users",
-            "sys",
-            Json(user_json),
-            201,
-        ),
-        row(
-            "POST /api/v1/users",
-            "/api/v1/users",
-            "sec",
-            Json(user_json),
-            403,
-        ),
-        row(
-            "PUT /api/v1/users/{id}/roles",
-            "/api/v1/users/{o1}/roles",
-            "anon",
-            Json(roles_json),
-            401,
-        ),
-        row(
-            "PUT /api/v1/users/{id}/roles",
-            "/api/v1/users/{o1}/roles",
-            "sec",
-            Json(roles_json),
-            204,
-        ),
-        row(
-            "PUT /api/v1/users/{id}/roles",
-            "/api/v1/users/{sec}/roles",
-            "sec",
-            Json(roles_json),
-            403,
-        ),
-        row(
-            "PUT /api/v1/users/{id}/roles",
-            "/api/v1/users/{o1}/roles",
-            "sys",
-            Json(roles_json),
-            403,
-        ),
+        row("POST /api/v1/users", "/api/v1/users", "anon", Json(user_json), 401),
+        row("POST /api/v1/users", "/api/v1/users", "sys", Json(user_json), 201),
+        row("POST /api/v1/users", "/api/v1/users", "sec", Json(user_json), 403),
+        row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "anon", Json(roles_json), 401),
+        row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "sec", Json(roles_json), 204),
+        row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{sec}/roles", "sec", Json(roles_json), 403),
+        row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "sys", Json(roles_json), 403),
         // Audit log.
         row("GET /audit", "/audit", "anon", Empty, 303),
         row("GET /audit", "/audit", "aud", Empty, 200),
@@ -909,48 +279,12 @@ fn rows() -> Vec<Row> {
         row("GET /account", "/account", "anon", Empty, 303),
         row("GET /account", "/account", "o1", Empty, 200),
         row("GET /account", "/account", "e1a", Empty, 200),
-        row(
-            "POST /account/password",
-            "/account/password",
-            "anon",
-            Form("current=x&new=y&confirm=y"),
-            303,
-        ),
-        row(
-            "POST /account/password",
-            "/account/password",
-            "o1",
-            Form("current=x&new=y&confirm=y"),
-            422,
-        ),
-        row(
-            "POST /account/tokens",
-            "/account/tokens",
-            "anon",
-            Form("name=script"),
-            303,
-        ),
-        row(
-            "POST /account/tokens",
-            "/account/tokens",
-            "o1",
-            Form("name=script"),
-            200,
-        ),
-        row(
-            "POST /api/v1/tokens",
-            "/api/v1/tokens",
-            "anon",
-            Json(token_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/tokens",
-            "/api/v1/tokens",
-            "o1",
-            Json(token_json),
-            201,
-        ),
+        row("POST /account/password", "/account/password", "anon", Form("current=x&new=y&confirm=y"), 303),
+        row("POST /account/password", "/account/password", "o1", Form("current=x&new=y&confirm=y"), 422),
+        row("POST /account/tokens", "/account/tokens", "anon", Form("name=script"), 303),
+        row("POST /account/tokens", "/account/tokens", "o1", Form("name=script"), 200),
+        row("POST /api/v1/tokens", "/api/v1/tokens", "anon", Json(token_json), 401),
+        row("POST /api/v1/tokens", "/api/v1/tokens", "o1", Json(token_json), 201),
         // Portal.
         row("GET /portal", "/portal", "anon", Empty, 303),
         row("GET /portal", "/portal", "e1a", Empty, 200),
@@ -980,12 +314,7 @@ fn rows() -> Vec<Row> {
 }
 
 /// Fixture values that must never appear in a denied answer.
-const SECRETS: [&str; 4] = [
-    "渝中一号科技有限公司",
-    "朝天门二号贸易有限公司",
-    "13800138000",
-    "13912345678",
-];
+const SECRETS: [&str; 4] = ["渝中一号科技有限公司", "朝天门二号贸易有限公司", "13800138000", "13912345678"];
 
 struct Ids {
     pairs: Vec<(&'static str, String)>,
@@ -993,18 +322,13 @@ struct Ids {
 
 impl Ids {
     fn fill(&self, text: &str) -> String {
-        self.pairs
-            .iter()
-            .fold(text.to_owned(), |acc, (key, value)| acc.replace(key, value))
+        self.pairs.iter().fold(text.to_owned(), |acc, (key, value)| acc.replace(key, value))
     }
 }
 
 async fn prepare(app: &TestApp) -> Ids {
     let f = &app.f;
-    let ctx = Ctx {
-        actor_id: Some(f.user("e1a")),
-        ..Ctx::system(chrono::Utc::now())
-    };
+    let ctx = Ctx { actor_id: Some(f.user("e1a")), ..Ctx::system(chrono::Utc::now()) };
     let report = NewSelfReport {
         employees: 1,
         security_staff: 0,
@@ -1013,11 +337,7 @@ async fn prepare(app: &TestApp) -> Ids {
         key_positions: String::new(),
         risks: String::new(),
     };
-    let r1 = app
-        .db
-        .submit_self_report(&ctx, f.e1, &report)
-        .await
-        .expect("report");
+    let r1 = app.db.submit_self_report(&ctx, f.e1, &report).await.expect("report");
     let pending = app
         .db
         .create_user(
@@ -1059,9 +379,8 @@ fn json_body(make: fn() -> serde_json::Value, app: &TestApp) -> serde_json::Valu
             *slot = json!(id);
         }
     };
-    match value.get("officer_id").and_then(serde_json::Value::as_i64) {
-        Some(-1) => fill(&mut value, "officer_id", app.f.user("o1")),
-        _ => {}
+    if value.get("officer_id").and_then(serde_json::Value::as_i64) == Some(-1) {
+        fill(&mut value, "officer_id", app.f.user("o1"));
     }
     if value.get("parent_id").and_then(serde_json::Value::as_i64) == Some(-2) {
         fill(&mut value, "parent_id", app.f.station1);
@@ -1069,11 +388,7 @@ fn json_body(make: fn() -> serde_json::Value, app: &TestApp) -> serde_json::Valu
     if value.get("unit_id").and_then(serde_json::Value::as_i64) == Some(-2) {
         fill(&mut value, "unit_id", app.f.station1);
     }
-    if value
-        .get("community_id")
-        .and_then(serde_json::Value::as_i64)
-        == Some(0)
-    {
+    if value.get("community_id").and_then(serde_json::Value::as_i64) == Some(0) {
         fill(&mut value, "community_id", app.f.community1);
     }
     value
@@ -1085,11 +400,7 @@ async fn every_row_of_the_matrix_answers_as_expected() {
     for row in rows() {
         let app = TestApp::new().await;
         let ids = prepare(&app).await;
-        let token = if row.actor == "anon" {
-            None
-        } else {
-            Some(app.session(row.actor).await)
-        };
+        let token = if row.actor == "anon" { None } else { Some(app.session(row.actor).await) };
         let (method, _) = row.route.split_once(' ').expect("METHOD pattern");
         let method = Method::from_bytes(method.as_bytes()).expect("method");
         let body = match &row.body {
@@ -1113,20 +424,12 @@ async fn every_row_of_the_matrix_answers_as_expected() {
         if matches!(row.status, 401 | 403 | 404) {
             for secret in SECRETS {
                 if response.body.contains(secret) {
-                    failures.push(format!(
-                        "{} {} as {}: denied body leaks {secret}",
-                        row.route, path, row.actor
-                    ));
+                    failures.push(format!("{} {} as {}: denied body leaks {secret}", row.route, path, row.actor));
                 }
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} rows failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -1141,21 +444,14 @@ fn every_route_has_a_row_and_every_signed_route_refuses_anonymous_callers() {
             missing.push(format!("{name}: no row"));
         }
         if route.access == Access::Signed
-            && !route_rows
-                .iter()
-                .any(|r| r.actor == "anon" && matches!(r.status, 401 | 303))
+            && !route_rows.iter().any(|r| r.actor == "anon" && matches!(r.status, 401 | 303))
         {
-            missing.push(format!(
-                "{name}: no anonymous row expecting 401 or a redirect to sign-in"
-            ));
+            missing.push(format!("{name}: no anonymous row expecting 401 or a redirect to sign-in"));
         }
     }
     for row in &rows {
         assert!(
-            table
-                .routes()
-                .iter()
-                .any(|r| format!("{} {}", r.method, r.path) == row.route),
+            table.routes().iter().any(|r| format!("{} {}", r.method, r.path) == row.route),
             "row for unknown route {}",
             row.route
         );
