@@ -120,14 +120,15 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
     }
 }
 
+/// Fetch metadata decides when the browser sends it (with `Referrer-Policy: no-referrer`, Chrome sends
+/// `Origin: null` on same-origin form posts); otherwise the `Origin` must be this site. Requests with
+/// neither header come from non-browser clients, which carry no ambient cookies of a victim.
 fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site").is_some_and(|site| site == "cross-site" || site == "same-site") {
-        return false;
-    }
-    match header("origin") {
-        None => true,
-        Some(origin) => {
+    match (header("sec-fetch-site"), header("origin")) {
+        (Some(site), _) => site == "same-origin" || site == "none",
+        (None, None) => true,
+        (None, Some(origin)) => {
             let host = header("host").unwrap_or_default();
             origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}")
         }

@@ -254,7 +254,10 @@ async fn cross_site_state_changes_are_refused() {
     };
     assert_eq!(app.call(post(Some("http://evil.example"), None)).await.status, 403);
     assert_eq!(app.call(post(None, Some("cross-site"))).await.status, 403);
-    assert_eq!(app.call(post(Some("http://127.0.0.1:8080"), Some("same-origin"))).await.status, 200);
+    assert_eq!(app.call(post(Some("null"), None)).await.status, 403, "an opaque origin without fetch metadata");
+    assert_eq!(app.call(post(Some("http://evil.example"), Some("same-site"))).await.status, 403);
+    assert_eq!(app.call(post(Some("null"), Some("same-origin"))).await.status, 200, "Chrome under no-referrer");
+    assert_eq!(app.call(post(Some("http://127.0.0.1:8080"), None)).await.status, 200);
     let text_plain = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/tokens")

@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod browser;
 mod catalogue;
 mod enterprises;
 mod harness;
