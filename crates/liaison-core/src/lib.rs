@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod clock;
 pub mod enterprise;
+pub mod import;
 pub mod mask;
 pub mod mfa;
 pub mod org;

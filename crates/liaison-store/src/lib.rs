@@ -13,6 +13,7 @@ pub mod enterprises;
 mod error;
 #[cfg(feature = "fixture")]
 pub mod fixture;
+pub mod import;
 pub mod org;
 pub mod self_reports;
 pub mod sessions;

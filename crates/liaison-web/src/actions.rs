@@ -258,3 +258,34 @@ pub async fn kill_sessions(state: &AppState, authed: &Authed, id: i64) -> AppRes
     user_in_scope(state, authed, id).await?;
     Ok(state.db.end_user_sessions(&authed.ctx(state.clock.now()), id).await?)
 }
+
+/// What an import did or would do.
+#[derive(Debug)]
+pub struct ImportReport {
+    /// Rows that are (or were) valid.
+    pub valid: usize,
+    /// Rejected rows.
+    pub errors: Vec<liaison_core::import::RowError>,
+    /// Whether the rows were committed (only when asked and nothing was rejected).
+    pub committed: bool,
+}
+
+/// Reads, validates and — when `commit` and no row is rejected — imports enterprises in one transaction.
+pub async fn import_enterprises(
+    state: &AppState,
+    authed: &Authed,
+    bytes: &[u8],
+    filename: &str,
+    commit: bool,
+) -> AppResult<ImportReport> {
+    authed.require(Action::ImportEnterprises)?;
+    let bad_file = |e: liaison_core::import::TableError| field("file", "import.file", &e.to_string());
+    let table = liaison_core::import::read_table(bytes, filename).map_err(bad_file)?;
+    let (parsed, errors) = liaison_core::import::parse_enterprises(&table).map_err(bad_file)?;
+    let plan = state.db.plan_enterprise_import(&authed.viewer().unit_path, parsed, errors).await?;
+    let committed = commit && plan.errors.is_empty() && !plan.rows.is_empty();
+    if committed {
+        state.db.import_enterprises(&authed.ctx(state.clock.now()), &plan.rows, &|_| ()).await?;
+    }
+    Ok(ImportReport { valid: plan.rows.len(), errors: plan.errors, committed })
+}

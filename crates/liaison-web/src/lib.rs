@@ -13,6 +13,7 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod i18n;
 mod middleware;

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod enterprises;
 mod home;
+mod import;
 mod login;
 mod portal;
 
@@ -30,6 +31,9 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/stats", Signed, home::stats);
     t.get("/enterprises", Signed, enterprises::list);
     t.get("/enterprises/new", Signed, enterprises::new_form);
+    t.get("/enterprises/import", Signed, import::form);
+    t.post("/enterprises/import", Signed, import::upload);
+    t.get("/enterprises/export.xlsx", Signed, import::export);
     t.post("/enterprises", Signed, enterprises::create);
     t.get("/enterprises/{id}", Signed, enterprises::detail);
     t.get("/enterprises/{id}/edit", Signed, enterprises::edit_form);

@@ -3,6 +3,7 @@
 mod bootstrap;
 mod config;
 mod demo;
+mod import;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bulk import.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -78,6 +84,18 @@ enum UserCommand {
         /// Login name.
         #[arg(long)]
         username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Enterprises from an XLSX or CSV file (all rows or none); lists every rejected row.
+    Enterprises {
+        /// The .xlsx or .csv file.
+        file: PathBuf,
+        /// Check every row and report, but import nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -144,6 +162,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 UserCommand::ResetPassword { username } => bootstrap::reset_password(&db, &username).await,
             }
+        }
+        Command::Import { command: ImportCommand::Enterprises { file, dry_run } } => {
+            let db = open(&config).await?;
+            import::enterprises(&db, &file, dry_run).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = open(&config).await?;

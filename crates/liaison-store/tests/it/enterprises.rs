@@ -126,3 +126,29 @@ async fn self_reports_are_versioned_and_reviewed_once() {
         ));
     }
 }
+
+#[tokio::test]
+async fn an_import_plan_resolves_communities_and_refuses_registered_codes() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let csv = format!(
+            "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n\
+             新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n\
+             新乙,91350100M000100Y43,渝中2号,I,小型,李四,13800138000,{}\n\
+             新丙,9144030071526726XG,渝中3号,I,小型,王五,13800138000,不存在社区\n",
+            f.community2
+        );
+        let table = liaison_core::import::read_table(csv.as_bytes(), "x.csv").expect("table");
+        let (parsed, errors) = liaison_core::import::parse_enterprises(&table).expect("parse");
+        let station1 = OrgPath::parse(&db.unit(f.station1).await.expect("s1").path).expect("path");
+        let plan = db.plan_enterprise_import(&station1, parsed, errors).await.expect("plan");
+        assert_eq!(plan.rows.len(), 1, "{}", db.kind());
+        assert_eq!(plan.rows[0].1, f.community1);
+        let problems: Vec<(usize, &str)> = plan.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(
+            problems,
+            vec![(3, "community"), (3, "credit_code"), (4, "community")],
+            "station 1 cannot import into community 2"
+        );
+    }
+}

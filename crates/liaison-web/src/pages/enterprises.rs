@@ -44,6 +44,8 @@ struct ListPage {
     key_only: bool,
     retired: bool,
     can_create: bool,
+    can_import: bool,
+    can_export: bool,
 }
 
 impl ListPage {
@@ -82,6 +84,8 @@ pub async fn list(
         key_only: filter.key_only,
         retired: filter.retired,
         can_create: authed.viewer().can(Action::CreateEnterprise),
+        can_import: authed.viewer().can(Action::ImportEnterprises),
+        can_export: authed.viewer().can(Action::ExportEnterprises),
     }))
 }
 

@@ -210,3 +210,57 @@ async fn the_same_journey_works_on_postgres() {
     assert_eq!(app.get(&format!("/api/v1/enterprises/{}", app.f.e2), Some(&token)).await.status, 404);
     assert!(app.db.verify_audit_chain().await.expect("verify").is_ok());
 }
+
+fn upload(csv: &str, mode: &'static str) -> Body_ {
+    Body_::Upload { filename: "企业.csv".into(), bytes: csv.as_bytes().to_vec(), mode }
+}
+
+#[tokio::test]
+async fn the_import_page_previews_then_imports_all_or_nothing() {
+    let app = TestApp::new().await;
+    let center = app.session("center").await;
+    let bad = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n新乙,91350100M000100Y4Z,渝中2号,I,小型,李四,13800138000,解放碑社区\n";
+    let rejected = app.send(Method::POST, "/enterprises/import", Some(&center), upload(bad, "commit")).await;
+    assert_eq!(rejected.status, 422);
+    assert!(rejected.body.contains("<td>3</td><td>credit_code</td>"), "{}", rejected.body);
+    assert!(app.db.enterprise_by_code("91330100716105852F").await.expect("q").is_none(), "nothing imported");
+    let good = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n新乙,9144030071526726XG,渝中2号,F,中型,李四,13800138000,朝天门社区\n";
+    let preview = app.send(Method::POST, "/enterprises/import", Some(&center), upload(good, "preview")).await;
+    assert!(preview.body.contains("预检通过") && preview.body.contains(" 2</div>"), "{}", preview.body);
+    assert!(app.db.enterprise_by_code("91330100716105852F").await.expect("q").is_none(), "a preview writes nothing");
+    let done = app.send(Method::POST, "/enterprises/import", Some(&center), upload(good, "commit")).await;
+    assert!(done.body.contains("已导入企业数"), "{}", done.body);
+    let imported = app.db.enterprise_by_code("9144030071526726XG").await.expect("q").expect("imported");
+    assert_eq!((imported.community_id, imported.officer_id), (app.f.community2, Some(app.f.user("o2"))));
+    assert_eq!(app.audit("enterprise.import").await.len(), 1);
+    let junk = app
+        .send(
+            Method::POST,
+            "/enterprises/import",
+            Some(&center),
+            Body_::Upload { filename: "x.xlsx".into(), bytes: b"junk".to_vec(), mode: "commit" },
+        )
+        .await;
+    assert!(junk.status == 422 && junk.body.contains("无法读取文件"), "{}", junk.body);
+}
+
+#[tokio::test]
+async fn the_export_is_an_xlsx_of_the_filtered_list_with_masked_contacts() {
+    let app = TestApp::new().await;
+    let leader = app.session("leader").await;
+    let response = app.get("/enterprises/export.xlsx?q=%E6%B8%9D%E4%B8%AD", Some(&leader)).await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("content-type").contains("spreadsheetml"));
+    let disposition = response.header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E4%BC%81"),
+        "{disposition}"
+    );
+    assert_eq!(app.audit("enterprise.export").await.len(), 1);
+    // Read it back through the importer's own reader.
+    let table = liaison_core::import::read_table(&response.bytes, "export.xlsx").expect("a readable workbook");
+    assert_eq!(table.len(), 2, "the header and the one enterprise matching the filter");
+    assert_eq!(table[1][0], "渝中一号科技有限公司");
+    assert_eq!(table[0][0], "企业名称");
+    assert!(table.iter().skip(1).all(|row| row[9].contains("****")), "contacts masked: {table:?}");
+}

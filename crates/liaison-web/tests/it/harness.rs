@@ -25,6 +25,7 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -98,6 +99,14 @@ impl TestApp {
                 builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
                 Body::from(form)
             }
+            Body_::Upload { filename, bytes, mode } => {
+                let boundary = "liaison-test-boundary";
+                builder = builder.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+                let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+                body.extend_from_slice(&bytes);
+                body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                Body::from(body)
+            }
             Body_::Json(json) => {
                 builder = builder.header(header::CONTENT_TYPE, "application/json");
                 Body::from(json.to_string())
@@ -112,7 +121,7 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -138,6 +147,7 @@ pub enum Body_ {
     None,
     Form(String),
     Json(serde_json::Value),
+    Upload { filename: String, bytes: Vec<u8>, mode: &'static str },
 }
 
 /// The clock's current instant.

@@ -21,6 +21,7 @@ struct Row {
 #[derive(Clone)]
 enum Body {
     None,
+    Csv(&'static str),
     Form(&'static str),
     Json(fn() -> serde_json::Value),
 }
@@ -29,7 +30,9 @@ const fn row(route: &'static str, path: &'static str, actor: &'static str, body:
     Row { route, path, actor, body, status }
 }
 
-use Body::{Form, Json, None as Empty};
+use Body::{Csv, Form, Json, None as Empty};
+
+const IMPORT_CSV: &str = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n";
 
 const NEW_ENTERPRISE_FORM: &str = "name=%E6%96%B0%E5%85%AC%E5%8F%B8&credit_code=91330100716105852F&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E6%9D%8E%E5%9B%9B&contact_mobile=13800138000&community_id={community1}";
 const EDIT_ENTERPRISE_FORM: &str = "name=%E6%B8%9D%E4%B8%AD%E4%B8%80%E5%8F%B7&credit_code=91350100M000100Y43&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E5%BC%A0*&contact_mobile=138****8000";
@@ -111,6 +114,16 @@ fn rows() -> Vec<Row> {
         row("GET /enterprises/new", "/enterprises/new", "anon", Empty, 303),
         row("GET /enterprises/new", "/enterprises/new", "sup1", Empty, 200),
         row("GET /enterprises/new", "/enterprises/new", "o1", Empty, 403),
+        row("GET /enterprises/import", "/enterprises/import", "anon", Empty, 303),
+        row("GET /enterprises/import", "/enterprises/import", "center", Empty, 200),
+        row("GET /enterprises/import", "/enterprises/import", "sup1", Empty, 403),
+        row("POST /enterprises/import", "/enterprises/import", "anon", Csv(IMPORT_CSV), 303),
+        row("POST /enterprises/import", "/enterprises/import", "center", Csv(IMPORT_CSV), 200),
+        row("POST /enterprises/import", "/enterprises/import", "sup1", Csv(IMPORT_CSV), 403),
+        row("GET /enterprises/export.xlsx", "/enterprises/export.xlsx", "anon", Empty, 303),
+        row("GET /enterprises/export.xlsx", "/enterprises/export.xlsx", "sup1", Empty, 200),
+        row("GET /enterprises/export.xlsx", "/enterprises/export.xlsx", "leader", Empty, 200),
+        row("GET /enterprises/export.xlsx", "/enterprises/export.xlsx", "o1", Empty, 403),
         row("POST /enterprises", "/enterprises", "anon", Form(NEW_ENTERPRISE_FORM), 303),
         row("POST /enterprises", "/enterprises", "sup1", Form(NEW_ENTERPRISE_FORM), 303),
         row("POST /enterprises", "/enterprises", "o1", Form(NEW_ENTERPRISE_FORM), 403),
@@ -407,6 +420,9 @@ async fn every_row_of_the_matrix_answers_as_expected() {
             Body::None => Body_::None,
             Body::Form(form) => Body_::Form(ids.fill(form)),
             Body::Json(make) => Body_::Json(json_body(*make, &app)),
+            Body::Csv(csv) => {
+                Body_::Upload { filename: "x.csv".into(), bytes: csv.as_bytes().to_vec(), mode: "preview" }
+            }
         };
         let path = ids.fill(row.path);
         let response = app.send(method, &path, token.as_deref(), body).await;
