@@ -11,6 +11,8 @@ use crate::routes::{Access::*, RouteTable};
 /// Registers every API route.
 pub fn routes(t: &mut RouteTable) {
     t.get("/api/openapi.json", Public, openapi::document);
+    t.get("/api/docs", Public, openapi::docs_root);
+    t.get("/api/docs/{*file}", Public, openapi::docs_file);
     t.post("/api/v1/session", Public, session::create);
     t.delete("/api/v1/session", Signed, session::delete);
     t.get("/api/v1/me", Signed, session::me);

@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod i18n;
+pub mod metrics;
 mod middleware;
 pub mod pages;
 pub mod routes;

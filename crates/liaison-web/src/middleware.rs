@@ -34,6 +34,7 @@ pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), csrf))
         .layer(from_fn_with_state(state.clone(), render_errors))
         .layer(from_fn_with_state(state.clone(), request_meta))
+        .layer(axum::middleware::from_fn(crate::metrics::record))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)
@@ -78,6 +79,8 @@ async fn request_meta(State(state): State<AppState>, mut req: Request, next: Nex
 
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
+    // Swagger UI sets inline styles; its pages (and only those) allow them.
+    let is_docs = req.uri().path().starts_with("/api/docs");
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let fixed: [(&str, &str); 6] = [
@@ -93,6 +96,12 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    if is_docs {
+        headers.insert(
+            "content-security-policy",
+            HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+        );
     }
     if state.config.secure_cookies {
         headers
@@ -143,7 +152,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         Lang::from_cookie_header(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default());
     let is_get = req.method() == Method::GET;
     let response = next.run(req).await;
-    if path.starts_with("/api/") || path == "/healthz" {
+    if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
         return response;
     }
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {

@@ -21,6 +21,7 @@ use liaison_core::permission::Action;
 /// Registers every page route.
 pub fn routes(t: &mut RouteTable) {
     t.get("/healthz", Public, home::healthz);
+    t.get("/metrics", Public, crate::metrics::scrape);
     t.get("/login", Public, login::form);
     t.post("/login", Public, login::submit);
     t.get("/login/mfa", Public, login::mfa_form);

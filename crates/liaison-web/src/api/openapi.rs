@@ -1,4 +1,5 @@
-//! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`.
+//! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`, and the vendored Swagger UI at
+//! `/api/docs/` (embedded in the binary; no CDN).
 
 use super::{admin, enterprises, session};
 use crate::view::{EnterpriseView, ListView, MeView};
@@ -8,7 +9,7 @@ use utoipa::OpenApi;
 /// Every API path and schema.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Liaison 助企警务联络平台 API", version = "1", description = "Errors: {\"error\":{\"code\",\"message\",\"fields\"}}. Sign in with POST /api/v1/session (cookie) or send Authorization: Bearer <personal access token>."),
+    info(title = "Liaison 助企警务联络平台 API", version = "1", description = "Errors: {\"error\":{\"code\",\"message\",\"fields\"}}. Sign in with POST /api/v1/session (cookie) or send the header Authorization: Bearer followed by a personal access token."),
     paths(
         session::create, session::delete, session::me,
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
@@ -23,4 +24,26 @@ pub struct ApiDoc;
 /// `GET /api/openapi.json`.
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// `GET /api/docs` → the UI.
+pub async fn docs_root() -> axum::response::Redirect {
+    axum::response::Redirect::to("/api/docs/index.html")
+}
+
+/// One file of the Swagger UI.
+pub async fn docs_file(
+    crate::extract::AppPath(file): crate::extract::AppPath<String>,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<utoipa_swagger_ui::Config<'static>>> = std::sync::OnceLock::new();
+    let config =
+        CONFIG.get_or_init(|| std::sync::Arc::new(utoipa_swagger_ui::Config::from("/api/openapi.json"))).clone();
+    let found = utoipa_swagger_ui::serve(&file, config).map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let swagger = found.ok_or(crate::error::AppError::NotFound)?;
+    let content_type = axum::http::HeaderValue::from_str(&swagger.content_type)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let mut response = swagger.bytes.into_owned().into_response();
+    response.headers_mut().insert(axum::http::header::CONTENT_TYPE, content_type);
+    Ok(response)
 }

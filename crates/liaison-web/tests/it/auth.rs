@@ -326,3 +326,22 @@ async fn malformed_input_gets_our_error_shape_not_a_500() {
     let huge = app.post_json("/api/v1/tokens", Some(&token), json!({"name": "x".repeat(3 * 1024 * 1024)})).await;
     assert_eq!(huge.status, 413);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_for_local_scrapers_only() {
+    let app = TestApp::new().await;
+    let token = app.session("o1").await;
+    app.get(&format!("/api/v1/enterprises/{}", app.f.e1), Some(&token)).await;
+    let scrape = app.get("/metrics", None).await;
+    assert_eq!(scrape.status, 200);
+    assert!(scrape.header("content-type").starts_with("text/plain"));
+    assert!(
+        scrape.body.contains("http_requests_total") && scrape.body.contains("route=\"/api/v1/enterprises/{id}\""),
+        "{}",
+        scrape.body
+    );
+    assert!(!scrape.body.contains(&format!("/api/v1/enterprises/{}\"", app.f.e1)), "route patterns, never raw paths");
+    let mut remote = Request::builder().uri("/metrics").body(Body::empty()).expect("request");
+    remote.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 9, 8, 7], 5000))));
+    assert_eq!(app.call(remote).await.status, 403);
+}

@@ -71,6 +71,7 @@ fn rows() -> Vec<Row> {
     vec![
         // Public allowlist.
         row("GET /healthz", "/healthz", "anon", Empty, 200),
+        row("GET /metrics", "/metrics", "anon", Empty, 200),
         row("GET /login", "/login", "anon", Empty, 200),
         row("POST /login", "/login", "anon", Form("username=o1&password=wrong-password"), 401),
         row("GET /login/mfa", "/login/mfa", "anon", Empty, 303),
@@ -87,6 +88,10 @@ fn rows() -> Vec<Row> {
         row("GET /assets/{file}", "/assets/app.css", "anon", Empty, 200),
         row("GET /assets/{file}", "/assets/../Cargo.toml", "anon", Empty, 404),
         row("GET /api/openapi.json", "/api/openapi.json", "anon", Empty, 200),
+        row("GET /api/docs", "/api/docs", "anon", Empty, 303),
+        row("GET /api/docs/{*file}", "/api/docs/", "anon", Empty, 404),
+        row("GET /api/docs/{*file}", "/api/docs/index.html", "anon", Empty, 200),
+        row("GET /api/docs/{*file}", "/api/docs/swagger-initializer.js", "anon", Empty, 200),
         row("POST /api/v1/session", "/api/v1/session", "anon", Json(wrong_login_json), 401),
         // Session.
         row("POST /logout", "/logout", "anon", Empty, 303),
