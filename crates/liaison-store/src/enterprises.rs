@@ -120,15 +120,17 @@ macro_rules! list_filter {
     };
 }
 
-/// Runs the list and count texts of one scope, binding `$1`/`$2` to `a`/`b`.
+/// Runs the page and count texts of one scope, binding `$1`/`$2` to `a`/`b`. The page text walks the
+/// primary key newest-first (its scope test is deliberately not index-driven, so no large sort is
+/// needed); the count text uses the indexes. `$total` skips the count when the caller already knows it.
 macro_rules! scoped_page {
-    ($db:expr, $scope:literal, $a:expr, $b:expr, $f:expr, $paging:expr) => {{
+    ($db:expr, $page_scope:literal, $count_scope:literal, $a:expr, $b:expr, $f:expr, $paging:expr, $total:expr) => {{
         let status = if $f.retired { "retired" } else { "active" };
         let query = $f.query.trim().to_uppercase();
         let like = format!("%{}%", $f.query.trim().replace(['%', '_'], ""));
         let items: Vec<EnterpriseRow> = read!($db, |c| sqlx::query_as(concat!(
             select_enterprise!("WHERE "),
-            $scope,
+            $page_scope,
             list_filter!(),
             " ORDER BY e.id DESC LIMIT $7 OFFSET $8"
         ))
@@ -141,18 +143,21 @@ macro_rules! scoped_page {
         .bind($paging.per_page)
         .bind($paging.offset())
         .fetch_all(c))?;
-        let total: i64 = read!($db, |c| sqlx::query_scalar(concat!(
-            "SELECT count(*) FROM enterprise e WHERE ",
-            $scope,
-            list_filter!()
-        ))
-        .bind($a)
-        .bind($b)
-        .bind(status)
-        .bind(&query)
-        .bind(&like)
-        .bind($f.key_only)
-        .fetch_one(c))?;
+        let total: i64 = match $total {
+            Some(total) => total,
+            None => read!($db, |c| sqlx::query_scalar(concat!(
+                "SELECT count(*) FROM enterprise e WHERE ",
+                $count_scope,
+                list_filter!()
+            ))
+            .bind($a)
+            .bind($b)
+            .bind(status)
+            .bind(&query)
+            .bind(&like)
+            .bind($f.key_only)
+            .fetch_one(c))?,
+        };
         Ok(Page { items, total })
     }};
 }
@@ -168,15 +173,47 @@ impl Db {
         match visibility {
             Visibility::Nothing => Ok(Page { items: Vec::new(), total: 0 }),
             Visibility::Subtree(root) => {
-                scoped_page!(self, "e.path >= $1 AND e.path < $2", root.as_str(), root.range_end(), filter, paging)
+                let total = self.counted_total(root, filter).await?;
+                scoped_page!(
+                    self,
+                    "substr(e.path, 1, length($1)) = $1 AND length($2) > 0",
+                    "e.path >= $1 AND e.path < $2",
+                    root.as_str(),
+                    root.range_end(),
+                    filter,
+                    paging,
+                    total
+                )
             }
-            Visibility::Officer(id) => {
-                scoped_page!(self, "e.officer_id = $1 AND e.officer_id = $2", id, id, filter, paging)
-            }
-            Visibility::Enterprise(id) => {
-                scoped_page!(self, "e.id = $1 AND e.id = $2", id, id, filter, paging)
-            }
+            Visibility::Officer(id) => scoped_page!(
+                self,
+                "e.officer_id = $1 AND e.officer_id = $2",
+                "e.officer_id = $1 AND e.officer_id = $2",
+                id,
+                id,
+                filter,
+                paging,
+                None::<i64>
+            ),
+            Visibility::Enterprise(id) => scoped_page!(self, "e.id = $1 AND e.id = $2", "e.id = $1 AND e.id = $2", id, id, filter, paging, None::<i64>),
         }
+    }
+
+    /// The total of an unsearched subtree list, from the maintained per-community counts.
+    async fn counted_total(&self, root: &OrgPath, filter: &EnterpriseFilter) -> StoreResult<Option<i64>> {
+        if !filter.query.trim().is_empty() || (filter.retired && filter.key_only) {
+            return Ok(None);
+        }
+        let total: i64 = read!(self, |c| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN $3 THEN retired WHEN $4 THEN active_key ELSE active END), 0) AS BIGINT)
+             FROM enterprise_count WHERE path >= $1 AND path < $2"
+        )
+        .bind(root.as_str())
+        .bind(root.range_end())
+        .bind(filter.retired)
+        .bind(filter.key_only)
+        .fetch_one(c))?;
+        Ok(Some(total))
     }
 
     /// One enterprise (the caller checks visibility and answers 404 outside it).
@@ -244,6 +281,9 @@ impl Db {
     /// Replaces an enterprise's details.
     pub async fn update_enterprise(&self, ctx: &Ctx, id: i64, d: &EnterpriseDetails) -> StoreResult<()> {
         let mut tx = self.begin().await?;
+        let before = counted_state(&mut tx, id).await?;
+        let status = before.2.clone();
+        recount(&mut tx, before, &status, d.key_enterprise).await?;
         let done = exec!(&mut tx, |c| {
             sqlx::query(
             "UPDATE enterprise SET name = $1, credit_code = $2, address = $3, industry = $4, scale = $5, key_enterprise = $6,
@@ -274,6 +314,9 @@ impl Db {
     pub async fn set_enterprise_status(&self, ctx: &Ctx, id: i64, retired: bool) -> StoreResult<()> {
         let status = if retired { "retired" } else { "active" };
         let mut tx = self.begin().await?;
+        let before = counted_state(&mut tx, id).await?;
+        let key = before.3;
+        recount(&mut tx, before, status, key).await?;
         let done = exec!(&mut tx, |c| sqlx::query("UPDATE enterprise SET status = $1, updated_at = $2 WHERE id = $3")
             .bind(status)
             .bind(ctx.at)
@@ -372,6 +415,7 @@ async fn insert_enterprise(
         .bind(ctx.at)
         .fetch_one(c)
     })?;
+    adjust_count(tx, community_id, path.as_str(), Counts { active: 1, active_key: i64::from(d.key_enterprise), retired: 0 }).await?;
     record_assignment(tx, ctx, id, officer, "建档 registered").await?;
     append(tx, ctx.at, &ctx.event("enterprise.create", "enterprise", Some(id), "")).await?;
     Ok(id)
@@ -399,5 +443,58 @@ async fn record_assignment(
     .bind(reason)
     .execute(c)
     })?;
+    Ok(())
+}
+
+/// Changes to one community's maintained counts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    active: i64,
+    active_key: i64,
+    retired: i64,
+}
+
+impl Counts {
+    /// What one enterprise contributes in a given state.
+    fn of(status: &str, key: bool) -> Self {
+        let active = i64::from(status == "active");
+        Counts { active, active_key: active * i64::from(key), retired: 1 - active }
+    }
+
+    fn minus(self, other: Counts) -> Counts {
+        Counts { active: self.active - other.active, active_key: self.active_key - other.active_key, retired: self.retired - other.retired }
+    }
+}
+
+async fn adjust_count(tx: &mut Tx, community_id: i64, path: &str, by: Counts) -> StoreResult<()> {
+    exec!(tx, |c| sqlx::query(
+        "INSERT INTO enterprise_count (community_id, path, active, active_key, retired) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (community_id) DO UPDATE SET active = enterprise_count.active + excluded.active,
+             active_key = enterprise_count.active_key + excluded.active_key, retired = enterprise_count.retired + excluded.retired"
+    )
+    .bind(community_id)
+    .bind(path)
+    .bind(by.active)
+    .bind(by.active_key)
+    .bind(by.retired)
+    .execute(c))?;
+    Ok(())
+}
+
+/// The state that counts contribute from, read inside the writing transaction.
+async fn counted_state(tx: &mut Tx, id: i64) -> StoreResult<(i64, String, String, bool)> {
+    fetch!(tx, |c| sqlx::query_as("SELECT community_id, path, status, key_enterprise FROM enterprise WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c))?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Moves an enterprise's contribution from its old state to its new one.
+async fn recount(tx: &mut Tx, before: (i64, String, String, bool), status: &str, key: bool) -> StoreResult<()> {
+    let (community_id, path, old_status, old_key) = before;
+    let change = Counts::of(status, key).minus(Counts::of(&old_status, old_key));
+    if change.active != 0 || change.active_key != 0 || change.retired != 0 {
+        adjust_count(tx, community_id, &path, change).await?;
+    }
     Ok(())
 }

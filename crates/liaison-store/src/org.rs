@@ -155,6 +155,7 @@ impl Db {
         for sql in [
             "UPDATE org_unit SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path >= $3 AND path < $4",
             "UPDATE enterprise SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path >= $3 AND path < $4",
+            "UPDATE enterprise_count SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path >= $3 AND path < $4",
         ] {
             exec!(&mut tx, |c| sqlx::query(sql)
                 .bind(new.as_str())

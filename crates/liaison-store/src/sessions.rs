@@ -1,6 +1,7 @@
 //! Server-side sessions (stored by the SHA-256 of the cookie token) and personal access tokens.
 
 use crate::audit::append;
+use crate::users::{User, UserRoleRow, fold_user};
 use crate::{Ctx, Db, StoreResult};
 use chrono::{DateTime, Utc};
 
@@ -23,6 +24,20 @@ pub struct SessionRow {
     pub ip: String,
     /// Browser at login.
     pub user_agent: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    session_id: String,
+    session_user_id: i64,
+    session_created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    authenticated_at: DateTime<Utc>,
+    mfa_pending: bool,
+    session_ip: String,
+    user_agent: String,
+    #[sqlx(flatten)]
+    user: UserRoleRow,
 }
 
 /// A personal access token as listed to its owner (never the token itself).
@@ -80,6 +95,34 @@ impl Db {
     /// The session stored under `digest`.
     pub async fn session(&self, digest: &str) -> StoreResult<Option<SessionRow>> {
         Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE id = $1").bind(digest).fetch_optional(c))?)
+    }
+
+    /// The session stored under `digest` with its user and roles, in one query (every request does this).
+    pub async fn session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
+        let rows: Vec<SessionUserRow> = read!(self, |c| sqlx::query_as(
+            "SELECT s.id AS session_id, s.user_id AS session_user_id, s.created_at AS session_created_at, s.last_seen_at,
+                    s.authenticated_at, s.mfa_pending, s.ip AS session_ip, s.user_agent,
+                    u.id, u.username, u.display_name, u.unit_id, o.path AS unit_path, o.name AS unit_name, o.kind AS unit_kind,
+                    u.police_number, u.mobile, u.password_hash, u.must_change_password, u.status, u.pi_reveal, u.enterprise_id,
+                    u.totp_secret, u.totp_enabled, u.totp_last_step, u.locked_until, u.last_login_at, u.password_changed_at, r.role
+             FROM session s JOIN app_user u ON u.id = s.user_id JOIN org_unit o ON o.id = u.unit_id
+             LEFT JOIN user_role r ON r.user_id = u.id WHERE s.id = $1"
+        )
+        .bind(digest)
+        .fetch_all(c))?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let session = SessionRow {
+            id: first.session_id.clone(),
+            user_id: first.session_user_id,
+            created_at: first.session_created_at,
+            last_seen_at: first.last_seen_at,
+            authenticated_at: first.authenticated_at,
+            mfa_pending: first.mfa_pending,
+            ip: first.session_ip.clone(),
+            user_agent: first.user_agent.clone(),
+        };
+        let user = fold_user(rows.into_iter().map(|r| r.user).collect());
+        Ok(user.map(|user| (session, user)))
     }
 
     /// Marks activity (callers throttle this to about once a minute).

@@ -108,14 +108,29 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-/// The user SELECT followed by a literal WHERE clause — one static SQL text per use.
-macro_rules! select_user {
+/// A user row with one of its roles (one row per role; none when the user has no role).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct UserRoleRow {
+    #[sqlx(flatten)]
+    pub(crate) row: UserRow,
+    pub(crate) role: Option<String>,
+}
+
+/// Folds the rows of one user (one per role) into a [`User`].
+pub(crate) fn fold_user(rows: Vec<UserRoleRow>) -> Option<User> {
+    let mut roles: Vec<Role> = rows.iter().filter_map(|r| r.role.as_deref().and_then(Role::parse)).collect();
+    roles.sort();
+    rows.into_iter().next().map(|first| User { row: first.row, roles })
+}
+
+/// The user SELECT with roles joined, followed by a literal WHERE clause.
+macro_rules! select_user_with_roles {
     ($filter:literal) => {
         concat!(
             "SELECT u.id, u.username, u.display_name, u.unit_id, o.path AS unit_path, o.name AS unit_name, o.kind AS unit_kind,
     u.police_number, u.mobile, u.password_hash, u.must_change_password, u.status, u.pi_reveal, u.enterprise_id,
-    u.totp_secret, u.totp_enabled, u.totp_last_step, u.locked_until, u.last_login_at, u.password_changed_at
-    FROM app_user u JOIN org_unit o ON o.id = u.unit_id",
+    u.totp_secret, u.totp_enabled, u.totp_last_step, u.locked_until, u.last_login_at, u.password_changed_at, r.role
+    FROM app_user u JOIN org_unit o ON o.id = u.unit_id LEFT JOIN user_role r ON r.user_id = u.id",
             $filter
         )
     };
@@ -152,25 +167,18 @@ impl Db {
         Ok(roles)
     }
 
-    async fn with_roles(&self, row: Option<UserRow>) -> StoreResult<Option<User>> {
-        match row {
-            Some(row) => Ok(Some(User { roles: self.roles_of(row.id).await?, row })),
-            None => Ok(None),
-        }
-    }
-
     /// One user by id.
     pub async fn user(&self, id: i64) -> StoreResult<User> {
-        let row = read!(self, |c| sqlx::query_as(select_user!(" WHERE u.id = $1")).bind(id).fetch_optional(c))?;
-        self.with_roles(row).await?.ok_or(StoreError::NotFound)
+        let rows = read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.id = $1")).bind(id).fetch_all(c))?;
+        fold_user(rows).ok_or(StoreError::NotFound)
     }
 
     /// One user by login name (case-insensitive).
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let username = username.trim().to_lowercase();
-        let row =
-            read!(self, |c| sqlx::query_as(select_user!(" WHERE u.username = $1")).bind(&username).fetch_optional(c))?;
-        self.with_roles(row).await
+        let rows =
+            read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.username = $1")).bind(&username).fetch_all(c))?;
+        Ok(fold_user(rows))
     }
 
     /// Creates an account with its roles.

@@ -69,7 +69,6 @@ const TRADES: [(&str, &str); 10] = [
 ];
 /// 渝中区's administrative division code.
 const DIVISION: &str = "500103";
-const ORG_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Deletes the demo database in the data directory, generates the district and returns the open database.
 pub async fn fresh(config: &Config) -> anyhow::Result<Db> {
@@ -93,22 +92,6 @@ pub async fn fresh(config: &Config) -> anyhow::Result<Db> {
 
 fn person(rng: &mut StdRng) -> String {
     format!("{}{}", SURNAMES[rng.random_range(0..SURNAMES.len())], GIVEN[rng.random_range(0..GIVEN.len())])
-}
-
-/// A valid credit code of a 渝中 company: `91` + division + a random GB 11714 body + both checks.
-fn credit_code(rng: &mut StdRng) -> String {
-    loop {
-        let body: String = (0..8).map(|_| char::from(ORG_CHARS[rng.random_range(0..ORG_CHARS.len())])).collect();
-        let Some(org_check) = CreditCode::org_check_for(&body) else {
-            continue;
-        };
-        if !ORG_CHARS.contains(&(org_check as u8)) {
-            continue;
-        }
-        if let Some(code) = CreditCode::complete(&format!("91{DIVISION}{body}{org_check}")) {
-            return code.as_str().to_owned();
-        }
-    }
 }
 
 /// Generates the district into an empty database.
@@ -184,7 +167,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         );
         let input = EnterpriseInput {
             name: format!("{name}（{:04}）", n + 1),
-            credit_code: credit_code(&mut rng),
+            credit_code: CreditCode::synthetic(DIVISION, rng.random_range(0..31_u64.pow(8))).map(|c| c.as_str().to_owned()).unwrap_or_default(),
             address: format!("重庆市渝中区{}路{}号", WORDS[rng.random_range(0..WORDS.len())], rng.random_range(1..400)),
             industry: industry.into(),
             scale: Scale::ALL[rng.random_range(0..Scale::ALL.len())].code().into(),

@@ -37,6 +37,17 @@ CREATE INDEX enterprise_path ON enterprise(path, id);
 CREATE INDEX enterprise_officer ON enterprise(officer_id, id);
 CREATE INDEX enterprise_name ON enterprise(name);
 
+-- Enterprise counts per community, maintained in the same transaction as every enterprise change, so a
+-- list's total over a subtree is a sum of at most a few dozen rows instead of a count over the table.
+CREATE TABLE enterprise_count (
+    community_id  INTEGER PRIMARY KEY REFERENCES org_unit(id),
+    path          TEXT NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 0,
+    active_key    INTEGER NOT NULL DEFAULT 0,
+    retired       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX enterprise_count_path ON enterprise_count(path);
+
 CREATE TABLE app_user (
     id                   INTEGER PRIMARY KEY,
     username             TEXT NOT NULL,

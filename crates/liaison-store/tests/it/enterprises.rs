@@ -152,3 +152,27 @@ async fn an_import_plan_resolves_communities_and_refuses_registered_codes() {
         );
     }
 }
+
+#[tokio::test]
+async fn list_totals_from_the_maintained_counts_match_a_full_count() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let ctx = Ctx::system(t0());
+        let extra = fixture::details("新增一号", "91330100716105852F", "13800138000");
+        db.create_enterprise(&ctx, &extra, f.community1).await.expect("create");
+        let mut not_key = fixture::details("渝中一号科技有限公司", "91350100M000100Y43", "13800138000");
+        not_key.key_enterprise = false;
+        db.update_enterprise(&ctx, f.e1, &not_key).await.expect("update");
+        db.set_enterprise_status(&ctx, f.e2, true).await.expect("retire");
+        db.move_unit(&ctx, f.community1, f.station2).await.expect("move");
+        let district = OrgPath::parse(&db.unit(f.district).await.expect("d").path).expect("path");
+        let station2 = OrgPath::parse(&db.unit(f.station2).await.expect("s2").path).expect("path");
+        for root in [district, station2] {
+            for (key_only, retired) in [(false, false), (true, false), (false, true), (true, true)] {
+                let plain = EnterpriseFilter { query: String::new(), key_only, retired };
+                let counted = db.enterprises(&Visibility::Subtree(root.clone()), &plain, Paging::new(None, None)).await.expect("list");
+                assert_eq!(counted.total, counted.items.len() as i64, "{} {root} key={key_only} retired={retired}", db.kind());
+            }
+        }
+    }
+}

@@ -53,7 +53,7 @@ async fn identify(
         return Ok(None);
     };
     let id = digest(&token);
-    let Some(session) = state.db.session(&id).await? else {
+    let Some((session, user)) = state.db.session_with_user(&id).await? else {
         return Ok(None);
     };
     let idle = Duration::minutes(state.config.idle_timeout_minutes);
@@ -61,7 +61,6 @@ async fn identify(
     if now - session.last_seen_at > idle || now - session.created_at > absolute {
         return Ok(None);
     }
-    let user = state.db.user(session.user_id).await?;
     if user.row.status == "disabled" {
         return Ok(None);
     }

@@ -1,0 +1,125 @@
+//! `liaison-bench`: measures the real `liaison` binary over loopback and prints the figures the issues
+//! name — start-up time and idle memory with the demo district (~2,000 enterprises), and the enterprise
+//! list (API and page) at 32 connections with 100,000 enterprises.
+//!
+//! `cargo build --release && cargo run --release -p liaison-bench` (add `--database-url postgres://…`
+//! to seed and serve PostgreSQL instead of SQLite).
+
+mod load;
+mod seed;
+
+use anyhow::Context;
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// The binary to measure.
+    #[arg(long, default_value = "target/release/liaison")]
+    binary: PathBuf,
+    /// Enterprises for the list benchmark.
+    #[arg(long, default_value_t = 100_000)]
+    enterprises: usize,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds of load per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Serve PostgreSQL at this URL (an empty database) instead of SQLite.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+/// A running server, killed on drop.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:port`.
+    pub origin: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Resident memory in MiB (Linux `/proc`).
+    pub fn rss_mib(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts `liaison serve` on `data` and returns it with the time until `/healthz` answered.
+async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, Duration)> {
+    let port = free_port()?;
+    let started = Instant::now();
+    let mut command = Command::new(&args.binary);
+    command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(data);
+    command.env("LIAISON_WEB__REQUIRE_STAFF_MFA", "false").env("LIAISON_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    if let Some(url) = &args.database_url {
+        command.env("LIAISON_DATABASE_URL", url);
+    }
+    let child = command.spawn().with_context(|| format!("starting {}", args.binary.display()))?;
+    let server = Server { child, origin: format!("http://127.0.0.1:{port}") };
+    let client = load::client();
+    loop {
+        if load::get(&client, &format!("{}/healthz", server.origin), None).await.is_ok_and(|(status, _)| status == 200) {
+            return Ok((server, started.elapsed()));
+        }
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not become ready");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    anyhow::ensure!(args.binary.exists(), "{} not found: run `cargo build --release` first", args.binary.display());
+    let dir = std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let backend = if args.database_url.is_some() { "postgres" } else { "sqlite" };
+    println!("liaison-bench on {backend}, {} connections, {} s per scenario", args.connections, args.seconds);
+
+    seed::demo(&args, &dir).await?;
+    let mut startups = Vec::new();
+    for _ in 0..5 {
+        let (server, took) = start(&args, &dir).await?;
+        startups.push(took);
+        drop(server);
+    }
+    startups.sort();
+    let (server, _) = start(&args, &dir).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("start-up with the demo district ({} enterprises): median {:.0} ms, worst {:.0} ms (target < 1000 ms)",
+        seed::DEMO_ENTERPRISES, ms(startups[2]), ms(startups[4]));
+    println!("idle RSS: {:.1} MiB (target < 60 MiB)", server.rss_mib());
+    drop(server);
+
+    let total = seed::top_up(&args, &dir).await?;
+    let (server, _) = start(&args, &dir).await?;
+    let cookie = load::sign_in(&server.origin, "leader", "liaison-demo").await?;
+    for (name, path) in [("API  GET /api/v1/enterprises", "/api/v1/enterprises"), ("page GET /enterprises       ", "/enterprises")] {
+        let report = load::run(&server.origin, path, &cookie, args.connections, Duration::from_secs(args.seconds)).await?;
+        println!("{name} over {total} enterprises: {report} (target p99 < 20 ms)");
+    }
+    println!("RSS after load: {:.1} MiB", server.rss_mib());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
