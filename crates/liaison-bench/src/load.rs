@@ -80,7 +80,13 @@ impl fmt::Display for Report {
 }
 
 /// Runs `connections` closed loops of `GET origin+path` for `duration` (after a one-second warm-up).
-pub async fn run(origin: &str, path: &str, cookie: &str, connections: usize, duration: Duration) -> anyhow::Result<Report> {
+pub async fn run(
+    origin: &str,
+    path: &str,
+    cookie: &str,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Report> {
     let url = format!("{origin}{path}");
     let client = client();
     for _ in 0..connections {

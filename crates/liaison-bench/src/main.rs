@@ -52,7 +52,11 @@ impl Server {
     pub fn rss_mib(&self) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
             .map_or(f64::NAN, |kib| kib / 1024.0)
     }
 }
@@ -67,7 +71,11 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
     let started = Instant::now();
     let mut command = Command::new(&args.binary);
     command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(data);
-    command.env("LIAISON_WEB__REQUIRE_STAFF_MFA", "false").env("LIAISON_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    command
+        .env("LIAISON_WEB__REQUIRE_STAFF_MFA", "false")
+        .env("LIAISON_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     if let Some(url) = &args.database_url {
         command.env("LIAISON_DATABASE_URL", url);
     }
@@ -75,7 +83,8 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
     let server = Server { child, origin: format!("http://127.0.0.1:{port}") };
     let client = load::client();
     loop {
-        if load::get(&client, &format!("{}/healthz", server.origin), None).await.is_ok_and(|(status, _)| status == 200) {
+        if load::get(&client, &format!("{}/healthz", server.origin), None).await.is_ok_and(|(status, _)| status == 200)
+        {
             return Ok((server, started.elapsed()));
         }
         anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not become ready");
@@ -102,16 +111,23 @@ async fn main() -> anyhow::Result<()> {
     startups.sort();
     let (server, _) = start(&args, &dir).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    println!("start-up with the demo district ({} enterprises): median {:.0} ms, worst {:.0} ms (target < 1000 ms)",
-        seed::DEMO_ENTERPRISES, ms(startups[2]), ms(startups[4]));
+    println!(
+        "start-up with the demo district ({} enterprises): median {:.0} ms, worst {:.0} ms (target < 1000 ms)",
+        seed::DEMO_ENTERPRISES,
+        ms(startups[2]),
+        ms(startups[4])
+    );
     println!("idle RSS: {:.1} MiB (target < 60 MiB)", server.rss_mib());
     drop(server);
 
     let total = seed::top_up(&args, &dir).await?;
     let (server, _) = start(&args, &dir).await?;
     let cookie = load::sign_in(&server.origin, "leader", "liaison-demo").await?;
-    for (name, path) in [("API  GET /api/v1/enterprises", "/api/v1/enterprises"), ("page GET /enterprises       ", "/enterprises")] {
-        let report = load::run(&server.origin, path, &cookie, args.connections, Duration::from_secs(args.seconds)).await?;
+    for (name, path) in
+        [("API  GET /api/v1/enterprises", "/api/v1/enterprises"), ("page GET /enterprises       ", "/enterprises")]
+    {
+        let report =
+            load::run(&server.origin, path, &cookie, args.connections, Duration::from_secs(args.seconds)).await?;
         println!("{name} over {total} enterprises: {report} (target p99 < 20 ms)");
     }
     println!("RSS after load: {:.1} MiB", server.rss_mib());

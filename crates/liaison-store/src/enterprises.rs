@@ -195,7 +195,16 @@ impl Db {
                 paging,
                 None::<i64>
             ),
-            Visibility::Enterprise(id) => scoped_page!(self, "e.id = $1 AND e.id = $2", "e.id = $1 AND e.id = $2", id, id, filter, paging, None::<i64>),
+            Visibility::Enterprise(id) => scoped_page!(
+                self,
+                "e.id = $1 AND e.id = $2",
+                "e.id = $1 AND e.id = $2",
+                id,
+                id,
+                filter,
+                paging,
+                None::<i64>
+            ),
         }
     }
 
@@ -204,7 +213,9 @@ impl Db {
         if !filter.query.trim().is_empty() || (filter.retired && filter.key_only) {
             return Ok(None);
         }
-        let total: i64 = read!(self, |c| sqlx::query_scalar(
+        let total: i64 =
+            read!(self, |c| {
+                sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(CASE WHEN $3 THEN retired WHEN $4 THEN active_key ELSE active END), 0) AS BIGINT)
              FROM enterprise_count WHERE path >= $1 AND path < $2"
         )
@@ -212,7 +223,8 @@ impl Db {
         .bind(root.range_end())
         .bind(filter.retired)
         .bind(filter.key_only)
-        .fetch_one(c))?;
+        .fetch_one(c)
+            })?;
         Ok(Some(total))
     }
 
@@ -415,7 +427,13 @@ async fn insert_enterprise(
         .bind(ctx.at)
         .fetch_one(c)
     })?;
-    adjust_count(tx, community_id, path.as_str(), Counts { active: 1, active_key: i64::from(d.key_enterprise), retired: 0 }).await?;
+    adjust_count(
+        tx,
+        community_id,
+        path.as_str(),
+        Counts { active: 1, active_key: i64::from(d.key_enterprise), retired: 0 },
+    )
+    .await?;
     record_assignment(tx, ctx, id, officer, "建档 registered").await?;
     append(tx, ctx.at, &ctx.event("enterprise.create", "enterprise", Some(id), "")).await?;
     Ok(id)
@@ -462,12 +480,17 @@ impl Counts {
     }
 
     fn minus(self, other: Counts) -> Counts {
-        Counts { active: self.active - other.active, active_key: self.active_key - other.active_key, retired: self.retired - other.retired }
+        Counts {
+            active: self.active - other.active,
+            active_key: self.active_key - other.active_key,
+            retired: self.retired - other.retired,
+        }
     }
 }
 
 async fn adjust_count(tx: &mut Tx, community_id: i64, path: &str, by: Counts) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query(
+    exec!(tx, |c| {
+        sqlx::query(
         "INSERT INTO enterprise_count (community_id, path, active, active_key, retired) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (community_id) DO UPDATE SET active = enterprise_count.active + excluded.active,
              active_key = enterprise_count.active_key + excluded.active_key, retired = enterprise_count.retired + excluded.retired"
@@ -477,7 +500,8 @@ async fn adjust_count(tx: &mut Tx, community_id: i64, path: &str, by: Counts) ->
     .bind(by.active)
     .bind(by.active_key)
     .bind(by.retired)
-    .execute(c))?;
+    .execute(c)
+    })?;
     Ok(())
 }
 

@@ -99,7 +99,8 @@ impl Db {
 
     /// The session stored under `digest` with its user and roles, in one query (every request does this).
     pub async fn session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
-        let rows: Vec<SessionUserRow> = read!(self, |c| sqlx::query_as(
+        let rows: Vec<SessionUserRow> = read!(self, |c| {
+            sqlx::query_as(
             "SELECT s.id AS session_id, s.user_id AS session_user_id, s.created_at AS session_created_at, s.last_seen_at,
                     s.authenticated_at, s.mfa_pending, s.ip AS session_ip, s.user_agent,
                     u.id, u.username, u.display_name, u.unit_id, o.path AS unit_path, o.name AS unit_name, o.kind AS unit_kind,
@@ -109,7 +110,8 @@ impl Db {
              LEFT JOIN user_role r ON r.user_id = u.id WHERE s.id = $1"
         )
         .bind(digest)
-        .fetch_all(c))?;
+        .fetch_all(c)
+        })?;
         let Some(first) = rows.first() else { return Ok(None) };
         let session = SessionRow {
             id: first.session_id.clone(),

@@ -176,8 +176,9 @@ impl Db {
     /// One user by login name (case-insensitive).
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let username = username.trim().to_lowercase();
-        let rows =
-            read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.username = $1")).bind(&username).fetch_all(c))?;
+        let rows = read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.username = $1"))
+            .bind(&username)
+            .fetch_all(c))?;
         Ok(fold_user(rows))
     }
 

@@ -167,7 +167,9 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         );
         let input = EnterpriseInput {
             name: format!("{name}（{:04}）", n + 1),
-            credit_code: CreditCode::synthetic(DIVISION, rng.random_range(0..31_u64.pow(8))).map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            credit_code: CreditCode::synthetic(DIVISION, rng.random_range(0..31_u64.pow(8)))
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
             address: format!("重庆市渝中区{}路{}号", WORDS[rng.random_range(0..WORDS.len())], rng.random_range(1..400)),
             industry: industry.into(),
             scale: Scale::ALL[rng.random_range(0..Scale::ALL.len())].code().into(),

@@ -13,6 +13,10 @@ use liaison_store::Db;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// mimalloc: under load the default allocator's consolidation showed in profiles (docs/ARCHITECTURE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "liaison", version, about = "助企警务联络平台 — police–enterprise liaison platform")]
 struct Cli {

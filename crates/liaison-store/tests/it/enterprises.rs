@@ -170,8 +170,16 @@ async fn list_totals_from_the_maintained_counts_match_a_full_count() {
         for root in [district, station2] {
             for (key_only, retired) in [(false, false), (true, false), (false, true), (true, true)] {
                 let plain = EnterpriseFilter { query: String::new(), key_only, retired };
-                let counted = db.enterprises(&Visibility::Subtree(root.clone()), &plain, Paging::new(None, None)).await.expect("list");
-                assert_eq!(counted.total, counted.items.len() as i64, "{} {root} key={key_only} retired={retired}", db.kind());
+                let counted = db
+                    .enterprises(&Visibility::Subtree(root.clone()), &plain, Paging::new(None, None))
+                    .await
+                    .expect("list");
+                assert_eq!(
+                    counted.total,
+                    counted.items.len() as i64,
+                    "{} {root} key={key_only} retired={retired}",
+                    db.kind()
+                );
             }
         }
     }
