@@ -5,7 +5,7 @@ use super::{Authed, cookie};
 use crate::AppState;
 use crate::middleware::RequestMeta;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::Duration;
@@ -14,17 +14,27 @@ use liaison_core::token::digest;
 /// Middleware: puts an [`Authed`] into the request when the credentials are valid.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = req.extensions().get::<RequestMeta>().cloned();
+    let mut denied_ctx = None;
     if let Some(meta) = meta {
         let headers = req.headers().clone();
         match identify(&state, &headers, meta).await {
             Ok(Some(authed)) => {
+                denied_ctx = Some(authed.ctx(state.clock.now()));
                 req.extensions_mut().insert(authed);
             }
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "session lookup failed"),
         }
     }
-    next.run(req).await
+    let path: String = req.uri().path().chars().take(200).collect();
+    let response = next.run(req).await;
+    // Every refused request of a signed-in user is audited (LOG-01): who, from where, which path.
+    if let (StatusCode::FORBIDDEN, Some(ctx)) = (response.status(), denied_ctx) {
+        if let Err(error) = state.db.audit_denied(&ctx, "access.denied", "route", &path).await {
+            tracing::error!(%error, "auditing a denied request failed");
+        }
+    }
+    response
 }
 
 async fn identify(

@@ -345,3 +345,15 @@ async fn metrics_count_requests_by_route_for_local_scrapers_only() {
     remote.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 9, 8, 7], 5000))));
     assert_eq!(app.call(remote).await.status, 403);
 }
+
+#[tokio::test]
+async fn every_refused_request_is_audited() {
+    let app = TestApp::new().await;
+    let officer = app.session("o1").await;
+    assert_eq!(app.get("/stats", Some(&officer)).await.status, 403);
+    assert_eq!(app.get("/api/v1/audit", Some(&officer)).await.status, 403);
+    let denied = app.audit("access.denied").await;
+    let paths: Vec<&str> = denied.iter().map(|r| r.detail.as_str()).collect();
+    assert_eq!(paths, vec!["/api/v1/audit", "/stats"]);
+    assert!(denied.iter().all(|r| r.actor_id == Some(app.f.user("o1")) && r.outcome == "failure"));
+}
