@@ -67,6 +67,8 @@ pub struct EnterpriseFilter {
     pub key_only: bool,
     /// Retired instead of active ones.
     pub retired: bool,
+    /// Only those this officer is responsible for.
+    pub officer_id: Option<i64>,
 }
 
 /// One change of responsible officer.
@@ -172,6 +174,16 @@ impl Db {
     ) -> StoreResult<Page<EnterpriseRow>> {
         match visibility {
             Visibility::Nothing => Ok(Page { items: Vec::new(), total: 0 }),
+            Visibility::Subtree(root) if filter.officer_id.is_some() => scoped_page!(
+                self,
+                "e.officer_id = $1 AND substr(e.path, 1, length($2)) = $2",
+                "e.officer_id = $1 AND substr(e.path, 1, length($2)) = $2",
+                filter.officer_id,
+                root.as_str(),
+                filter,
+                paging,
+                None::<i64>
+            ),
             Visibility::Subtree(root) => {
                 let total = self.counted_total(root, filter).await?;
                 scoped_page!(
@@ -213,9 +225,8 @@ impl Db {
         if !filter.query.trim().is_empty() || (filter.retired && filter.key_only) {
             return Ok(None);
         }
-        let total: i64 =
-            read!(self, |c| {
-                sqlx::query_scalar(
+        let total: i64 = read!(self, |c| {
+            sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(CASE WHEN $3 THEN retired WHEN $4 THEN active_key ELSE active END), 0) AS BIGINT)
              FROM enterprise_count WHERE path >= $1 AND path < $2"
         )
@@ -224,7 +235,7 @@ impl Db {
         .bind(filter.retired)
         .bind(filter.key_only)
         .fetch_one(c)
-            })?;
+        })?;
         Ok(Some(total))
     }
 

@@ -136,6 +136,21 @@ macro_rules! select_user_with_roles {
     };
 }
 
+/// A liaison officer and the enterprises they are responsible for.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct OfficerLoad {
+    /// User id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Their community.
+    pub unit_name: String,
+    /// Active enterprises.
+    pub enterprises: i64,
+    /// Of which key enterprises.
+    pub key_enterprises: i64,
+}
+
 /// A user as listed for administrators.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct UserSummary {
@@ -339,17 +354,20 @@ impl Db {
         })?)
     }
 
-    /// Active liaison officers whose unit lies within `root`: (id, name, unit name).
-    pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<(i64, String, String)>> {
+    /// Active liaison officers within `root`, with how many active (and key) enterprises each is responsible for.
+    pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<OfficerLoad>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
-                "SELECT u.id, u.display_name, o.name FROM app_user u JOIN org_unit o ON o.id = u.unit_id
+            "SELECT u.id, u.display_name AS name, o.name AS unit_name,
+                    (SELECT count(*) FROM enterprise e WHERE e.officer_id = u.id AND e.status = 'active') AS enterprises,
+                    (SELECT count(*) FROM enterprise e WHERE e.officer_id = u.id AND e.status = 'active' AND e.key_enterprise = TRUE) AS key_enterprises
+             FROM app_user u JOIN org_unit o ON o.id = u.unit_id
              JOIN user_role r ON r.user_id = u.id AND r.role = 'officer'
-             WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id",
-            )
-            .bind(root.as_str())
-            .bind(root.range_end())
-            .fetch_all(c)
+             WHERE o.path >= $1 AND o.path < $2 AND u.status = 'active' ORDER BY o.path, u.id"
+        )
+        .bind(root.as_str())
+        .bind(root.range_end())
+        .fetch_all(c)
         })?)
     }
 

@@ -30,6 +30,7 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/lang/{code}", Public, login::set_lang);
     t.get("/", Signed, home::home);
     t.get("/stats", Signed, home::stats);
+    t.get("/officers", Signed, home::officers);
     t.get("/enterprises", Signed, enterprises::list);
     t.get("/enterprises/new", Signed, enterprises::new_form);
     t.get("/enterprises/import", Signed, import::form);
@@ -91,11 +92,12 @@ impl Chrome {
     /// Layout for a signed-in user, with `active` the current section's href.
     pub fn new(state: &AppState, lang: Lang, authed: &Authed, title_key: &str, active: &str) -> Self {
         let viewer = authed.viewer();
-        let links: [(&'static str, &str, bool); 9] = [
+        let links: [(&'static str, &str, bool); 10] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
             ("/enterprises", "nav.enterprises", viewer.is_staff() && viewer.can(Action::ViewEnterprises)),
             ("/registrations", "nav.registrations", viewer.can(Action::ConfirmEnterpriseUser)),
+            ("/officers", "nav.officers", viewer.can(Action::ViewStatistics)),
             ("/stats", "nav.stats", viewer.can(Action::ViewStatistics)),
             ("/org", "nav.org", viewer.can(Action::ViewOrgUnits)),
             ("/users", "nav.users", viewer.can(Action::ViewUsers)),

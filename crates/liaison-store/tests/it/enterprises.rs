@@ -169,7 +169,7 @@ async fn list_totals_from_the_maintained_counts_match_a_full_count() {
         let station2 = OrgPath::parse(&db.unit(f.station2).await.expect("s2").path).expect("path");
         for root in [district, station2] {
             for (key_only, retired) in [(false, false), (true, false), (false, true), (true, true)] {
-                let plain = EnterpriseFilter { query: String::new(), key_only, retired };
+                let plain = EnterpriseFilter { query: String::new(), key_only, retired, officer_id: None };
                 let counted = db
                     .enterprises(&Visibility::Subtree(root.clone()), &plain, Paging::new(None, None))
                     .await

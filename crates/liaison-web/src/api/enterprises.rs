@@ -25,6 +25,8 @@ pub struct ListQuery {
     pub key_only: Option<bool>,
     /// Retired instead of active enterprises.
     pub retired: Option<bool>,
+    /// Only those this liaison officer is responsible for.
+    pub officer_id: Option<i64>,
     /// Page.
     pub page: Option<i64>,
     /// Rows per page.
@@ -123,6 +125,7 @@ pub async fn list(
         query: q.q.unwrap_or_default(),
         key_only: q.key_only.unwrap_or(false),
         retired: q.retired.unwrap_or(false),
+        officer_id: q.officer_id,
     };
     let paging = Paging::new(q.page, q.per_page);
     let page = actions::list_enterprises(&state, &authed, &filter, paging).await?;

@@ -30,6 +30,7 @@ pub struct ListQuery {
     key_only: Option<String>,
     retired: Option<String>,
     page: Option<i64>,
+    officer: Option<i64>,
 }
 
 #[derive(Template)]
@@ -43,6 +44,7 @@ struct ListPage {
     q: String,
     key_only: bool,
     retired: bool,
+    officer: Option<i64>,
     can_create: bool,
     can_import: bool,
     can_export: bool,
@@ -56,6 +58,9 @@ impl ListPage {
         }
         if self.retired {
             link.push_str("&retired=on");
+        }
+        if let Some(officer) = self.officer {
+            link.push_str(&format!("&officer={officer}"));
         }
         link
     }
@@ -71,6 +76,7 @@ pub async fn list(
         query: q.q.clone().unwrap_or_default(),
         key_only: q.key_only.is_some_and(|v| !v.is_empty()),
         retired: q.retired.is_some_and(|v| !v.is_empty()),
+        officer_id: q.officer,
     };
     let paging = Paging::new(q.page, Some(50));
     let page = actions::list_enterprises(&state, &authed, &filter, paging).await?;
@@ -83,6 +89,7 @@ pub async fn list(
         q: filter.query,
         key_only: filter.key_only,
         retired: filter.retired,
+        officer: filter.officer_id,
         can_create: authed.viewer().can(Action::CreateEnterprise),
         can_import: authed.viewer().can(Action::ImportEnterprises),
         can_export: authed.viewer().can(Action::ExportEnterprises),
@@ -96,7 +103,7 @@ struct DetailPage {
     e: EnterpriseView,
     history: Vec<Assignment>,
     reports: Vec<SelfReport>,
-    officers: Vec<(i64, String, String)>,
+    officers: Vec<liaison_store::users::OfficerLoad>,
     revealed: Option<String>,
     can_edit: bool,
     can_assign: bool,

@@ -106,3 +106,21 @@ pub async fn stats(State(state): State<AppState>, lang: Lang, CurrentUser(authed
         covered,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "officers.html")]
+struct OfficersPage {
+    chrome: Chrome,
+    officers: Vec<liaison_store::users::OfficerLoad>,
+}
+
+/// 一企一警 by officer: each liaison officer in scope with their enterprises (linking to the list).
+pub async fn officers(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
+    authed.require(Action::ViewStatistics)?;
+    let officers = state.db.officers_within(&authed.viewer().unit_path).await?;
+    Ok(render(&OfficersPage { chrome: Chrome::new(&state, lang, &authed, "officers.title", "/officers"), officers }))
+}

@@ -79,6 +79,7 @@ pub struct ExportQuery {
     q: Option<String>,
     key_only: Option<String>,
     retired: Option<String>,
+    officer: Option<i64>,
 }
 
 /// Every enterprise of the filtered list as XLSX (contacts masked unless the viewer may reveal); audited.
@@ -93,6 +94,7 @@ pub async fn export(
         query: q.q.unwrap_or_default(),
         key_only: q.key_only.is_some_and(|v| !v.is_empty()),
         retired: q.retired.is_some_and(|v| !v.is_empty()),
+        officer_id: q.officer,
     };
     let mut rows = Vec::new();
     for page in 1.. {

@@ -264,3 +264,18 @@ async fn the_export_is_an_xlsx_of_the_filtered_list_with_masked_contacts() {
     assert_eq!(table[0][0], "企业名称");
     assert!(table.iter().skip(1).all(|row| row[9].contains("****")), "contacts masked: {table:?}");
 }
+
+#[tokio::test]
+async fn the_officer_page_lists_each_officers_enterprises() {
+    let app = TestApp::new().await;
+    let head = app.session("sup1").await;
+    let page = app.get("/officers", Some(&head)).await;
+    assert!(page.body.contains(&format!("/enterprises?officer={}", app.f.user("o1"))) && page.body.contains("测试o1"));
+    assert!(!page.body.contains("测试o2"), "only the station's officers");
+    assert!(page.body.contains("不足3家"), "an officer with fewer than three key enterprises is flagged");
+    let theirs = app.get(&format!("/api/v1/enterprises?officer_id={}", app.f.user("o1")), Some(&head)).await.json();
+    assert_eq!(theirs["total"], 1);
+    assert_eq!(theirs["items"][0]["id"], app.f.e1);
+    let outside = app.get(&format!("/api/v1/enterprises?officer_id={}", app.f.user("o2")), Some(&head)).await.json();
+    assert_eq!(outside["total"], 0, "another station's officer shows nothing");
+}
