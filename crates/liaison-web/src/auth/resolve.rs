@@ -29,10 +29,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let path: String = req.uri().path().chars().take(200).collect();
     let response = next.run(req).await;
     // Every refused request of a signed-in user is audited (LOG-01): who, from where, which path.
-    if let (StatusCode::FORBIDDEN, Some(ctx)) = (response.status(), denied_ctx) {
-        if let Err(error) = state.db.audit_denied(&ctx, "access.denied", "route", &path).await {
-            tracing::error!(%error, "auditing a denied request failed");
-        }
+    if let (StatusCode::FORBIDDEN, Some(ctx)) = (response.status(), denied_ctx)
+        && let Err(error) = state.db.audit_denied(&ctx, "access.denied", "route", &path).await
+    {
+        tracing::error!(%error, "auditing a denied request failed");
     }
     response
 }
