@@ -289,3 +289,12 @@ pub async fn import_enterprises(
     }
     Ok(ImportReport { valid: plan.rows.len(), errors: plan.errors, committed })
 }
+
+/// Creates a personal access token for the signed-in user; returns its id and the token (shown once).
+pub async fn create_token(state: &AppState, authed: &Authed, name: &str) -> AppResult<(i64, String)> {
+    let name = text::name(name, 60).map_err(|e| field("name", "text.required", &e.to_string()))?;
+    let token = liaison_core::token::random_hex(32);
+    let digest = liaison_core::token::digest(&token);
+    let id = state.db.create_api_token(&authed.ctx(state.clock.now()), authed.user.row.id, &name, &digest).await?;
+    Ok((id, token))
+}

@@ -8,6 +8,22 @@ use liaison_core::role::Role;
 use liaison_store::users::NewUser;
 use liaison_store::{Ctx, Db};
 
+/// A staff account with a one-time password that must be changed at first sign-in.
+fn staff_account(username: &str, name: &str, unit_id: i64, roles: Vec<Role>, secret: &str) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: name.into(),
+        unit_id,
+        roles,
+        password_hash: password::hash(secret),
+        status: "active",
+        enterprise_id: None,
+        police_number: None,
+        mobile: None,
+        must_change_password: true,
+    }
+}
+
 /// On an empty database: creates the root unit and `admin` (system), `security` (security) and
 /// `auditor` (audit) — no default passwords; each must be changed at first sign-in.
 pub async fn first_run(db: &Db) -> anyhow::Result<()> {
@@ -25,18 +41,7 @@ pub async fn first_run(db: &Db) -> anyhow::Result<()> {
         ("auditor", "审计管理员", Role::AuditAdmin),
     ] {
         let secret = password::one_time();
-        let user = NewUser {
-            username: username.into(),
-            display_name: name.into(),
-            unit_id: root.id,
-            roles: vec![role],
-            password_hash: password::hash(&secret),
-            status: "active",
-            enterprise_id: None,
-            police_number: None,
-            mobile: None,
-            must_change_password: true,
-        };
+        let user = staff_account(username, name, root.id, vec![role], &secret);
         db.create_user(&ctx, &user).await?;
         println!("  {username:<9} {secret}");
     }
@@ -58,18 +63,7 @@ pub async fn create_user(
         None => db.root_unit().await?.context("no org unit yet: run `liaison serve` once first")?.id,
     };
     let secret = password::one_time();
-    let user = NewUser {
-        username: username.into(),
-        display_name: name.into(),
-        unit_id,
-        roles,
-        password_hash: password::hash(&secret),
-        status: "active",
-        enterprise_id: None,
-        police_number: None,
-        mobile: None,
-        must_change_password: true,
-    };
+    let user = staff_account(username, name, unit_id, roles, &secret);
     let id = db.create_user(&Ctx::system(chrono::Utc::now()), &user).await?;
     println!("created user {username} (id {id}); one-time password:\n{secret}");
     Ok(())

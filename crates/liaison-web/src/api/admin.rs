@@ -4,14 +4,13 @@
 use crate::AppState;
 use crate::actions;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::view::ListView;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_core::permission::Action;
-use liaison_core::validate::{FieldError, text};
 use liaison_store::Paging;
 use liaison_store::org::OrgUnit;
 use serde::{Deserialize, Serialize};
@@ -309,17 +308,6 @@ pub async fn create_token(
     CurrentUser(authed): CurrentUser,
     AppJson(body): AppJson<TokenBody>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    let name = text::name(&body.name, 60)
-        .map_err(|e| AppError::Validation(vec![FieldError::new("name", "text.required", e.to_string())]))?;
-    let token = liaison_core::token::random_hex(32);
-    let id = state
-        .db
-        .create_api_token(
-            &authed.ctx(state.clock.now()),
-            authed.user.row.id,
-            &name,
-            &liaison_core::token::digest(&token),
-        )
-        .await?;
+    let (id, token) = actions::create_token(&state, &authed, &body.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id, token })))
 }

@@ -113,27 +113,12 @@ pub async fn create_token(
     CurrentUser(authed): CurrentUser,
     AppForm(form): AppForm<TokenForm>,
 ) -> AppResult<Response> {
-    let Ok(name) = liaison_core::validate::text::name(&form.name, 60) else {
-        let page = account_page(
-            &state,
-            lang,
-            &authed,
-            None,
-            None,
-            vec![FieldError::new("name", "text.required", lang.t("account.token_name"))],
-        )
-        .await?;
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    };
-    let token = liaison_core::token::random_hex(32);
-    state
-        .db
-        .create_api_token(
-            &authed.ctx(state.clock.now()),
-            authed.user.row.id,
-            &name,
-            &liaison_core::token::digest(&token),
-        )
-        .await?;
-    Ok(render(&account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?))
+    match crate::actions::create_token(&state, &authed, &form.name).await {
+        Ok((_, token)) => Ok(render(&account_page(&state, lang, &authed, Some(token), None, Vec::new()).await?)),
+        Err(crate::error::AppError::Validation(errors)) => {
+            let page = account_page(&state, lang, &authed, None, None, errors).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other),
+    }
 }
