@@ -87,9 +87,9 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Clamps to sane bounds.
+    /// Clamps to sane bounds (so the offset can never overflow).
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
-        Self { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, 200) }
+        Self { page: page.unwrap_or(1).clamp(1, 1_000_000), per_page: per_page.unwrap_or(50).clamp(1, 200) }
     }
 
     fn offset(self) -> i64 {

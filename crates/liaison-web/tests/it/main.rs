@@ -10,3 +10,4 @@ mod enterprises;
 mod harness;
 mod matrix;
 mod portal;
+mod robustness;
