@@ -72,7 +72,7 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
     let mut command = Command::new(&args.binary);
     command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(data);
     command
-        .env("LIAISON_WEB__REQUIRE_STAFF_MFA", "false")
+        .env("LIAISON_SECURITY__REQUIRE_STAFF_MFA", "false")
         .env("LIAISON_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

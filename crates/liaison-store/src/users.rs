@@ -7,8 +7,8 @@ use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 
-/// A stored user with the path of their unit.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A stored user with the path of their unit. `Debug` leaves out the password hash and TOTP secret.
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     /// Id.
     pub id: i64,
@@ -50,6 +50,18 @@ pub struct UserRow {
     pub last_login_at: Option<DateTime<Utc>>,
     /// When the password was last set.
     pub password_changed_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("unit_id", &self.unit_id)
+            .field("status", &self.status)
+            .field("totp_enabled", &self.totp_enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user with roles.

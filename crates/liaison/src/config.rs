@@ -23,16 +23,24 @@ pub struct Config {
     pub log: String,
     /// `json` (one JSON object per line) or `text`.
     pub log_format: String,
-    /// Web and security settings.
+    /// Web settings.
     pub web: WebSettings,
+    /// Security settings.
+    pub security: SecuritySettings,
 }
 
-/// The `[web]` table, mirrored into [`WebConfig`].
-#[derive(Clone, Serialize, Deserialize)]
+/// The `[web]` table.
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WebSettings {
     /// Public origin for the CSRF check, e.g. `https://liaison.example.gov.cn`.
     pub public_origin: String,
+}
+
+/// The `[security]` table.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecuritySettings {
     /// Secure cookies (behind TLS).
     pub secure_cookies: bool,
     /// Staff must use TOTP.
@@ -45,11 +53,10 @@ pub struct WebSettings {
     pub trusted_proxies: Vec<String>,
 }
 
-impl Default for WebSettings {
+impl Default for SecuritySettings {
     fn default() -> Self {
         let web = WebConfig::default();
         Self {
-            public_origin: String::new(),
             secure_cookies: web.secure_cookies,
             require_staff_mfa: web.require_staff_mfa,
             idle_timeout_minutes: web.idle_timeout_minutes,
@@ -69,6 +76,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: "json".into(),
             web: WebSettings::default(),
+            security: SecuritySettings::default(),
         }
     }
 }
@@ -126,13 +134,14 @@ impl Config {
         } else {
             self.web.public_origin.clone()
         };
+        let security = &self.security;
         WebConfig {
             public_origin: origin,
-            secure_cookies: self.web.secure_cookies,
-            require_staff_mfa: self.web.require_staff_mfa && !demo,
-            idle_timeout_minutes: self.web.idle_timeout_minutes,
-            absolute_timeout_hours: self.web.absolute_timeout_hours,
-            trusted_proxies: self.web.trusted_proxies.clone(),
+            secure_cookies: security.secure_cookies,
+            require_staff_mfa: security.require_staff_mfa && !demo,
+            idle_timeout_minutes: security.idle_timeout_minutes,
+            absolute_timeout_hours: security.absolute_timeout_hours,
+            trusted_proxies: security.trusted_proxies.clone(),
             demo,
             ..WebConfig::default()
         }
@@ -157,14 +166,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("liaison-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("liaison.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nread_connections = 3\n[web]\nsecure_cookies = true\n")
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nread_connections = 3\n[security]\nsecure_cookies = true\n")
             .expect("write");
         figment::Jail::expect_with(|jail| {
             jail.set_env("LIAISON_READ_CONNECTIONS", "5");
             let config = Config::load(Some(&file)).expect("load");
             assert_eq!(config.listen, "0.0.0.0:9000");
             assert_eq!(config.read_connections, 5);
-            assert!(config.web.secure_cookies);
+            assert!(config.security.secure_cookies);
+            jail.set_env("LIAISON_SECURITY__REQUIRE_STAFF_MFA", "false");
+            assert!(!Config::load(Some(&file)).expect("load").security.require_staff_mfa);
             assert_eq!(config.database_url(), "sqlite://./data/liaison.db");
             Ok(())
         });

@@ -13,6 +13,7 @@ async fn users_have_roles_and_unique_case_folded_names() {
         assert_eq!(o1.roles, vec![Role::Officer]);
         assert_eq!(o1.row.unit_id, f.community1);
         assert!(liaison_core::password::verify(fixture::PASSWORD, &o1.row.password_hash));
+        assert!(!format!("{o1:?}").contains("argon2"), "Debug leaves the hash out");
         let ctx = Ctx::system(t0());
         let mut dup = liaison_store::users::NewUser {
             username: "O1".into(),
