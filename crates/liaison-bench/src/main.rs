@@ -75,7 +75,7 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
         .env("LIAISON_SECURITY__REQUIRE_STAFF_MFA", "false")
         .env("LIAISON_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(data.join("server.log"))?);
     if let Some(url) = &args.database_url {
         command.env("LIAISON_DATABASE_URL", url);
     }
@@ -87,7 +87,11 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
         {
             return Ok((server, started.elapsed()));
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not become ready");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become ready; see {}",
+            data.join("server.log").display()
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }

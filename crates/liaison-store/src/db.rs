@@ -144,7 +144,8 @@ impl Db {
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> bool {
-        let result: Result<i64, sqlx::Error> = read!(self, |c| sqlx::query_scalar("SELECT 1").fetch_one(c));
+        let result: Result<i64, sqlx::Error> =
+            read!(self, |c| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(c));
         result.is_ok()
     }
 

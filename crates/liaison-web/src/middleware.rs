@@ -89,7 +89,7 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         ),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
@@ -129,7 +129,7 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
     }
 }
 
-/// Fetch metadata decides when the browser sends it (with `Referrer-Policy: no-referrer`, Chrome sends
+/// Fetch metadata decides when the browser sends it (under some referrer policies Chrome sends
 /// `Origin: null` on same-origin form posts); otherwise the `Origin` must be this site. Requests with
 /// neither header come from non-browser clients, which carry no ambient cookies of a victim.
 fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {

@@ -38,3 +38,10 @@ async fn an_unknown_scheme_is_a_clear_error() {
     let error = liaison_store::Db::open("mysql://localhost/x", 1).await.expect_err("refused");
     assert!(error.to_string().contains("sqlite:// or postgres://"), "{error}");
 }
+
+#[tokio::test]
+async fn every_backend_answers_the_health_check() {
+    for db in crate::harness::backends().await {
+        assert!(db.ping().await, "{}", db.kind());
+    }
+}

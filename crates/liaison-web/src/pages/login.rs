@@ -212,9 +212,15 @@ pub async fn logout(State(state): State<AppState>, PartlySignedIn(authed): Partl
     Ok(response)
 }
 
-pub async fn set_lang(AppPath(code): AppPath<String>) -> Response {
+/// Sets the language cookie and returns to the page the switch was clicked on (a local path only).
+pub async fn set_lang(AppPath(code): AppPath<String>, headers: axum::http::HeaderMap) -> Response {
     let value = if code == "en" { "lang=en" } else { "lang=zh" };
-    let mut response = see_other("/");
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|slash| &rest[slash..]));
+    let mut response = see_other(&safe_next(back));
     if let Ok(cookie) = HeaderValue::from_str(&format!("{value}; Path=/; SameSite=Lax; Max-Age=31536000")) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }

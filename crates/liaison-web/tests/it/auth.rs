@@ -290,7 +290,7 @@ async fn every_response_carries_the_security_headers() {
             "{path}: {csp}"
         );
         assert_eq!(response.header("x-content-type-options"), "nosniff", "{path}");
-        assert_eq!(response.header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(response.header("referrer-policy"), "same-origin", "{path}");
         assert!(
             response.header("content-type").contains("charset=utf-8")
                 || response.header("content-type") == "application/json",
@@ -356,4 +356,19 @@ async fn every_refused_request_is_audited() {
     let paths: Vec<&str> = denied.iter().map(|r| r.detail.as_str()).collect();
     assert_eq!(paths, vec!["/api/v1/audit", "/stats"]);
     assert!(denied.iter().all(|r| r.actor_id == Some(app.f.user("o1")) && r.outcome == "failure"));
+}
+
+#[tokio::test]
+async fn the_language_switch_returns_to_the_same_local_page() {
+    let app = TestApp::new().await;
+    let back = |referer: &'static str| {
+        Request::builder().uri("/lang/en").header(header::REFERER, referer).body(Body::empty()).expect("request")
+    };
+    let response = app.call(back("http://127.0.0.1:8080/enterprises?q=%E6%B8%9D")).await;
+    assert_eq!((response.status.as_u16(), response.header("location")), (303, "/enterprises?q=%E6%B8%9D"));
+    assert!(response.header("set-cookie").starts_with("lang=en"));
+    assert_eq!(app.call(back("http://evil.example//evil.example/x")).await.header("location"), "/", "never off-site");
+    let english =
+        Request::builder().uri("/login").header(header::COOKIE, "lang=en").body(Body::empty()).expect("request");
+    assert!(app.call(english).await.body.contains("Sign in"));
 }
