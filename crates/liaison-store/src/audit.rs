@@ -113,17 +113,18 @@ impl Db {
 
     /// Newest first, optionally only one action prefix (e.g. `auth.`).
     pub async fn audit_page(&self, action_prefix: &str, paging: Paging) -> StoreResult<Page<AuditRow>> {
-        let pattern = format!("{}%", action_prefix.replace(['%', '_'], ""));
+        let pattern = format!("{}%", crate::like_literal(action_prefix));
         let items: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
-            "SELECT * FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+            "SELECT * FROM audit_log WHERE action LIKE $1 ESCAPE '\\' ORDER BY id DESC LIMIT $2 OFFSET $3"
         )
         .bind(&pattern)
         .bind(paging.per_page)
         .bind(paging.offset())
         .fetch_all(c))?;
-        let total: i64 = read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action LIKE $1")
-            .bind(&pattern)
-            .fetch_one(c))?;
+        let total: i64 =
+            read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action LIKE $1 ESCAPE '\\'")
+                .bind(&pattern)
+                .fetch_one(c))?;
         Ok(Page { items, total })
     }
 

@@ -118,7 +118,7 @@ macro_rules! select_enterprise {
 /// The list filter after a scope clause that uses `$1` and `$2`.
 macro_rules! list_filter {
     () => {
-        " AND e.status = $3 AND ($4 = '' OR e.name LIKE $5 OR e.credit_code = $4) AND ($6 = FALSE OR e.key_enterprise = TRUE)"
+        " AND e.status = $3 AND ($4 = '' OR e.name LIKE $5 ESCAPE '\\' OR e.credit_code = $4) AND ($6 = FALSE OR e.key_enterprise = TRUE)"
     };
 }
 
@@ -129,7 +129,7 @@ macro_rules! scoped_page {
     ($db:expr, $page_scope:literal, $count_scope:literal, $a:expr, $b:expr, $f:expr, $paging:expr, $total:expr) => {{
         let status = if $f.retired { "retired" } else { "active" };
         let query = $f.query.trim().to_uppercase();
-        let like = format!("%{}%", $f.query.trim().replace(['%', '_'], ""));
+        let like = format!("%{}%", $crate::like_literal($f.query.trim()));
         let items: Vec<EnterpriseRow> = read!($db, |c| sqlx::query_as(concat!(
             select_enterprise!("WHERE "),
             $page_scope,

@@ -68,6 +68,11 @@ impl Ctx {
     }
 }
 
+/// Escapes LIKE wildcards (`\\`, `%`, `_`) so user text matches literally; used with `ESCAPE '\\'`.
+pub(crate) fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// A page of results and the total number in scope.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {

@@ -171,6 +171,25 @@ impl Db {
         Ok(done)
     }
 
+    /// A user's sessions, newest first.
+    pub async fn sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionRow>> {
+        Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE user_id = $1 ORDER BY created_at DESC")
+            .bind(user_id)
+            .fetch_all(c))?)
+    }
+
+    /// Ends every session of a user but `keep` (the one asking) and audits it.
+    pub async fn end_other_sessions(&self, ctx: &Ctx, user_id: i64, keep: &str) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let done = exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(c))?;
+        append(&mut tx, ctx.at, &ctx.event("auth.end_other_sessions", "user", Some(user_id), done.to_string())).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
     /// Creates a personal access token stored by digest.
     pub async fn create_api_token(&self, ctx: &Ctx, user_id: i64, name: &str, digest: &str) -> StoreResult<i64> {
         let mut tx = self.begin().await?;

@@ -325,12 +325,13 @@ impl Db {
 
     /// Accounts whose unit lies within `root`, optionally filtered by name, newest first.
     pub async fn users_within(&self, root: &OrgPath, query: &str, paging: Paging) -> StoreResult<Page<UserSummary>> {
-        let like = format!("%{}%", query.trim().replace(['%', '_'], ""));
-        let mut items: Vec<UserSummary> = read!(self, |c| sqlx::query_as(
+        let like = format!("%{}%", crate::like_literal(query.trim()));
+        let mut items: Vec<UserSummary> = read!(self, |c| {
+            sqlx::query_as(
             "SELECT u.id, u.username, u.display_name, o.name AS unit_name, u.status,
                     u.last_login_at
              FROM app_user u JOIN org_unit o ON o.id = u.unit_id
-             WHERE o.path >= $1 AND o.path < $2 AND (u.username LIKE $3 OR u.display_name LIKE $3)
+             WHERE o.path >= $1 AND o.path < $2 AND (u.username LIKE $3 ESCAPE '\\' OR u.display_name LIKE $3 ESCAPE '\\')
              ORDER BY u.id LIMIT $4 OFFSET $5"
         )
         .bind(root.as_str())
@@ -338,15 +339,18 @@ impl Db {
         .bind(&like)
         .bind(paging.per_page)
         .bind(paging.offset())
-        .fetch_all(c))?;
-        let total: i64 = read!(self, |c| sqlx::query_scalar(
+        .fetch_all(c)
+        })?;
+        let total: i64 = read!(self, |c| {
+            sqlx::query_scalar(
             "SELECT count(*) FROM app_user u JOIN org_unit o ON o.id = u.unit_id
-             WHERE o.path >= $1 AND o.path < $2 AND (u.username LIKE $3 OR u.display_name LIKE $3)"
+             WHERE o.path >= $1 AND o.path < $2 AND (u.username LIKE $3 ESCAPE '\\' OR u.display_name LIKE $3 ESCAPE '\\')"
         )
         .bind(root.as_str())
         .bind(root.range_end())
         .bind(&like)
-        .fetch_one(c))?;
+        .fetch_one(c)
+        })?;
         for item in &mut items {
             let roles: Vec<&str> = self.roles_of(item.id).await?.iter().map(|r| r.code()).collect();
             item.roles = roles.join(",");

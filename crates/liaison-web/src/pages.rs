@@ -56,6 +56,7 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/account", Signed, account::page);
     t.post("/account/password", Signed, account::change_password);
     t.post("/account/tokens", Signed, account::create_token);
+    t.post("/account/sessions", Signed, account::end_other_sessions);
     t.get("/portal", Signed, portal::home);
     t.get("/portal/register", Public, portal::register_form);
     t.post("/portal/register", Public, portal::register);

@@ -39,6 +39,12 @@ async fn lists_follow_the_viewers_scope_and_filters() {
             ids(db.enterprises(&Visibility::Subtree(district.clone()), &by_code, all).await.expect("list")),
             vec![f.e1]
         );
+        let wildcard = EnterpriseFilter { query: "%".into(), ..EnterpriseFilter::default() };
+        assert_eq!(
+            db.enterprises(&Visibility::Subtree(district.clone()), &wildcard, all).await.expect("list").total,
+            0,
+            "% is literal"
+        );
         let injection = EnterpriseFilter { query: "' OR 1=1--".into(), ..EnterpriseFilter::default() };
         assert_eq!(db.enterprises(&Visibility::Subtree(district), &injection, all).await.expect("list").total, 0);
         let e1 = db.enterprise(f.e1).await.expect("e1");

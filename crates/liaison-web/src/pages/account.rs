@@ -13,6 +13,15 @@ use axum::response::Response;
 use liaison_core::password;
 use liaison_core::validate::{FieldError, RuleCode};
 use liaison_store::sessions::ApiTokenRow;
+
+/// One of the user's sessions as listed to them.
+struct SessionView {
+    created_at: chrono::DateTime<chrono::Utc>,
+    last_seen_at: chrono::DateTime<chrono::Utc>,
+    ip: String,
+    user_agent: String,
+    current: bool,
+}
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -25,6 +34,7 @@ struct AccountPage {
     mfa_enabled: bool,
     must_change: bool,
     tokens: Vec<ApiTokenRow>,
+    sessions: Vec<SessionView>,
     new_token: Option<String>,
     notice: Option<String>,
     errors: Vec<FieldError>,
@@ -47,6 +57,19 @@ async fn account_page(
         mfa_enabled: user.row.totp_enabled,
         must_change: user.row.must_change_password,
         tokens: state.db.api_tokens_of(user.row.id).await?,
+        sessions: state
+            .db
+            .sessions_of(user.row.id)
+            .await?
+            .into_iter()
+            .map(|s| SessionView {
+                current: Some(&s.id) == authed.session.as_ref(),
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect(),
         new_token,
         notice,
         errors,
@@ -121,4 +144,16 @@ pub async fn create_token(
         }
         Err(other) => Err(other),
     }
+}
+
+/// Ends every other session of the signed-in user.
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Response> {
+    let keep = authed.session.clone().unwrap_or_default();
+    let ended = state.db.end_other_sessions(&authed.ctx(state.clock.now()), authed.user.row.id, &keep).await?;
+    let notice = format!("{} ({ended})", lang.t("account.sessions_ended"));
+    Ok(render(&account_page(&state, lang, &authed, None, Some(notice), Vec::new()).await?))
 }

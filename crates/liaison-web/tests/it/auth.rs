@@ -372,3 +372,17 @@ async fn the_language_switch_returns_to_the_same_local_page() {
         Request::builder().uri("/login").header(header::COOKIE, "lang=en").body(Body::empty()).expect("request");
     assert!(app.call(english).await.body.contains("Sign in"));
 }
+
+#[tokio::test]
+async fn users_see_their_sessions_and_end_the_others() {
+    let app = TestApp::new().await;
+    let mine = app.session("o1").await;
+    let phone = app.session("o1").await;
+    let page = app.get("/account", Some(&mine)).await;
+    assert_eq!(page.body.matches("<td class=\"muted\">test</td>").count(), 2, "both sessions are listed");
+    assert!(page.body.contains("当前"));
+    assert_eq!(app.post_form("/account/sessions", Some(&mine), "").await.status, 200);
+    assert_eq!(app.get("/api/v1/me", Some(&phone)).await.status, 401);
+    assert_eq!(app.get("/api/v1/me", Some(&mine)).await.status, 200);
+    assert_eq!(app.audit("auth.end_other_sessions").await.len(), 1);
+}

@@ -303,6 +303,8 @@ fn rows() -> Vec<Row> {
         row("GET /account", "/account", "e1a", Empty, 200),
         row("POST /account/password", "/account/password", "anon", Form("current=x&new=y&confirm=y"), 303),
         row("POST /account/password", "/account/password", "o1", Form("current=x&new=y&confirm=y"), 422),
+        row("POST /account/sessions", "/account/sessions", "anon", Empty, 303),
+        row("POST /account/sessions", "/account/sessions", "e1a", Empty, 200),
         row("POST /account/tokens", "/account/tokens", "anon", Form("name=script"), 303),
         row("POST /account/tokens", "/account/tokens", "o1", Form("name=script"), 200),
         row("POST /api/v1/tokens", "/api/v1/tokens", "anon", Json(token_json), 401),
