@@ -56,11 +56,7 @@ pub async fn create_enterprise(
 }
 
 fn community_error() -> AppError {
-    AppError::Validation(vec![FieldError::new(
-        "community_id",
-        "community.invalid",
-        "请选择辖区内的社区 / choose a community in your area",
-    )])
+    AppError::field("community_id", "community.invalid", "请选择辖区内的社区 / choose a community in your area")
 }
 
 /// Replaces an enterprise's details.
@@ -89,8 +85,7 @@ pub async fn assign_officer(
 ) -> AppResult<()> {
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::AssignOfficer)?;
-    let reason = text::name(reason, 200)
-        .map_err(|e| AppError::Validation(vec![FieldError::new("reason", "text.required", e.to_string())]))?;
+    let reason = text::name(reason, 200).map_err(|e| AppError::field("reason", "text.required", e.to_string()))?;
     let officer = state.db.user(officer_id).await.map_err(|_| officer_error())?;
     let officer_unit = liaison_core::org::OrgPath::parse(&officer.row.unit_path).ok_or_else(officer_error)?;
     if !officer_unit.is_within(&authed.viewer().unit_path) {
@@ -103,11 +98,7 @@ pub async fn assign_officer(
 }
 
 fn officer_error() -> AppError {
-    AppError::Validation(vec![FieldError::new(
-        "officer_id",
-        "officer.invalid",
-        "请选择辖区内的联络官 / choose a liaison officer in your area",
-    )])
+    AppError::field("officer_id", "officer.invalid", "请选择辖区内的联络官 / choose a liaison officer in your area")
 }
 
 /// Reveals an enterprise's contact mobile with a reason; audited with the reason, never the value.
@@ -118,18 +109,13 @@ pub async fn reveal_contact(state: &AppState, authed: &Authed, id: i64, reason: 
         state.db.audit_denied(&ctx, "pi.reveal", "enterprise", "no reveal permission").await?;
         return Err(AppError::Forbidden);
     }
-    let reason = text::name(reason, 200).map_err(|_| {
-        AppError::Validation(vec![FieldError::new("reason", "reveal.reason", "请填写查看原因 / give a reason")])
-    })?;
+    let reason = text::name(reason, 200)
+        .map_err(|_| AppError::field("reason", "reveal.reason", "请填写查看原因 / give a reason"))?;
     state
         .db
         .audit(&ctx, ctx.event("pi.reveal", "enterprise", Some(row.id), format!("contact_mobile: {reason}")))
         .await?;
     Ok(row.contact_mobile)
-}
-
-fn field(field: &str, code: &str, message: &str) -> AppError {
-    AppError::Validation(vec![FieldError::new(field, code, message)])
 }
 
 /// Creates an org unit under a parent in the admin's subtree.
@@ -143,20 +129,20 @@ pub async fn create_unit(
 ) -> AppResult<liaison_store::org::OrgUnit> {
     authed.require(Action::ManageOrgUnits)?;
     let kind = liaison_core::org::OrgKind::parse(kind)
-        .ok_or_else(|| field("kind", "kind.unknown", "单位类型不正确 / unknown kind"))?;
-    let name = text::name(name, 100).map_err(|e| field("name", "text.required", &e.to_string()))?;
+        .ok_or_else(|| AppError::field("kind", "kind.unknown", "单位类型不正确 / unknown kind"))?;
+    let name = text::name(name, 100).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
     let code = code.map(str::trim).filter(|c| !c.is_empty());
     let parent = state
         .db
         .unit(parent_id)
         .await
-        .map_err(|_| field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"))?;
+        .map_err(|_| AppError::field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"))?;
     if !parent.org_path().is_within(&authed.viewer().unit_path) {
-        return Err(field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"));
+        return Err(AppError::field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"));
     }
     state.db.create_unit(&authed.ctx(state.clock.now()), Some(parent.id), kind, &name, code).await.map_err(
         |e| match e {
-            liaison_store::StoreError::Conflict(_) => field(
+            liaison_store::StoreError::Conflict(_) => AppError::field(
                 "kind",
                 "kind.placement",
                 "该类型单位不能设在此上级单位下 / this kind cannot sit under that parent",
@@ -225,7 +211,7 @@ pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[Stri
     }
     let parsed: Option<Vec<liaison_core::role::Role>> =
         roles.iter().map(|r| liaison_core::role::Role::parse(r)).collect();
-    let parsed = parsed.ok_or_else(|| field("roles", "role.unknown", "角色不正确 / unknown role"))?;
+    let parsed = parsed.ok_or_else(|| AppError::field("roles", "role.unknown", "角色不正确 / unknown role"))?;
     user_in_scope(state, authed, id).await?;
     Ok(state.db.set_roles(&ctx, id, &parsed, pi_reveal).await?)
 }
@@ -279,7 +265,7 @@ pub async fn import_enterprises(
     commit: bool,
 ) -> AppResult<ImportReport> {
     authed.require(Action::ImportEnterprises)?;
-    let bad_file = |e: liaison_core::import::TableError| field("file", "import.file", &e.to_string());
+    let bad_file = |e: liaison_core::import::TableError| AppError::field("file", "import.file", e.to_string());
     let table = liaison_core::import::read_table(bytes, filename).map_err(bad_file)?;
     let (parsed, errors) = liaison_core::import::parse_enterprises(&table).map_err(bad_file)?;
     let plan = state.db.plan_enterprise_import(&authed.viewer().unit_path, parsed, errors).await?;
@@ -292,9 +278,69 @@ pub async fn import_enterprises(
 
 /// Creates a personal access token for the signed-in user; returns its id and the token (shown once).
 pub async fn create_token(state: &AppState, authed: &Authed, name: &str) -> AppResult<(i64, String)> {
-    let name = text::name(name, 60).map_err(|e| field("name", "text.required", &e.to_string()))?;
+    let name = text::name(name, 60).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
     let token = liaison_core::token::random_hex(32);
     let digest = liaison_core::token::digest(&token);
     let id = state.db.create_api_token(&authed.ctx(state.clock.now()), authed.user.row.id, &name, &digest).await?;
     Ok((id, token))
+}
+
+/// Retires or reinstates an enterprise in the viewer's scope.
+pub async fn set_enterprise_retired(state: &AppState, authed: &Authed, id: i64, retired: bool) -> AppResult<()> {
+    let row = visible_enterprise(state, authed, id).await?;
+    authed.require(Action::RetireEnterprise)?;
+    Ok(state.db.set_enterprise_status(&authed.ctx(state.clock.now()), row.id, retired).await?)
+}
+
+/// Approves or returns a pending self-report of an enterprise in the viewer's scope.
+pub async fn review_self_report(
+    state: &AppState,
+    authed: &Authed,
+    id: i64,
+    report: i64,
+    approve: bool,
+    comment: &str,
+) -> AppResult<()> {
+    let row = visible_enterprise(state, authed, id).await?;
+    authed.require(Action::ReviewSelfReport)?;
+    let comment: String = comment.chars().take(500).collect();
+    Ok(state.db.review_self_report(&authed.ctx(state.clock.now()), row.id, report, approve, &comment).await?)
+}
+
+/// Confirms (activates) or refuses (disables) a pending enterprise user the viewer may confirm.
+pub async fn decide_registration(state: &AppState, authed: &Authed, id: i64, approve: bool) -> AppResult<()> {
+    authed.require(Action::ConfirmEnterpriseUser)?;
+    let pending = state.db.pending_registrations(&authed.viewer()).await?;
+    if !pending.iter().any(|p| p.id == id) {
+        return Err(AppError::NotFound);
+    }
+    let status = if approve { "active" } else { "disabled" };
+    Ok(state.db.set_user_status(&authed.ctx(state.clock.now()), id, status).await?)
+}
+
+/// An org unit in the system admin's subtree, else `NotFound`.
+async fn unit_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<liaison_store::org::OrgUnit> {
+    authed.require(Action::ManageOrgUnits)?;
+    let unit = state.db.unit(id).await?;
+    if unit.org_path().is_within(&authed.viewer().unit_path) { Ok(unit) } else { Err(AppError::NotFound) }
+}
+
+/// Renames an org unit.
+pub async fn rename_unit(state: &AppState, authed: &Authed, id: i64, name: &str) -> AppResult<()> {
+    let unit = unit_in_scope(state, authed, id).await?;
+    let name = text::name(name, 100).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
+    Ok(state.db.rename_unit(&authed.ctx(state.clock.now()), unit.id, &name).await?)
+}
+
+/// Moves an org unit (and its subtree and enterprises) under another unit of the same subtree.
+pub async fn move_unit(state: &AppState, authed: &Authed, id: i64, parent_id: i64) -> AppResult<()> {
+    let unit = unit_in_scope(state, authed, id).await?;
+    let parent = unit_in_scope(state, authed, parent_id).await?;
+    Ok(state.db.move_unit(&authed.ctx(state.clock.now()), unit.id, parent.id).await?)
+}
+
+/// Retires an org unit without active children.
+pub async fn retire_unit(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
+    let unit = unit_in_scope(state, authed, id).await?;
+    Ok(state.db.retire_unit(&authed.ctx(state.clock.now()), unit.id).await?)
 }

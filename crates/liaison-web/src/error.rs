@@ -98,6 +98,13 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// A validation error of one field: its name, a stable rule code and a message.
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (code, status) = self.code_and_status();
@@ -123,11 +130,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Duplicate(field) => AppError::Validation(vec![FieldError::new(
-                field,
-                &format!("{field}.taken"),
-                "该值已被使用 / already registered",
-            )]),
+            StoreError::Duplicate(field) => {
+                AppError::field(field, &format!("{field}.taken"), "该值已被使用 / already registered")
+            }
             StoreError::Conflict(message) => AppError::Conflict("conflict", message),
             other => AppError::Internal(other.to_string()),
         }

@@ -156,6 +156,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
     }
     bar.finish();
     let mut rows: Vec<(EnterpriseDetails, i64)> = Vec::with_capacity(ENTERPRISES);
+    let mut codes = std::collections::HashSet::new();
     for n in 0..ENTERPRISES {
         let community = communities[n % communities.len()];
         let (industry, trade) = TRADES[rng.random_range(0..TRADES.len())];
@@ -182,9 +183,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         };
         debug_assert!(INDUSTRIES.iter().any(|(code, _)| *code == industry));
         match input.validate() {
-            Ok(details) if !rows.iter().any(|(d, _)| d.credit_code == details.credit_code) => {
-                rows.push((details, community))
-            }
+            Ok(details) if codes.insert(details.credit_code.as_str().to_owned()) => rows.push((details, community)),
             Ok(_) => continue,
             Err(errors) => anyhow::bail!("demo enterprise {n} is invalid: {errors:?}"),
         }

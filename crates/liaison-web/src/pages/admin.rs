@@ -62,13 +62,7 @@ pub async fn decide_registration(
     AppPath(id): AppPath<i64>,
     AppForm(form): AppForm<DecisionForm>,
 ) -> AppResult<Response> {
-    authed.require(Action::ConfirmEnterpriseUser)?;
-    let pending = state.db.pending_registrations(&authed.viewer()).await?;
-    if !pending.iter().any(|p| p.id == id) {
-        return Err(AppError::NotFound);
-    }
-    let status = if form.decision == "approve" { "active" } else { "disabled" };
-    state.db.set_user_status(&authed.ctx(state.clock.now()), id, status).await?;
+    actions::decide_registration(&state, &authed, id, form.decision == "approve").await?;
     Ok(see_other("/registrations"))
 }
 
@@ -148,27 +142,13 @@ pub async fn change_unit(
     AppForm(form): AppForm<UnitChangeForm>,
 ) -> AppResult<Response> {
     authed.require(Action::ManageOrgUnits)?;
-    let unit = state.db.unit(id).await?;
-    if !unit.org_path().is_within(&authed.viewer().unit_path) {
-        return Err(AppError::NotFound);
-    }
-    let ctx = authed.ctx(state.clock.now());
     let result = match form.op.as_str() {
-        "rename" => match liaison_core::validate::text::name(form.name.as_deref().unwrap_or_default(), 100) {
-            Ok(name) => state.db.rename_unit(&ctx, id, &name).await.map_err(AppError::from),
-            Err(e) => Err(AppError::Validation(vec![FieldError::new("name", "text.required", e.to_string())])),
-        },
+        "rename" => actions::rename_unit(&state, &authed, id, form.name.as_deref().unwrap_or_default()).await,
         "move" => {
             let parent_id = form.parent_id.as_deref().and_then(|p| p.trim().parse().ok()).unwrap_or_default();
-            let parent_ok =
-                state.db.unit(parent_id).await.is_ok_and(|p| p.org_path().is_within(&authed.viewer().unit_path));
-            if parent_ok {
-                state.db.move_unit(&ctx, id, parent_id).await.map_err(AppError::from)
-            } else {
-                Err(AppError::NotFound)
-            }
+            actions::move_unit(&state, &authed, id, parent_id).await
         }
-        "retire" => state.db.retire_unit(&ctx, id).await.map_err(AppError::from),
+        "retire" => actions::retire_unit(&state, &authed, id).await,
         _ => Err(AppError::BadRequest("unknown_operation", "未知操作 / unknown operation".into())),
     };
     match result {

@@ -374,9 +374,7 @@ pub async fn set_status(
     AppPath(id): AppPath<i64>,
     AppForm(form): AppForm<StatusForm>,
 ) -> AppResult<Response> {
-    let row = actions::visible_enterprise(&state, &authed, id).await?;
-    authed.require(Action::RetireEnterprise)?;
-    state.db.set_enterprise_status(&authed.ctx(state.clock.now()), row.id, form.retired == "true").await?;
+    actions::set_enterprise_retired(&state, &authed, id, form.retired == "true").await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }
 
@@ -416,12 +414,7 @@ pub async fn review_report(
     AppPath((id, report)): AppPath<(i64, i64)>,
     AppForm(form): AppForm<ReviewForm>,
 ) -> AppResult<Response> {
-    let row = actions::visible_enterprise(&state, &authed, id).await?;
-    authed.require(Action::ReviewSelfReport)?;
-    let comment: String = form.comment.unwrap_or_default().chars().take(500).collect();
-    state
-        .db
-        .review_self_report(&authed.ctx(state.clock.now()), row.id, report, form.decision == "approve", &comment)
-        .await?;
+    let comment = form.comment.unwrap_or_default();
+    actions::review_self_report(&state, &authed, id, report, form.decision == "approve", &comment).await?;
     Ok(see_other(&format!("/enterprises/{id}")))
 }

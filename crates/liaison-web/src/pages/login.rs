@@ -154,7 +154,7 @@ pub async fn mfa_submit(
         let secret = user.row.totp_secret.as_deref().unwrap_or_default();
         match mfa::matching_step(secret, &form.code, state.clock.now().timestamp()) {
             Some(step) if state.db.claim_totp_step(user.row.id, step).await? => Ok(()),
-            _ => Err(AppError::Validation(vec![FieldError::new("code", "mfa.invalid", lang.t("mfa.invalid"))])),
+            _ => Err(AppError::field("code", "mfa.invalid", lang.t("mfa.invalid"))),
         }
     } else {
         login::check_second_factor(&state, &meta, user, &form.code).await
