@@ -5,19 +5,28 @@ use super::{Authed, cookie};
 use crate::AppState;
 use crate::middleware::RequestMeta;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::Duration;
 use liaison_core::token::digest;
+
+/// The two request headers that identify a caller.
+struct Credentials {
+    authorization: Option<String>,
+    cookies: Option<String>,
+}
 
 /// Middleware: puts an [`Authed`] into the request when the credentials are valid.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = req.extensions().get::<RequestMeta>().cloned();
     let mut denied_ctx = None;
     if let Some(meta) = meta {
-        let headers = req.headers().clone();
-        match identify(&state, &headers, meta).await {
+        let credentials = {
+            let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            Credentials { authorization: header(header::AUTHORIZATION), cookies: header(header::COOKIE) }
+        };
+        match identify(&state, &credentials, meta).await {
             Ok(Some(authed)) => {
                 denied_ctx = Some(authed.ctx(state.clock.now()));
                 req.extensions_mut().insert(authed);
@@ -39,12 +48,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
 
 async fn identify(
     state: &AppState,
-    headers: &HeaderMap,
+    credentials: &Credentials,
     meta: RequestMeta,
 ) -> Result<Option<Authed>, liaison_store::StoreError> {
     let now = state.clock.now();
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let bearer = credentials.authorization.as_deref().and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
         let Some(row) = state.db.api_token(&digest(token.trim())).await? else {
             return Ok(None);
@@ -58,7 +66,7 @@ async fn identify(
         }
         return Ok(Some(Authed { user, session: None, mfa_pending: false, authenticated_at: row.created_at, meta }));
     }
-    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let cookies = credentials.cookies.as_deref().unwrap_or_default();
     let Some(token) = cookie::token_from(&state.config, cookies) else {
         return Ok(None);
     };
