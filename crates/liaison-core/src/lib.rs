@@ -2,15 +2,18 @@
 //! the audit chain and masking. Pure functions only — no I/O — so every rule is unit-tested.
 
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod enterprise;
 pub mod import;
+pub mod item;
 pub mod mask;
 pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod permission;
 pub mod role;
+pub mod sla;
 pub mod token;
 pub mod validate;
 
