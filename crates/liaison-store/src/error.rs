@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The change is not allowed in the object's current state (e.g. retired parent).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Someone changed the object since the caller read it (optimistic concurrency).
+    #[error("stale version")]
+    Stale,
     /// The database failed; the details are logged, never shown.
     #[error("database error: {0}")]
     Database(sqlx::Error),
@@ -24,7 +27,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The unique columns callers may collide on, matched in PostgreSQL constraint names and SQLite messages.
-const UNIQUE_FIELDS: [&str; 4] = ["credit_code", "username", "path", "version"];
+const UNIQUE_FIELDS: [&str; 5] = ["credit_code", "username", "path", "version", "name"];
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {

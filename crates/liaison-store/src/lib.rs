@@ -8,12 +8,17 @@
 #[macro_use]
 mod dispatch;
 pub mod audit;
+pub mod catalogue;
 mod db;
 pub mod enterprises;
 mod error;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 pub mod import;
+pub mod inbox;
+pub mod item_list;
+pub mod items;
+pub mod jobs;
 pub mod org;
 pub mod self_reports;
 pub mod sessions;

@@ -4,6 +4,7 @@
 mod audit;
 mod enterprises;
 mod harness;
+mod items;
 mod org;
 mod schema;
 mod users;

@@ -1,0 +1,150 @@
+//! The admin-managed catalogue of the closed loop: item categories (each with a default handling unit
+//! and an optional resolution allowance) and the SLA policy per kind × priority.
+
+use crate::audit::append;
+use crate::{Ctx, Db, StoreError, StoreResult};
+use liaison_core::item::{Kind, Priority};
+use liaison_core::sla::{Policy, Span};
+
+/// A category.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Category {
+    /// Id.
+    pub id: i64,
+    /// Kind code it belongs to.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Default handling unit (none: the enterprise's station).
+    pub default_unit_id: Option<i64>,
+    /// Resolution allowance in working days, overriding the kind × priority policy.
+    pub resolve_days: Option<i64>,
+    /// Retired categories are kept for old items but not offered.
+    pub retired: bool,
+}
+
+/// A category as an admin enters it.
+#[derive(Debug, Clone)]
+pub struct CategoryInput {
+    /// Kind.
+    pub kind: Kind,
+    /// Name (validated).
+    pub name: String,
+    /// Default handling unit.
+    pub default_unit_id: Option<i64>,
+    /// Override of the resolution allowance.
+    pub resolve_days: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PolicyRow {
+    respond_hours: Option<i64>,
+    respond_days: Option<i64>,
+    resolve_days: i64,
+    warn_percent: i64,
+}
+
+impl Db {
+    /// Categories, optionally of one kind; retired ones only when asked for.
+    pub async fn categories(&self, kind: Option<Kind>, include_retired: bool) -> StoreResult<Vec<Category>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT id, kind, name, default_unit_id, resolve_days, retired_at IS NOT NULL AS retired FROM item_category
+             WHERE ($1 IS NULL OR kind = $1) AND ($2 OR retired_at IS NULL) ORDER BY kind, id"
+        )
+        .bind(kind.map(Kind::code))
+        .bind(include_retired)
+        .fetch_all(c))?)
+    }
+
+    /// One category.
+    pub async fn category(&self, id: i64) -> StoreResult<Category> {
+        read!(self, |c| sqlx::query_as(
+            "SELECT id, kind, name, default_unit_id, resolve_days, retired_at IS NOT NULL AS retired
+             FROM item_category WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c))?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Adds a category.
+    pub async fn create_category(&self, ctx: &Ctx, input: &CategoryInput) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let id: i64 = fetch!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO item_category (kind, name, default_unit_id, resolve_days, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING id"
+        )
+        .bind(input.kind.code())
+        .bind(&input.name)
+        .bind(input.default_unit_id)
+        .bind(input.resolve_days)
+        .bind(ctx.at)
+        .fetch_one(c)
+        })?;
+        append(&mut tx, ctx.at, &ctx.event("category.create", "item_category", Some(id), &input.name)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Retires (or reinstates) a category.
+    pub async fn set_category_retired(&self, ctx: &Ctx, id: i64, retired: bool) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let changed = exec!(&mut tx, |c| sqlx::query(
+            "UPDATE item_category SET retired_at = CASE WHEN $2 THEN $3 ELSE NULL END WHERE id = $1"
+        )
+        .bind(id)
+        .bind(retired)
+        .bind(ctx.at)
+        .execute(c))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let action = if retired { "category.retire" } else { "category.reinstate" };
+        append(&mut tx, ctx.at, &ctx.event(action, "item_category", Some(id), "")).await?;
+        tx.commit().await
+    }
+
+    /// The SLA policy of a kind × priority, with the category's resolution override applied.
+    pub async fn sla_policy(&self, kind: Kind, priority: Priority, category_id: i64) -> StoreResult<Policy> {
+        let row: PolicyRow = read!(self, |c| sqlx::query_as(
+            "SELECT p.respond_hours, p.respond_days,
+                    COALESCE((SELECT resolve_days FROM item_category WHERE id = $3), p.resolve_days) AS resolve_days,
+                    p.warn_percent
+             FROM sla_policy p WHERE p.kind = $1 AND p.priority = $2"
+        )
+        .bind(kind.code())
+        .bind(priority.code())
+        .bind(category_id)
+        .fetch_optional(c))?
+        .ok_or(StoreError::NotFound)?;
+        let respond = match (row.respond_hours, row.respond_days) {
+            (Some(hours), _) => Span::Hours(hours),
+            (None, days) => Span::WorkingDays(days.unwrap_or(1)),
+        };
+        Ok(Policy { respond, resolve_days: row.resolve_days, warn_percent: row.warn_percent })
+    }
+
+    /// Replaces the policy of a kind × priority (validated by the caller).
+    pub async fn set_sla_policy(&self, ctx: &Ctx, kind: Kind, priority: Priority, policy: &Policy) -> StoreResult<()> {
+        let (hours, days) = match policy.respond {
+            Span::Hours(h) => (Some(h), None),
+            Span::WorkingDays(d) => (None, Some(d)),
+        };
+        let mut tx = self.begin().await?;
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE sla_policy SET respond_hours = $3, respond_days = $4, resolve_days = $5, warn_percent = $6
+             WHERE kind = $1 AND priority = $2"
+        )
+        .bind(kind.code())
+        .bind(priority.code())
+        .bind(hours)
+        .bind(days)
+        .bind(policy.resolve_days)
+        .bind(policy.warn_percent)
+        .execute(c))?;
+        let detail = format!("{} {} {:?}", kind.code(), priority.code(), policy);
+        append(&mut tx, ctx.at, &ctx.event("sla_policy.update", "sla_policy", None, detail)).await?;
+        tx.commit().await
+    }
+}

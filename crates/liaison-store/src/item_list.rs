@@ -1,0 +1,159 @@
+//! Item lists within a viewer's scope: filters, queues and keyset paging (newest first, `before` an
+//! id), so no list ever counts or sorts its whole scope.
+
+use crate::items::{ItemRow, item_select};
+use crate::{Db, StoreResult};
+use chrono::{DateTime, Utc};
+use liaison_core::org::OrgPath;
+
+/// Whose items a viewer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemScope {
+    /// Nothing.
+    Nothing,
+    /// One enterprise's items.
+    Enterprise(i64),
+    /// Items the officer handles or whose enterprise they are responsible for.
+    Officer(i64),
+    /// Everything under an org path.
+    Subtree(OrgPath),
+}
+
+/// A named work queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Open items (submitted … in progress).
+    Open,
+    /// Submitted, waiting for acceptance (受理).
+    Triage,
+    /// Under supervision (督办), still open.
+    Supervised,
+    /// Overdue, still open.
+    Overdue,
+    /// Resolved, waiting for feedback.
+    Feedback,
+}
+
+impl Queue {
+    /// Every queue.
+    pub const ALL: [Queue; 5] = [Queue::Open, Queue::Triage, Queue::Supervised, Queue::Overdue, Queue::Feedback];
+
+    /// Parses a stable code.
+    pub fn parse(code: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.code() == code)
+    }
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Open => "open",
+            Queue::Triage => "triage",
+            Queue::Supervised => "supervised",
+            Queue::Overdue => "overdue",
+            Queue::Feedback => "feedback",
+        }
+    }
+}
+
+/// Filters of an item list; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Category.
+    pub category_id: Option<i64>,
+    /// Enterprise.
+    pub enterprise_id: Option<i64>,
+    /// Handling officer.
+    pub handler_id: Option<i64>,
+    /// Submitted at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Submitted before.
+    pub to: Option<DateTime<Utc>>,
+    /// Only under this org path (within the scope).
+    pub under: Option<OrgPath>,
+    /// A work queue.
+    pub queue: Option<Queue>,
+}
+
+/// One page of items and the cursor of the next.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ItemPage {
+    /// Rows, newest first.
+    pub items: Vec<ItemRow>,
+    /// Pass as `before` for the next page; `None` on the last.
+    pub next_before: Option<i64>,
+}
+
+/// The filter conditions shared by every scope ($2 … $11; $1 is the scope's parameter).
+macro_rules! item_filters {
+    () => {
+        " AND ($2 IS NULL OR i.kind = $2) AND ($3 IS NULL OR i.status = $3) AND ($4 IS NULL OR i.category_id = $4)
+          AND ($5 IS NULL OR i.enterprise_id = $5) AND ($6 IS NULL OR i.handler_id = $6)
+          AND ($7 IS NULL OR i.submitted_at >= $7) AND ($8 IS NULL OR i.submitted_at < $8)
+          AND ($9 IS NULL OR substr(i.path, 1, length($9)) = $9)
+          AND ($10 IS NULL
+               OR ($10 = 'open' AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'triage' AND i.status = 'submitted')
+               OR ($10 = 'supervised' AND i.supervised_at IS NOT NULL AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'overdue' AND i.overdue_at IS NOT NULL AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'feedback' AND i.status = 'resolved'))
+          AND ($11 IS NULL OR i.id < $11)
+          ORDER BY i.id DESC LIMIT $12"
+    };
+}
+
+macro_rules! scoped_items {
+    ($db:expr, $where:literal, $scope:expr, $f:expr, $before:expr, $limit:expr) => {
+        read!($db, |c| sqlx::query_as(concat!(item_select!(), $where, item_filters!()))
+            .bind($scope)
+            .bind(&$f.kind)
+            .bind(&$f.status)
+            .bind($f.category_id)
+            .bind($f.enterprise_id)
+            .bind($f.handler_id)
+            .bind($f.from)
+            .bind($f.to)
+            .bind($f.under.as_ref().map(|p| p.as_str().to_owned()))
+            .bind($f.queue.map(Queue::code))
+            .bind($before)
+            .bind($limit + 1)
+            .fetch_all(c))
+    };
+}
+
+impl Db {
+    /// Items in `scope` matching `filter`, newest first, `limit` (1–200) per page, before the id `before`.
+    pub async fn items(
+        &self,
+        scope: &ItemScope,
+        filter: &ItemFilter,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<ItemPage> {
+        let limit = limit.clamp(1, 200);
+        let mut items: Vec<ItemRow> = match scope {
+            ItemScope::Nothing => Vec::new(),
+            ItemScope::Enterprise(id) => scoped_items!(self, "WHERE i.enterprise_id = $1", *id, filter, before, limit)?,
+            ItemScope::Officer(id) => {
+                scoped_items!(self, "WHERE (i.handler_id = $1 OR i.officer_id = $1)", *id, filter, before, limit)?
+            }
+            // Walks the primary key newest first and tests the prefix, so the page stops after `limit`
+            // matches instead of sorting the whole subtree.
+            ItemScope::Subtree(root) => scoped_items!(
+                self,
+                "WHERE substr(i.path, 1, length($1)) = $1",
+                root.as_str().to_owned(),
+                filter,
+                before,
+                limit
+            )?,
+        };
+        let more = items.len() as i64 > limit;
+        items.truncate(usize::try_from(limit).unwrap_or(200));
+        let next_before = if more { items.last().map(|row| row.id) } else { None };
+        Ok(ItemPage { items, next_before })
+    }
+}

@@ -1,0 +1,505 @@
+//! Items of the closed loop: intake with its human number, loading an item as a pure
+//! [`ItemState`], saving a step under optimistic concurrency together with its timeline row, audit
+//! row, inbox notifications and the item's timer job — all in one transaction.
+
+use crate::audit::append;
+use crate::{Ctx, Db, StoreError, StoreResult, Tx};
+use chrono::{DateTime, Datelike, Utc};
+use liaison_core::TIMEZONE;
+use liaison_core::item::state::ItemState;
+use liaison_core::item::{Channel, Kind, Priority, Rating, Status, human_number};
+use liaison_core::org::OrgPath;
+use liaison_core::sla::Deadlines;
+
+/// A new item, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    /// Kind.
+    pub kind: Kind,
+    /// Category (of the same kind).
+    pub category_id: i64,
+    /// Priority.
+    pub priority: Priority,
+    /// How it came in.
+    pub channel: Channel,
+    /// Short title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Where.
+    pub address: String,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// The enterprise.
+    pub enterprise_id: i64,
+    /// The client's idempotency key (BIZ-04).
+    pub idempotency_key: Option<String>,
+}
+
+/// An item as stored, with the names a page shows.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ItemRow {
+    /// Id.
+    pub id: i64,
+    /// Human number.
+    pub number: String,
+    /// Kind code.
+    pub kind: String,
+    /// Category.
+    pub category_id: i64,
+    /// Category name.
+    pub category_name: String,
+    /// Priority code.
+    pub priority: String,
+    /// Channel code.
+    pub channel: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Address.
+    pub address: String,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Enterprise.
+    pub enterprise_id: i64,
+    /// Enterprise name.
+    pub enterprise_name: String,
+    /// Community path.
+    #[serde(skip)]
+    pub path: String,
+    /// Enterprise's officer.
+    pub officer_id: Option<i64>,
+    /// Handling officer.
+    pub handler_id: Option<i64>,
+    /// Handling officer's name.
+    pub handler_name: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// Version.
+    pub version: i64,
+    /// Submitter.
+    pub submitted_by: i64,
+    /// Submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// Response due.
+    pub respond_due_at: DateTime<Utc>,
+    /// Resolution due.
+    pub resolve_due_at: DateTime<Utc>,
+    /// Warning instant.
+    pub warn_at: DateTime<Utc>,
+    /// First response.
+    pub responded_at: Option<DateTime<Utc>>,
+    /// Response margin (working seconds).
+    pub respond_margin: Option<i64>,
+    /// Resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Resolution margin (working seconds).
+    pub resolve_margin: Option<i64>,
+    /// Working seconds taken.
+    pub working_seconds: Option<i64>,
+    /// Resolution text.
+    pub resolution: Option<String>,
+    /// Closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Why closed.
+    pub close_reason: Option<String>,
+    /// Paused since.
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Working seconds paused.
+    pub paused_seconds: i64,
+    /// Warned.
+    pub warned_at: Option<DateTime<Utc>>,
+    /// Overdue since.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Escalation level.
+    pub escalation_level: i64,
+    /// Escalated.
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// Supervised since.
+    pub supervised_at: Option<DateTime<Utc>>,
+    /// Reopen count.
+    pub reopen_count: i64,
+    /// Rating code.
+    pub rating: Option<String>,
+    /// Solved.
+    pub solved: Option<bool>,
+    /// Feedback time.
+    pub feedback_at: Option<DateTime<Utc>>,
+    /// Feedback recorded by staff.
+    pub feedback_by_staff: bool,
+}
+
+/// The SELECT list and joins of [`ItemRow`], for this module and the list queries (a macro, so
+/// `concat!` keeps every query a static string).
+macro_rules! item_select {
+    () => {
+        "SELECT i.id, i.number, i.kind, i.category_id, c.name AS category_name, i.priority,
+    i.channel, i.title, i.description, i.address, i.longitude, i.latitude, i.enterprise_id,
+    e.name AS enterprise_name, i.path, i.officer_id, i.handler_id, h.display_name AS handler_name, i.status,
+    i.version, i.submitted_by, i.submitted_at, i.respond_due_at, i.resolve_due_at, i.warn_at, i.responded_at,
+    i.respond_margin, i.resolved_at, i.resolve_margin, i.working_seconds, i.resolution, i.closed_at,
+    i.close_reason, i.paused_at, i.paused_seconds, i.warned_at, i.overdue_at, i.escalation_level, i.escalated_at,
+    i.supervised_at, i.reopen_count, i.rating, i.solved, i.feedback_at, i.feedback_by_staff
+    FROM item i JOIN item_category c ON c.id = i.category_id JOIN enterprise e ON e.id = i.enterprise_id
+    LEFT JOIN app_user h ON h.id = i.handler_id "
+    };
+}
+pub(crate) use item_select;
+
+impl ItemRow {
+    /// The pure state the workflow works on.
+    pub fn state(&self) -> ItemState {
+        ItemState {
+            id: self.id,
+            version: self.version,
+            status: Status::parse(&self.status).unwrap_or(Status::Submitted),
+            enterprise_id: self.enterprise_id,
+            path: OrgPath::parse(&self.path).unwrap_or_else(|| OrgPath::root(0)),
+            officer_id: self.officer_id,
+            handler_id: self.handler_id,
+            submitted_at: self.submitted_at,
+            respond_due_at: self.respond_due_at,
+            resolve_due_at: self.resolve_due_at,
+            warn_at: self.warn_at,
+            responded_at: self.responded_at,
+            respond_margin: self.respond_margin,
+            resolved_at: self.resolved_at,
+            resolve_margin: self.resolve_margin,
+            working_seconds: self.working_seconds,
+            resolution: self.resolution.clone(),
+            closed_at: self.closed_at,
+            close_reason: self.close_reason.clone(),
+            paused_at: self.paused_at,
+            paused_seconds: self.paused_seconds,
+            warned_at: self.warned_at,
+            overdue_at: self.overdue_at,
+            escalation_level: self.escalation_level,
+            escalated_at: self.escalated_at,
+            supervised_at: self.supervised_at,
+            reopen_count: self.reopen_count,
+            rating: self.rating.as_deref().and_then(Rating::parse),
+            solved: self.solved,
+            feedback_at: self.feedback_at,
+            feedback_by_staff: self.feedback_by_staff,
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> Kind {
+        Kind::parse(&self.kind).unwrap_or(Kind::Need)
+    }
+
+    /// The priority.
+    pub fn priority(&self) -> Priority {
+        Priority::parse(&self.priority).unwrap_or(Priority::Normal)
+    }
+}
+
+/// A timeline row to write with a step.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Step code (`submit`, `accept`, …, `warn`, `overdue`).
+    pub step: String,
+    /// Text.
+    pub body: String,
+    /// Hidden from the enterprise.
+    pub internal: bool,
+    /// Recorded by staff on the enterprise's behalf.
+    pub on_behalf: bool,
+}
+
+/// An inbox message to write with a step.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    /// Recipient.
+    pub user_id: i64,
+    /// Kind code (`item.assigned`, `item.warn`, …).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+}
+
+/// One row of an item's timeline.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct EventRow {
+    /// Id.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (none for the system).
+    pub actor_id: Option<i64>,
+    /// Their display name at the time.
+    pub actor_name: String,
+    /// Step code.
+    pub step: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: Option<String>,
+    /// Text.
+    pub body: String,
+    /// Hidden from the enterprise.
+    pub internal: bool,
+    /// Recorded by staff on the enterprise's behalf.
+    pub on_behalf: bool,
+}
+
+/// The job kind of an item's SLA / feedback timer.
+pub const ITEM_TIMER: &str = "item_timer";
+
+impl Db {
+    /// Takes in a new item: numbers it, writes it with its first timeline row, audit row, a
+    /// notification for the responsible officer, and arms its timer. A repeated idempotency key of the
+    /// same submitter returns the first item's id instead.
+    pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
+        let submitter = ctx.actor_id.ok_or(StoreError::Conflict("an item needs a submitter".into()))?;
+        let mut tx = self.begin().await?;
+        if let Some(key) = &item.idempotency_key {
+            let existing: Option<i64> = fetch!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2"
+            )
+            .bind(submitter)
+            .bind(key)
+            .fetch_optional(c))?;
+            if let Some(id) = existing {
+                return Ok(id);
+            }
+        }
+        let (path, officer_id, district): (String, Option<i64>, Option<String>) = fetch!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT e.path, e.officer_id,
+                    (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
+                 FROM enterprise e WHERE e.id = $1 AND e.status = 'active'",
+            )
+            .bind(item.enterprise_id)
+            .fetch_optional(c)
+        })?
+        .ok_or(StoreError::NotFound)?;
+        let district = district.unwrap_or_else(|| "LX".into());
+        let year = i64::from(ctx.at.with_timezone(&TIMEZONE).year());
+        let sequence: i64 = fetch!(&mut tx, |c| sqlx::query_scalar(
+            "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, 1)
+             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + 1 RETURNING last"
+        )
+        .bind(&district)
+        .bind(year)
+        .fetch_one(c))?;
+        let number = human_number(&district, i32::try_from(year).unwrap_or_default(), sequence);
+        let id: i64 = fetch!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO item (number, kind, category_id, priority, channel, title, description, address, longitude,
+                latitude, enterprise_id, path, officer_id, status, version, submitted_by, submitted_at, idempotency_key,
+                respond_due_at, resolve_due_at, warn_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', 1, $14, $15, $16, $17, $18, $19, $15)
+             RETURNING id"
+        )
+        .bind(&number)
+        .bind(item.kind.code())
+        .bind(item.category_id)
+        .bind(item.priority.code())
+        .bind(item.channel.code())
+        .bind(&item.title)
+        .bind(&item.description)
+        .bind(&item.address)
+        .bind(item.longitude)
+        .bind(item.latitude)
+        .bind(item.enterprise_id)
+        .bind(&path)
+        .bind(officer_id)
+        .bind(submitter)
+        .bind(ctx.at)
+        .bind(&item.idempotency_key)
+        .bind(due.respond_due)
+        .bind(due.resolve_due)
+        .bind(due.warn_at)
+        .fetch_one(c)
+        })?;
+        let event = NewEvent { step: "submit".into(), body: item.description.clone(), internal: false, on_behalf };
+        insert_event(&mut tx, ctx, id, &event, None, Some(Status::Submitted)).await?;
+        if let Some(officer) = officer_id {
+            let note = NewNotification {
+                user_id: officer,
+                kind: "item.submitted".into(),
+                title: format!("新{}：{}", item.kind.label(), number),
+                body: item.title.clone(),
+            };
+            insert_notification(&mut tx, ctx.at, id, &note).await?;
+        }
+        arm_timer(&mut tx, id, Some(due.warn_at)).await?;
+        append(&mut tx, ctx.at, &ctx.event("item.create", "item", Some(id), number)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One item with its names.
+    pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
+        read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Saves a step taken on `before` (whose version the caller read): the new state, the timeline row,
+    /// notifications, the audit row and the timer, or [`StoreError::Stale`] when someone else was first.
+    pub async fn save_step(
+        &self,
+        ctx: &Ctx,
+        before: &ItemState,
+        after: &ItemState,
+        event: &NewEvent,
+        notifications: &[NewNotification],
+        timer: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let updated = exec!(&mut tx, |c| sqlx::query(
+            "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
+                warn_at = $8, responded_at = $9, respond_margin = $10, resolved_at = $11, resolve_margin = $12,
+                working_seconds = $13, resolution = $14, closed_at = $15, close_reason = $16, paused_at = $17,
+                paused_seconds = $18, warned_at = $19, overdue_at = $20, escalation_level = $21, escalated_at = $22,
+                supervised_at = $23, reopen_count = $24, rating = $25, solved = $26, feedback_at = $27,
+                feedback_by_staff = $28, updated_at = $29
+             WHERE id = $1 AND version = $2"
+        )
+        .bind(before.id)
+        .bind(before.version)
+        .bind(after.status.code())
+        .bind(after.version)
+        .bind(after.handler_id)
+        .bind(after.respond_due_at)
+        .bind(after.resolve_due_at)
+        .bind(after.warn_at)
+        .bind(after.responded_at)
+        .bind(after.respond_margin)
+        .bind(after.resolved_at)
+        .bind(after.resolve_margin)
+        .bind(after.working_seconds)
+        .bind(&after.resolution)
+        .bind(after.closed_at)
+        .bind(&after.close_reason)
+        .bind(after.paused_at)
+        .bind(after.paused_seconds)
+        .bind(after.warned_at)
+        .bind(after.overdue_at)
+        .bind(after.escalation_level)
+        .bind(after.escalated_at)
+        .bind(after.supervised_at)
+        .bind(after.reopen_count)
+        .bind(after.rating.map(Rating::code))
+        .bind(after.solved)
+        .bind(after.feedback_at)
+        .bind(after.feedback_by_staff)
+        .bind(ctx.at)
+        .execute(c))?;
+        if updated == 0 {
+            return Err(StoreError::Stale);
+        }
+        let from = (before.status != after.status).then_some(before.status);
+        let to = (before.status != after.status).then_some(after.status);
+        insert_event(&mut tx, ctx, before.id, event, from, to).await?;
+        for note in notifications {
+            insert_notification(&mut tx, ctx.at, before.id, note).await?;
+        }
+        arm_timer(&mut tx, before.id, timer).await?;
+        let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
+        append(&mut tx, ctx.at, &ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The timeline of an item, oldest first; `internal` rows only when asked for.
+    pub async fn timeline(&self, item_id: i64, include_internal: bool) -> StoreResult<Vec<EventRow>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT id, at, actor_id, actor_name, step, from_status, to_status, body, internal, on_behalf
+             FROM item_event WHERE item_id = $1 AND (internal = $2 OR internal = FALSE) ORDER BY id"
+        )
+        .bind(item_id)
+        .bind(include_internal)
+        .fetch_all(c))?)
+    }
+
+    /// Active users holding `role` in a unit on the item's path (station heads and center staff above it).
+    pub async fn users_above(&self, path: &str, role: &str) -> StoreResult<Vec<i64>> {
+        Ok(read!(self, |c| {
+            sqlx::query_scalar(
+            "SELECT u.id FROM app_user u JOIN user_role r ON r.user_id = u.id JOIN org_unit o ON o.id = u.unit_id
+             WHERE r.role = $2 AND u.status = 'active'
+               AND (substr($1, 1, length(o.path)) = o.path OR (o.kind = 'center'
+                    AND EXISTS (SELECT 1 FROM org_unit p WHERE p.id = o.parent_id AND substr($1, 1, length(p.path)) = p.path)))
+             ORDER BY u.id"
+        )
+        .bind(path)
+        .bind(role)
+        .fetch_all(c)
+        })?)
+    }
+}
+
+async fn insert_event(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    item_id: i64,
+    event: &NewEvent,
+    from: Option<Status>,
+    to: Option<Status>,
+) -> StoreResult<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO item_event (item_id, at, actor_id, actor_name, step, from_status, to_status, body, internal, on_behalf)
+         VALUES ($1, $2, $3, COALESCE((SELECT display_name FROM app_user WHERE id = $3), '系统'), $4, $5, $6, $7, $8, $9)"
+    )
+    .bind(item_id)
+    .bind(ctx.at)
+    .bind(ctx.actor_id)
+    .bind(&event.step)
+    .bind(from.map(Status::code))
+    .bind(to.map(Status::code))
+    .bind(&event.body)
+    .bind(event.internal)
+    .bind(event.on_behalf)
+    .execute(c)
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn insert_notification(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    item_id: i64,
+    note: &NewNotification,
+) -> StoreResult<()> {
+    exec!(tx, |c| sqlx::query(
+        "INSERT INTO notification (user_id, item_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(note.user_id)
+    .bind(item_id)
+    .bind(&note.kind)
+    .bind(&note.title)
+    .bind(&note.body)
+    .bind(at)
+    .execute(c))?;
+    Ok(())
+}
+
+/// Sets (or, with `None`, removes) the item's pending timer job.
+async fn arm_timer(tx: &mut Tx, item_id: i64, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+    match at {
+        Some(at) => exec!(tx, |c| sqlx::query(
+            "INSERT INTO job (kind, ref_id, run_at) VALUES ($1, $2, $3)
+             ON CONFLICT (kind, ref_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_until = NULL"
+        )
+        .bind(ITEM_TIMER)
+        .bind(item_id)
+        .bind(at)
+        .execute(c))?,
+        None => exec!(tx, |c| sqlx::query("DELETE FROM job WHERE kind = $1 AND ref_id = $2")
+            .bind(ITEM_TIMER)
+            .bind(item_id)
+            .execute(c))?,
+    };
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! Items: intake and numbering, idempotency, steps under optimistic concurrency, the store agreeing
+//! with the pure model over random step sequences, scoped lists and queues, jobs and the inbox.
+
+use crate::harness::{backends, t0};
+use chrono::Duration;
+use liaison_core::calendar::Calendar;
+use liaison_core::item::state::{Env, ItemState, StepInput};
+use liaison_core::item::workflow::{Actor, Step};
+use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
+use liaison_core::org::OrgPath;
+use liaison_core::permission::Viewer;
+use liaison_store::item_list::{ItemFilter, ItemScope, Queue};
+use liaison_store::items::{NewEvent, NewItem};
+use liaison_store::{Ctx, Db, StoreError, fixture};
+use rand::{Rng, SeedableRng};
+
+fn need(enterprise_id: i64, key: Option<&str>) -> NewItem {
+    NewItem {
+        kind: Kind::Need,
+        category_id: 1,
+        priority: Priority::Normal,
+        channel: Channel::Portal,
+        title: "招工难".into(),
+        description: "春节后需要招聘三十名操作工".into(),
+        address: "渝中区解放碑".into(),
+        longitude: None,
+        latitude: None,
+        enterprise_id,
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+fn ctx(user: i64, at: chrono::DateTime<chrono::Utc>) -> Ctx {
+    Ctx { actor_id: Some(user), actor_role: "test".into(), ..Ctx::system(at) }
+}
+
+async fn submit(db: &Db, user: i64, enterprise: i64, key: Option<&str>) -> i64 {
+    let policy = db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
+    let due = policy.deadlines(&Calendar::official(), t0());
+    db.create_item(&ctx(user, t0()), &need(enterprise, key), &due, false).await.expect("create")
+}
+
+async fn viewer(db: &Db, user: i64) -> Viewer {
+    db.user(user).await.expect("user").viewer()
+}
+
+/// Takes `step` through the pure state and saves it, as the web layer does.
+async fn take(
+    db: &Db,
+    who: &Viewer,
+    id: i64,
+    step: Step,
+    input: &StepInput,
+    minutes: i64,
+) -> Result<ItemState, String> {
+    let row = db.item(id).await.expect("item");
+    let before = row.state();
+    let mut after = before.clone();
+    let policy = db.sla_policy(row.kind(), row.priority(), row.category_id).await.expect("policy");
+    let cal = Calendar::official();
+    let now = t0() + Duration::minutes(minutes);
+    after
+        .apply(Actor::User(who), step, input, Env { now, calendar: &cal, policy: &policy })
+        .map_err(|e| format!("{e:?}"))?;
+    let event =
+        NewEvent { step: step.code().into(), body: input.body.clone(), internal: step == Step::Note, on_behalf: false };
+    db.save_step(&ctx(who.user_id, now), &before, &after, &event, &[], after.next_timer(Duration::days(1)))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(after)
+}
+
+#[tokio::test]
+async fn intake_numbers_items_per_district_and_year_and_honours_idempotency_keys() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let first = submit(&db, f.user("e1a"), f.e1, Some("k-1")).await;
+        let again = submit(&db, f.user("e1a"), f.e1, Some("k-1")).await;
+        let second = submit(&db, f.user("e2a"), f.e2, None).await;
+        assert_eq!(first, again, "the same idempotency key returns the first item");
+        let (a, b) = (db.item(first).await.expect("a"), db.item(second).await.expect("b"));
+        assert_eq!((a.number.as_str(), b.number.as_str()), ("YZ-2026-000001", "YZ-2026-000002"));
+        assert_eq!((a.status.as_str(), a.version, a.officer_id), ("submitted", 1, Some(f.user("o1"))));
+        let timeline = db.timeline(first, false).await.expect("timeline");
+        assert_eq!(timeline.len(), 1);
+        assert_eq!((timeline[0].step.as_str(), timeline[0].to_status.as_deref()), ("submit", Some("submitted")));
+        assert_eq!(db.unread_count(f.user("o1")).await.expect("unread"), 1, "the officer is told");
+        assert_eq!(db.due_jobs(a.warn_at).await.expect("jobs"), 2, "both items' timers are armed");
+        let unknown = db.create_item(&ctx(f.user("e1a"), t0()), &need(9999, None), &deadlines(&db).await, false).await;
+        assert!(matches!(unknown, Err(StoreError::NotFound)));
+    }
+}
+
+async fn deadlines(db: &Db) -> liaison_core::sla::Deadlines {
+    db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy").deadlines(&Calendar::official(), t0())
+}
+
+#[tokio::test]
+async fn a_stale_version_loses_and_of_twenty_concurrent_steps_exactly_one_wins() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let id = submit(&db, f.user("e1a"), f.e1, None).await;
+        let before = db.item(id).await.expect("item").state();
+        let o1 = viewer(&db, f.user("o1")).await;
+        let cal = Calendar::official();
+        let policy = db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let (db, before, o1) = (db.clone(), before.clone(), o1.clone());
+            let step = if n % 2 == 0 { Step::Accept } else { Step::Reject };
+            let mut after = before.clone();
+            let input = StepInput { body: format!("attempt {n}"), ..StepInput::default() };
+            after
+                .apply(Actor::User(&o1), step, &input, Env { now: t0(), calendar: &cal, policy: &policy })
+                .expect("allowed");
+            let event = NewEvent { step: step.code().into(), body: input.body, internal: false, on_behalf: false };
+            tasks.push(tokio::spawn(async move {
+                db.save_step(&ctx(o1.user_id, t0()), &before, &after, &event, &[], None).await
+            }));
+        }
+        let mut wins = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(()) => wins += 1,
+                Err(StoreError::Stale) => {}
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(wins, 1);
+        let after = db.item(id).await.expect("item");
+        assert_eq!(after.version, 2);
+        assert_eq!(db.timeline(id, true).await.expect("timeline").len(), 2, "one submit, one winning step");
+    }
+}
+
+/// BIZ-01: random (actor, step) sequences; the store and the pure model accept and refuse the same
+/// steps and end in the same state.
+#[tokio::test]
+async fn the_store_agrees_with_the_model_over_random_sequences() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let mut cast = Vec::new();
+        for name in ["e1a", "e2a", "o1", "o2", "sup1", "center", "leader", "dept"] {
+            cast.push(viewer(&db, f.user(name)).await);
+        }
+        let cal = Calendar::official();
+        let policy = db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
+        let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_125);
+        for _ in 0..12 {
+            let id = submit(&db, f.user("e1a"), f.e1, None).await;
+            let mut model = db.item(id).await.expect("item").state();
+            for minute in 1..40 {
+                let who = &cast[rng.random_range(0..cast.len())];
+                let step = Step::ALL[rng.random_range(0..Step::ALL.len())];
+                let input = StepInput {
+                    body: "说明".into(),
+                    handler_id: Some(f.user("o1")),
+                    rating: Some(Rating::ALL[rng.random_range(0..Rating::ALL.len())]),
+                    solved: Some(rng.random_bool(0.7)),
+                };
+                let mut expected = model.clone();
+                let env = Env { now: t0() + Duration::minutes(minute), calendar: &cal, policy: &policy };
+                let model_ok = expected.apply(Actor::User(who), step, &input, env).is_ok();
+                let store = take(&db, who, id, step, &input, minute).await;
+                assert_eq!(store.is_ok(), model_ok, "{step:?} by {} on {:?}", who.user_id, model.status);
+                if model_ok {
+                    model = expected;
+                }
+                let stored = db.item(id).await.expect("item").state();
+                assert_eq!(stored, model);
+                if stored.status == Status::Closed {
+                    assert!(stored.feedback_at.is_some() && stored.closed_at.is_some());
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn lists_follow_scope_queues_and_keyset_paging() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let a = submit(&db, f.user("e1a"), f.e1, None).await;
+        let b = submit(&db, f.user("e1a"), f.e1, None).await;
+        let c = submit(&db, f.user("e2a"), f.e2, None).await;
+        let o1 = viewer(&db, f.user("o1")).await;
+        take(&db, &o1, a, Step::Accept, &StepInput::default(), 1).await.expect("accept");
+        let district = OrgPath::parse(&db.unit(f.district).await.expect("d").path).expect("path");
+        let none = ItemFilter::default();
+        let ids = |page: liaison_store::item_list::ItemPage| page.items.iter().map(|i| i.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(db.items(&ItemScope::Subtree(district.clone()), &none, None, 50).await.expect("l")),
+            vec![c, b, a]
+        );
+        assert_eq!(ids(db.items(&ItemScope::Officer(f.user("o1")), &none, None, 50).await.expect("l")), vec![b, a]);
+        assert_eq!(ids(db.items(&ItemScope::Enterprise(f.e2), &none, None, 50).await.expect("l")), vec![c]);
+        assert!(db.items(&ItemScope::Nothing, &none, None, 50).await.expect("l").items.is_empty());
+        let triage = ItemFilter { queue: Some(Queue::Triage), ..ItemFilter::default() };
+        assert_eq!(
+            ids(db.items(&ItemScope::Subtree(district.clone()), &triage, None, 50).await.expect("l")),
+            vec![c, b]
+        );
+        let accepted = ItemFilter { status: Some("accepted".into()), ..ItemFilter::default() };
+        assert_eq!(
+            ids(db.items(&ItemScope::Subtree(district.clone()), &accepted, None, 50).await.expect("l")),
+            vec![a]
+        );
+        let first = db.items(&ItemScope::Subtree(district.clone()), &none, None, 2).await.expect("page 1");
+        assert_eq!((ids(first.clone()), first.next_before), (vec![c, b], Some(b)));
+        let second = db.items(&ItemScope::Subtree(district), &none, first.next_before, 2).await.expect("page 2");
+        assert_eq!((ids(second.clone()), second.next_before), (vec![a], None));
+    }
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_under_a_lease_and_rescheduled() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let id = submit(&db, f.user("e1a"), f.e1, None).await;
+        let warn_at = db.item(id).await.expect("item").warn_at;
+        assert!(db.claim_jobs(warn_at - Duration::seconds(1), Duration::minutes(5), 10).await.expect("c").is_empty());
+        let (one, two) = tokio::join!(
+            db.claim_jobs(warn_at, Duration::minutes(5), 10),
+            db.claim_jobs(warn_at, Duration::minutes(5), 10)
+        );
+        let (one, two) = (one.expect("claim"), two.expect("claim"));
+        assert_eq!(one.len() + two.len(), 1, "two workers never get the same job");
+        let job = one.into_iter().chain(two).next().expect("job");
+        assert_eq!((job.ref_id, job.attempts), (id, 1));
+        assert_eq!(db.due_jobs(warn_at).await.expect("due"), 0, "a held job is not due");
+        let later = warn_at + Duration::minutes(6);
+        let again = db.claim_jobs(later, Duration::minutes(5), 10).await.expect("lease ran out");
+        assert_eq!(again.len(), 1);
+        db.reschedule_job(&job, None, None).await.expect("stale holder");
+        assert_eq!(db.due_jobs(later + Duration::minutes(6)).await.expect("due"), 1, "the old holder cannot delete it");
+        db.reschedule_job(&again[0], None, None).await.expect("holder");
+        assert_eq!(db.due_jobs(later + Duration::days(100)).await.expect("due"), 0);
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_counts_and_marks_read() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        submit(&db, f.user("e1a"), f.e1, None).await;
+        submit(&db, f.user("e1a"), f.e1, None).await;
+        let o1 = f.user("o1");
+        let inbox = db.notifications(o1, None, 50).await.expect("inbox");
+        assert_eq!(inbox.len(), 2);
+        assert_eq!(db.mark_read(o1, Some(inbox[0].id), t0()).await.expect("read"), 1);
+        assert_eq!(db.mark_read(f.user("o2"), Some(inbox[1].id), t0()).await.expect("other user"), 0);
+        assert_eq!(db.unread_count(o1).await.expect("unread"), 1);
+        assert_eq!(db.mark_read(o1, None, t0()).await.expect("all"), 1);
+        assert_eq!(db.unread_count(o1).await.expect("unread"), 0);
+    }
+}
