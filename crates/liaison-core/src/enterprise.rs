@@ -140,16 +140,7 @@ impl EnterpriseInput {
         if scale.is_none() {
             errors.push(FieldError::new("scale", "scale.unknown", "规模应为 大型/中型/小型/微型"));
         }
-        let location = match (self.longitude, self.latitude) {
-            (None, None) => Some(None),
-            (Some(lng), Some(lat)) if (73.0..=136.0).contains(&lng) && (3.0..=54.0).contains(&lat) => {
-                Some(Some((lng, lat)))
-            }
-            _ => {
-                errors.push(FieldError::new("longitude", "location.range", "经纬度应同时填写且位于中国境内"));
-                None
-            }
-        };
+        let location = check_location(self.longitude, self.latitude).map_err(|e| errors.push(e)).ok();
         let contact_name = errors.check("contact_name", text::name(&self.contact_name, 50));
         let contact_mobile = errors.check("contact_mobile", Mobile::parse(&self.contact_mobile));
         errors.finish(|| {
@@ -165,6 +156,15 @@ impl EnterpriseInput {
                 contact_mobile: contact_mobile?,
             })
         })
+    }
+}
+
+/// Optional coordinates: both or neither, and inside China's bounding box.
+pub fn check_location(longitude: Option<f64>, latitude: Option<f64>) -> Result<Option<(f64, f64)>, FieldError> {
+    match (longitude, latitude) {
+        (None, None) => Ok(None),
+        (Some(lng), Some(lat)) if (73.0..=136.0).contains(&lng) && (3.0..=54.0).contains(&lat) => Ok(Some((lng, lat))),
+        _ => Err(FieldError::new("longitude", "location.range", "经纬度应同时填写且位于中国境内")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Items of the closed loop (DESIGN §4): kinds, priorities, channels, statuses, feedback grades and the
 //! human number (`YZ-2026-000123`). The state machine itself is in [`workflow`].
 
+pub mod input;
 pub mod state;
 pub mod workflow;
 

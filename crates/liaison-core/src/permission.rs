@@ -42,6 +42,8 @@ pub enum Action {
     ReadAudit,
     /// Coverage and load figures.
     ViewStatistics,
+    /// Item categories and SLA policies (the closed loop's catalogue).
+    ManageCatalogue,
 }
 
 /// True when any of `roles` may take `action`.
@@ -64,7 +66,7 @@ fn role_can(role: Role, action: Action) -> bool {
         }
         SubmitSelfReport => role == EnterpriseUser,
         ViewOrgUnits => role.is_staff() && role != DepartmentUser,
-        ManageOrgUnits | ManageUsers => role == SysAdmin,
+        ManageOrgUnits | ManageUsers | ManageCatalogue => role == SysAdmin,
         ViewUsers => matches!(role, SysAdmin | SecAdmin),
         GrantRoles | ManageSecurity => role == SecAdmin,
         ReadAudit => role == AuditAdmin,
@@ -160,7 +162,7 @@ mod tests {
     use Action::*;
     use Role::*;
 
-    const ACTIONS: [Action; 18] = [
+    const ACTIONS: [Action; 19] = [
         ViewEnterprises,
         CreateEnterprise,
         EditEnterprise,
@@ -179,6 +181,7 @@ mod tests {
         ManageSecurity,
         ReadAudit,
         ViewStatistics,
+        ManageCatalogue,
     ];
 
     /// The whole role × action table: one row per role, listing exactly the actions it may take.
@@ -220,7 +223,7 @@ mod tests {
             ),
             (DepartmentUser, &[]),
             (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
-            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers]),
+            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers, ManageCatalogue]),
             (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
             (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
         ];

@@ -52,16 +52,15 @@ impl Db {
     /// Marks one notification (or, with `None`, all) of the user read; returns how many changed.
     pub async fn mark_read(&self, user_id: i64, id: Option<i64>, at: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
-        let changed =
-            exec!(&mut tx, |c| {
-                sqlx::query(
+        let changed = exec!(&mut tx, |c| {
+            sqlx::query(
             "UPDATE notification SET read_at = $3 WHERE user_id = $1 AND ($2 IS NULL OR id = $2) AND read_at IS NULL"
         )
         .bind(user_id)
         .bind(id)
         .bind(at)
         .execute(c)
-            })?;
+        })?;
         tx.commit().await?;
         Ok(changed)
     }

@@ -422,6 +422,16 @@ impl Db {
         .fetch_all(c))?)
     }
 
+    /// How many items an enterprise submitted at or after `since` (the daily submission limit).
+    pub async fn items_submitted_since(&self, enterprise_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
+        Ok(read!(self, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM item WHERE enterprise_id = $1 AND submitted_at >= $2"
+        )
+        .bind(enterprise_id)
+        .bind(since)
+        .fetch_one(c))?)
+    }
+
     /// Active users holding `role` in a unit on the item's path (station heads and center staff above it).
     pub async fn users_above(&self, path: &str, role: &str) -> StoreResult<Vec<i64>> {
         Ok(read!(self, |c| {

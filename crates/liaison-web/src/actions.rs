@@ -1,6 +1,8 @@
 //! The use cases the pages and the API share: permission check, scope check, one store call.
 //! Handlers only extract input and render what these return.
 
+pub mod items;
+
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};

@@ -2,7 +2,10 @@
 //! `{"error":{"code","message","fields"}}`, lists as `{"items","total","page","per_page"}`.
 
 mod admin;
+mod catalogue;
 mod enterprises;
+mod inbox;
+mod items;
 pub mod openapi;
 mod session;
 
@@ -30,4 +33,14 @@ pub fn routes(t: &mut RouteTable) {
     t.put("/api/v1/users/{id}/roles", Signed, admin::set_roles);
     t.get("/api/v1/audit", Signed, admin::audit);
     t.post("/api/v1/tokens", Signed, admin::create_token);
+    t.get("/api/v1/items", Signed, items::list);
+    t.post("/api/v1/items", Signed, items::create);
+    t.get("/api/v1/items/{id}", Signed, items::get);
+    t.post("/api/v1/items/{id}/{step}", Signed, items::step);
+    t.get("/api/v1/categories", Signed, items::categories);
+    t.post("/api/v1/categories", Signed, catalogue::create);
+    t.post("/api/v1/categories/{id}/retired", Signed, catalogue::retire);
+    t.put("/api/v1/sla-policies/{kind}/{priority}", Signed, catalogue::set_policy);
+    t.get("/api/v1/notifications", Signed, inbox::list);
+    t.post("/api/v1/notifications/read", Signed, inbox::read);
 }

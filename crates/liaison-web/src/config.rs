@@ -28,6 +28,10 @@ pub struct WebConfig {
     pub demo: bool,
     /// Trust `X-Forwarded-For` from these proxy addresses only.
     pub trusted_proxies: Vec<String>,
+    /// Hours an overdue item waits before it escalates one level up the org tree (and between levels).
+    pub escalate_after_hours: i64,
+    /// Items one enterprise may submit per calendar day (RATE-01).
+    pub daily_items_per_enterprise: i64,
 }
 
 impl Default for WebConfig {
@@ -44,6 +48,8 @@ impl Default for WebConfig {
             ip_failures: 30,
             demo: false,
             trusted_proxies: Vec::new(),
+            escalate_after_hours: 24,
+            daily_items_per_enterprise: 20,
         }
     }
 }

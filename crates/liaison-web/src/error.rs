@@ -39,6 +39,20 @@ pub enum AppError {
     /// Conflicts with the current state or an existing value.
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// The step is not possible in the item's current state (or someone changed it first).
+    #[error("{message}")]
+    Transition {
+        /// `invalid_transition` or `stale_version`.
+        code: &'static str,
+        /// What happened (Chinese / English).
+        message: String,
+        /// The item's status now.
+        current_status: &'static str,
+        /// The item's version now.
+        version: i64,
+        /// Steps the caller may take now.
+        allowed_steps: Vec<&'static str>,
+    },
     /// Throttled; retry after the given seconds.
     #[error("尝试过于频繁，请稍后再试 / too many attempts, try later")]
     TooManyRequests(u64),
@@ -75,6 +89,12 @@ struct Detail<'a> {
     code: &'a str,
     message: String,
     fields: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_steps: Option<&'a [&'static str]>,
 }
 
 impl AppError {
@@ -89,7 +109,7 @@ impl AppError {
             AppError::BadRequest(code, _) => (code, StatusCode::BAD_REQUEST),
             AppError::PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             AppError::UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            AppError::Conflict(code, _) => (code, StatusCode::CONFLICT),
+            AppError::Conflict(code, _) | AppError::Transition { code, .. } => (code, StatusCode::CONFLICT),
             AppError::TooManyRequests(_) => ("too_many_requests", StatusCode::TOO_MANY_REQUESTS),
             AppError::MfaRequired => ("mfa_required", StatusCode::UNAUTHORIZED),
             AppError::PasswordChangeRequired => ("password_change_required", StatusCode::FORBIDDEN),
@@ -116,8 +136,14 @@ impl IntoResponse for AppError {
             _ => &[],
         };
         let message = self.to_string();
-        let mut response =
-            (status, Json(Body { error: Detail { code, message: message.clone(), fields } })).into_response();
+        let (current_status, version, allowed_steps) = match &self {
+            AppError::Transition { current_status, version, allowed_steps, .. } => {
+                (Some(*current_status), Some(*version), Some(allowed_steps.as_slice()))
+            }
+            _ => (None, None, None),
+        };
+        let detail = Detail { code, message: message.clone(), fields, current_status, version, allowed_steps };
+        let mut response = (status, Json(Body { error: detail })).into_response();
         if let AppError::TooManyRequests(seconds) = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
@@ -134,6 +160,10 @@ impl From<StoreError> for AppError {
                 AppError::field(field, &format!("{field}.taken"), "该值已被使用 / already registered")
             }
             StoreError::Conflict(message) => AppError::Conflict("conflict", message),
+            StoreError::Stale => AppError::Conflict(
+                "stale_version",
+                "已被他人更新，请刷新后重试 / changed by someone else, reload".into(),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

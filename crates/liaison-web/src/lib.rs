@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 mod middleware;
 pub mod pages;
@@ -25,6 +26,7 @@ pub mod view;
 pub use config::WebConfig;
 pub use error::AppError;
 
+use liaison_core::calendar::Calendar;
 use liaison_core::clock::Clock;
 use liaison_store::Db;
 use std::sync::Arc;
@@ -38,6 +40,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// The working-day calendar of SLA arithmetic.
+    pub calendar: Arc<Calendar>,
 }
 
 /// The whole application as an axum router.

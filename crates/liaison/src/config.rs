@@ -27,6 +27,31 @@ pub struct Config {
     pub web: WebSettings,
     /// Security settings.
     pub security: SecuritySettings,
+    /// Service-level settings.
+    pub sla: SlaSettings,
+}
+
+/// The `[sla]` table.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SlaSettings {
+    /// A holiday calendar file replacing the shipped one (`YYYY-MM-DD holiday|workday name` lines).
+    pub calendar_file: Option<PathBuf>,
+    /// Hours an overdue item waits before it escalates one level.
+    pub escalate_after_hours: i64,
+    /// Items one enterprise may submit per day.
+    pub daily_items_per_enterprise: i64,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        let web = WebConfig::default();
+        Self {
+            calendar_file: None,
+            escalate_after_hours: web.escalate_after_hours,
+            daily_items_per_enterprise: web.daily_items_per_enterprise,
+        }
+    }
 }
 
 /// The `[web]` table.
@@ -77,6 +102,7 @@ impl Default for Config {
             log_format: "json".into(),
             web: WebSettings::default(),
             security: SecuritySettings::default(),
+            sla: SlaSettings::default(),
         }
     }
 }
@@ -127,6 +153,18 @@ impl Config {
         }
     }
 
+    /// The working-day calendar: the file named by `sla.calendar_file`, else the shipped one.
+    pub fn calendar(&self) -> anyhow::Result<liaison_core::calendar::Calendar> {
+        match &self.sla.calendar_file {
+            None => Ok(liaison_core::calendar::Calendar::official()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("reading calendar file {}: {e}", path.display()))?;
+                Ok(liaison_core::calendar::Calendar::parse(&text)?)
+            }
+        }
+    }
+
     /// The web layer's settings.
     pub fn web_config(&self, demo: bool) -> WebConfig {
         let origin = if self.web.public_origin.is_empty() {
@@ -142,6 +180,8 @@ impl Config {
             idle_timeout_minutes: security.idle_timeout_minutes,
             absolute_timeout_hours: security.absolute_timeout_hours,
             trusted_proxies: security.trusted_proxies.clone(),
+            escalate_after_hours: self.sla.escalate_after_hours,
+            daily_items_per_enterprise: self.sla.daily_items_per_enterprise,
             demo,
             ..WebConfig::default()
         }

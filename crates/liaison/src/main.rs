@@ -194,10 +194,13 @@ async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
         db: db.clone(),
         clock: Arc::new(SystemClock),
         config: Arc::new(config.web_config(demo)),
+        calendar: Arc::new(config.calendar()?),
     };
+    let worker = tokio::spawn(liaison_web::jobs::run_forever(state.clone()));
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");
     println!("Liaison 助企警务联络平台: http://{}", listener.local_addr()?);
     liaison_web::serve(listener, state, shutdown_signal()).await?;
+    worker.abort();
     db.close().await;
     Ok(())
 }

@@ -277,6 +277,13 @@ pub fn decide(actor: Actor<'_>, item: &ItemFacts, step: Step, reopens: bool) -> 
     }
 }
 
+/// Whether `viewer` may make the user `target_id` (an officer or not, in `target_unit`) the handler:
+/// an officer only themselves, station heads and center staff any officer in their scope.
+pub fn may_assign_to(viewer: &Viewer, target_id: i64, target_is_officer: bool, target_unit: &OrgPath) -> bool {
+    let supervisor = viewer.roles.iter().any(|r| matches!(r, Role::StationHead | Role::CenterStaff));
+    target_is_officer && if supervisor { target_unit.is_within(&viewer.unit_path) } else { target_id == viewer.user_id }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +410,18 @@ mod tests {
         assert!(decide(Actor::User(officer), &facts, Step::Resolve, false).is_err());
         assert!(decide(Actor::User(officer), &facts, Step::Pause, false).is_err());
         assert_eq!(decide(Actor::User(officer), &facts, Step::Resume, false), Ok(Status::InProgress));
+    }
+
+    #[test]
+    fn officers_take_items_themselves_and_supervisors_assign_within_scope() {
+        let cast = cast();
+        let (officer, station, other_station) = (&cast[2].1, &cast[4].1, &cast[5].1);
+        let community = OrgPath::parse("/1/2/5/9/").expect("path");
+        assert!(may_assign_to(officer, 30, true, &community));
+        assert!(!may_assign_to(officer, 31, true, &community), "not someone else");
+        assert!(may_assign_to(station, 31, true, &community));
+        assert!(!may_assign_to(station, 80, false, &community), "only officers handle items");
+        assert!(!may_assign_to(other_station, 31, true, &community), "not outside the station");
     }
 
     proptest! {

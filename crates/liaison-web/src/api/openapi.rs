@@ -1,7 +1,7 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`, and the vendored Swagger UI at
 //! `/api/docs/` (embedded in the binary; no CDN).
 
-use super::{admin, enterprises, session};
+use super::{admin, catalogue, enterprises, inbox, items, session};
 use crate::view::{EnterpriseView, ListView, MeView};
 use axum::Json;
 use utoipa::OpenApi;
@@ -15,9 +15,11 @@ use utoipa::OpenApi;
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
         enterprises::history, enterprises::reveal,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
+        items::create, items::list, items::get, items::step, items::categories,
+        catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read,
     ),
     components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>)),
-    tags((name = "session"), (name = "enterprises"), (name = "admin")),
+    tags((name = "session"), (name = "enterprises"), (name = "items"), (name = "inbox"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

@@ -44,7 +44,8 @@ async fn an_officer_signs_in_and_opens_one_of_their_enterprises() {
     let origin = format!("http://{}", listener.local_addr().expect("addr"));
     let config =
         WebConfig { public_origin: origin.clone(), require_staff_mfa: false, demo: true, ..WebConfig::default() };
-    let state = AppState { db, clock: Arc::new(SystemClock), config: Arc::new(config) };
+    let calendar = Arc::new(liaison_core::calendar::Calendar::official());
+    let state = AppState { db, clock: Arc::new(SystemClock), config: Arc::new(config), calendar };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(liaison_web::serve(listener, state, async {
         let _ = stopped.await;

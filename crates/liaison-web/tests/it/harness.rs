@@ -71,7 +71,8 @@ impl TestApp {
         let start = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("instant");
         let f = fixture::build(&db, start).await.expect("fixture");
         let clock = Arc::new(ManualClock::new(start));
-        let state = AppState { db: db.clone(), clock: clock.clone(), config: Arc::new(config) };
+        let calendar = Arc::new(liaison_core::calendar::Calendar::official());
+        let state = AppState { db: db.clone(), clock: clock.clone(), config: Arc::new(config), calendar };
         let router = liaison_web::app(state);
         Self { db, clock, f, router }
     }

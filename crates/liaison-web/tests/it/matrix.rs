@@ -3,6 +3,7 @@
 
 use crate::harness::{Body_, TestApp};
 use axum::http::Method;
+use liaison_core::clock::Clock;
 use liaison_store::Ctx;
 use liaison_store::self_reports::NewSelfReport;
 use liaison_web::routes::Access;
@@ -62,6 +63,27 @@ fn roles_json() -> serde_json::Value {
 }
 fn token_json() -> serde_json::Value {
     json!({"name": "script"})
+}
+fn item_json() -> serde_json::Value {
+    json!({"kind": "need", "category_id": 1, "title": "招工难", "description": "需要招聘操作工"})
+}
+fn staff_item_json() -> serde_json::Value {
+    json!({"kind": "need", "category_id": 1, "channel": "phone", "title": "招工难", "description": "电话反映", "enterprise_id": -3})
+}
+fn version_json() -> serde_json::Value {
+    json!({"version": 1})
+}
+fn category_json() -> serde_json::Value {
+    json!({"kind": "need", "name": "水电保障", "resolve_days": 3})
+}
+fn retire_json() -> serde_json::Value {
+    json!({"retired": true})
+}
+fn policy_json() -> serde_json::Value {
+    json!({"respond_days": 1, "resolve_days": 4, "warn_percent": 75})
+}
+fn read_json() -> serde_json::Value {
+    json!({})
 }
 fn wrong_login_json() -> serde_json::Value {
     json!({"username": "o1", "password": "wrong-password-123"})
@@ -309,6 +331,84 @@ fn rows() -> Vec<Row> {
         row("POST /account/tokens", "/account/tokens", "o1", Form("name=script"), 200),
         row("POST /api/v1/tokens", "/api/v1/tokens", "anon", Json(token_json), 401),
         row("POST /api/v1/tokens", "/api/v1/tokens", "o1", Json(token_json), 201),
+        // Items (API).
+        row("GET /api/v1/items", "/api/v1/items", "anon", Empty, 401),
+        row("GET /api/v1/items", "/api/v1/items", "e1a", Empty, 200),
+        row("GET /api/v1/items", "/api/v1/items?queue=triage", "o1", Empty, 200),
+        row("GET /api/v1/items", "/api/v1/items?queue=nonsense", "o1", Empty, 422),
+        row("GET /api/v1/items", "/api/v1/items", "sys", Empty, 200),
+        row("POST /api/v1/items", "/api/v1/items", "anon", Json(item_json), 401),
+        row("POST /api/v1/items", "/api/v1/items", "e1a", Json(item_json), 201),
+        row("POST /api/v1/items", "/api/v1/items", "o1", Json(staff_item_json), 201),
+        row("POST /api/v1/items", "/api/v1/items", "o2", Json(staff_item_json), 404),
+        row("POST /api/v1/items", "/api/v1/items", "sys", Json(staff_item_json), 403),
+        row("POST /api/v1/items", "/api/v1/items", "o1", Json(item_json), 422),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "anon", Empty, 401),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e1a", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e1b", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e2a", Empty, 404),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "o1", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "o2", Empty, 404),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "sup1", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i2}", "sup1", Empty, 404),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i2}", "center", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "leader", Empty, 200),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "dept", Empty, 404),
+        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "sys", Empty, 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "anon", Json(version_json), 401),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "o1", Json(version_json), 200),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "sup1", Json(version_json), 200),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "e1a", Json(version_json), 403),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "leader", Json(version_json), 403),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "e2a", Json(version_json), 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "o2", Json(version_json), 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "dept", Json(version_json), 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/withdraw", "e1a", Json(version_json), 200),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/start", "o1", Json(version_json), 409),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/auto_close", "o1", Json(version_json), 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/frobnicate", "o1", Json(version_json), 404),
+        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/supervise", "center", Json(version_json), 422),
+        row("GET /api/v1/categories", "/api/v1/categories", "anon", Empty, 401),
+        row("GET /api/v1/categories", "/api/v1/categories?kind=dispute", "e1a", Empty, 200),
+        row("POST /api/v1/categories", "/api/v1/categories", "anon", Json(category_json), 401),
+        row("POST /api/v1/categories", "/api/v1/categories", "sys", Json(category_json), 201),
+        row("POST /api/v1/categories", "/api/v1/categories", "center", Json(category_json), 403),
+        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "anon", Json(retire_json), 401),
+        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "sys", Json(retire_json), 204),
+        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/999/retired", "sys", Json(retire_json), 404),
+        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "center", Json(retire_json), 403),
+        row(
+            "PUT /api/v1/sla-policies/{kind}/{priority}",
+            "/api/v1/sla-policies/need/normal",
+            "anon",
+            Json(policy_json),
+            401,
+        ),
+        row(
+            "PUT /api/v1/sla-policies/{kind}/{priority}",
+            "/api/v1/sla-policies/need/normal",
+            "sys",
+            Json(policy_json),
+            204,
+        ),
+        row(
+            "PUT /api/v1/sla-policies/{kind}/{priority}",
+            "/api/v1/sla-policies/fax/normal",
+            "sys",
+            Json(policy_json),
+            404,
+        ),
+        row(
+            "PUT /api/v1/sla-policies/{kind}/{priority}",
+            "/api/v1/sla-policies/need/normal",
+            "center",
+            Json(policy_json),
+            403,
+        ),
+        row("GET /api/v1/notifications", "/api/v1/notifications", "anon", Empty, 401),
+        row("GET /api/v1/notifications", "/api/v1/notifications", "o1", Empty, 200),
+        row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "anon", Json(read_json), 401),
+        row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "o1", Json(read_json), 200),
         // Portal.
         row("GET /portal", "/portal", "anon", Empty, 303),
         row("GET /portal", "/portal", "e1a", Empty, 200),
@@ -381,8 +481,28 @@ async fn prepare(app: &TestApp) -> Ids {
         )
         .await
         .expect("pending");
+    let item = |enterprise_id: i64| liaison_store::items::NewItem {
+        kind: liaison_core::item::Kind::Need,
+        category_id: 1,
+        priority: liaison_core::item::Priority::Normal,
+        channel: liaison_core::item::Channel::Portal,
+        title: "渝中一号科技有限公司的诉求".into(),
+        description: "需要招聘".into(),
+        address: "渝中".into(),
+        longitude: None,
+        latitude: None,
+        enterprise_id,
+        idempotency_key: None,
+    };
+    let due = liaison_core::sla::default_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal)
+        .deadlines(&liaison_core::calendar::Calendar::official(), app.clock.now());
+    let i1 = app.db.create_item(&ctx, &item(f.e1), &due, false).await.expect("item 1");
+    let e2a = Ctx { actor_id: Some(f.user("e2a")), ..Ctx::system(app.clock.now()) };
+    let i2 = app.db.create_item(&e2a, &item(f.e2), &due, false).await.expect("item 2");
     Ids {
         pairs: vec![
+            ("{i1}", i1.to_string()),
+            ("{i2}", i2.to_string()),
             ("{e1}", f.e1.to_string()),
             ("{e2}", f.e2.to_string()),
             ("{o1}", f.user("o1").to_string()),
@@ -411,6 +531,9 @@ fn json_body(make: fn() -> serde_json::Value, app: &TestApp) -> serde_json::Valu
     }
     if value.get("unit_id").and_then(serde_json::Value::as_i64) == Some(-2) {
         fill(&mut value, "unit_id", app.f.station1);
+    }
+    if value.get("enterprise_id").and_then(serde_json::Value::as_i64) == Some(-3) {
+        fill(&mut value, "enterprise_id", app.f.e1);
     }
     if value.get("community_id").and_then(serde_json::Value::as_i64) == Some(0) {
         fill(&mut value, "community_id", app.f.community1);

@@ -1,0 +1,271 @@
+//! The closed loop's use cases, shared by pages, the API and the background jobs: submit an item,
+//! see it, list within scope, take a step under optimistic concurrency, and who is told.
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::{AppError, AppResult};
+use chrono::{Duration, TimeZone, Utc};
+use liaison_core::TIMEZONE;
+use liaison_core::item::input::ItemInput;
+use liaison_core::item::state::{Env, StepError, StepInput};
+use liaison_core::item::workflow::{Actor, Refusal, Relation, Step, may_assign_to};
+use liaison_core::item::{Channel, Status};
+use liaison_core::org::OrgPath;
+use liaison_core::permission::Viewer;
+use liaison_core::role::Role;
+use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
+use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
+use liaison_store::{Ctx, StoreError};
+
+/// Whose items a viewer sees in lists.
+pub fn item_scope(viewer: &Viewer) -> ItemScope {
+    let has = |role: Role| viewer.roles.contains(&role);
+    if has(Role::StationHead) || has(Role::CenterStaff) || has(Role::Leader) {
+        ItemScope::Subtree(viewer.unit_path.clone())
+    } else if has(Role::Officer) {
+        ItemScope::Officer(viewer.user_id)
+    } else if let (true, Some(id)) = (has(Role::EnterpriseUser), viewer.enterprise_id) {
+        ItemScope::Enterprise(id)
+    } else {
+        ItemScope::Nothing
+    }
+}
+
+/// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
+pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<(ItemRow, Relation)> {
+    let row = state.db.item(id).await?;
+    let relation = Relation::of(&authed.viewer(), &row.state().facts());
+    if relation.sees() {
+        Ok((row, relation))
+    } else {
+        state.db.audit_denied(&authed.ctx(state.clock.now()), "item.read", "item", "outside scope").await?;
+        Err(AppError::NotFound)
+    }
+}
+
+/// The item's timeline as this viewer may see it (internal notes only for the police side).
+pub async fn timeline_for(state: &AppState, row: &ItemRow, relation: Relation) -> AppResult<Vec<EventRow>> {
+    let police_side = relation.handler || relation.supervisor || relation.watcher;
+    Ok(state.db.timeline(row.id, police_side).await?)
+}
+
+/// Items in the viewer's scope.
+pub async fn list_items(
+    state: &AppState,
+    authed: &Authed,
+    filter: &ItemFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<ItemPage> {
+    Ok(state.db.items(&item_scope(&authed.viewer()), filter, before, limit).await?)
+}
+
+/// Submits an item: an enterprise user for their own enterprise through the portal, or staff for an
+/// enterprise in their scope with the channel it came by. Limited per enterprise per day.
+pub async fn submit_item(
+    state: &AppState,
+    authed: &Authed,
+    input: &ItemInput,
+    enterprise_id: Option<i64>,
+    idempotency_key: Option<String>,
+) -> AppResult<i64> {
+    let viewer = authed.viewer();
+    let details = input.validate()?;
+    let (enterprise_id, on_behalf) = match (viewer.enterprise_id, enterprise_id) {
+        (Some(own), None) if viewer.roles.contains(&Role::EnterpriseUser) => (own, false),
+        (Some(own), Some(asked)) if viewer.roles.contains(&Role::EnterpriseUser) && own == asked => (own, false),
+        (_, Some(asked)) if viewer.is_staff() => {
+            let enterprise = crate::actions::visible_enterprise(state, authed, asked).await?;
+            if details.channel == Channel::Portal {
+                return Err(AppError::field(
+                    "channel",
+                    "channel.staff",
+                    "代录时请选择来源渠道 / choose the channel it came by",
+                ));
+            }
+            (enterprise.id, true)
+        }
+        (_, None) if viewer.is_staff() => {
+            return Err(AppError::field("enterprise_id", "enterprise.required", "请选择企业 / choose the enterprise"));
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    if !on_behalf && details.channel != Channel::Portal {
+        return Err(AppError::field(
+            "channel",
+            "channel.portal",
+            "企业提交的渠道为助企直通车 / enterprises submit through the portal",
+        ));
+    }
+    let category =
+        state.db.category(details.category_id).await.ok().filter(|c| !c.retired && c.kind == details.kind.code());
+    let Some(category) = category else {
+        return Err(AppError::field(
+            "category_id",
+            "category.unknown",
+            "请选择该类型下的分类 / choose a category of this kind",
+        ));
+    };
+    let now = state.clock.now();
+    let midnight = now.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
+    let since = TIMEZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
+    if state.db.items_submitted_since(enterprise_id, since).await? >= state.config.daily_items_per_enterprise {
+        let ctx = authed.ctx(now);
+        state.db.audit_denied(&ctx, "item.create", "item", "daily submission limit").await?;
+        let tomorrow = since + Duration::days(1);
+        return Err(AppError::TooManyRequests((tomorrow - now).num_seconds().max(1).unsigned_abs()));
+    }
+    let enterprise = state.db.enterprise(enterprise_id).await?;
+    let policy = state.db.sla_policy(details.kind, details.priority, category.id).await?;
+    let due = policy.deadlines(&state.calendar, now);
+    let item = NewItem {
+        kind: details.kind,
+        category_id: category.id,
+        priority: details.priority,
+        channel: details.channel,
+        title: details.title,
+        description: details.description,
+        address: details.address.unwrap_or(enterprise.address),
+        longitude: details.location.map(|(lng, _)| lng).or(enterprise.longitude),
+        latitude: details.location.map(|(_, lat)| lat).or(enterprise.latitude),
+        enterprise_id,
+        idempotency_key,
+    };
+    Ok(state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await?)
+}
+
+/// Takes `step` on item `id` at `version` for the signed-in user; answers the saved item.
+pub async fn take_step(
+    state: &AppState,
+    authed: &Authed,
+    id: i64,
+    version: i64,
+    step: Step,
+    input: &StepInput,
+) -> AppResult<ItemRow> {
+    let (row, _) = visible_item(state, authed, id).await?;
+    let viewer = authed.viewer();
+    if row.version != version {
+        return Err(stale(&row, Actor::User(&viewer)));
+    }
+    if let (Step::Assign | Step::Reassign, Some(target)) = (step, input.handler_id) {
+        check_handler(state, &viewer, target).await?;
+    }
+    apply_and_save(state, &authed.ctx(state.clock.now()), &row, Actor::User(&viewer), step, input).await?;
+    Ok(state.db.item(id).await?)
+}
+
+async fn check_handler(state: &AppState, viewer: &Viewer, target: i64) -> AppResult<()> {
+    let invalid =
+        || AppError::field("handler_id", "handler.invalid", "请选择辖区内的民警 / choose an officer in your area");
+    let user = state.db.user(target).await.map_err(|_| invalid())?;
+    let unit = OrgPath::parse(&user.row.unit_path).ok_or_else(invalid)?;
+    let officer = user.roles.contains(&Role::Officer) && user.row.status == "active";
+    if may_assign_to(viewer, target, officer, &unit) { Ok(()) } else { Err(invalid()) }
+}
+
+/// Applies a step through the pure state and saves it with its timeline row, notifications and timer.
+pub async fn apply_and_save(
+    state: &AppState,
+    ctx: &Ctx,
+    row: &ItemRow,
+    actor: Actor<'_>,
+    step: Step,
+    input: &StepInput,
+) -> AppResult<()> {
+    let before = row.state();
+    let mut after = before.clone();
+    let policy = state.db.sla_policy(row.kind(), row.priority(), row.category_id).await?;
+    let env = Env { now: ctx.at, calendar: &state.calendar, policy: &policy };
+    after.apply(actor, step, input, env).map_err(|error| match error {
+        StepError::Missing(field, message) => AppError::field(field, &format!("{field}.required"), message),
+        StepError::Refused(Refusal::NotVisible) => AppError::NotFound,
+        StepError::Refused(Refusal::NotAllowed(_)) => AppError::Forbidden,
+        StepError::Refused(Refusal::WrongState { current, allowed }) => AppError::Transition {
+            code: "invalid_transition",
+            message: format!(
+                "当前状态「{}」不能{} / not possible while {}",
+                current.label(),
+                step.label(),
+                current.code()
+            ),
+            current_status: current.code(),
+            version: row.version,
+            allowed_steps: allowed.iter().map(|s| s.code()).collect(),
+        },
+    })?;
+    let on_behalf = step == Step::Feedback && after.feedback_by_staff;
+    let body = match step {
+        Step::Feedback => feedback_text(input),
+        _ => input.body.trim().to_owned(),
+    };
+    let event = NewEvent { step: step.code().into(), body, internal: step == Step::Note, on_behalf };
+    let notes = notifications(state, row, &after, step, ctx.actor_id).await?;
+    let timer = after.next_timer(Duration::hours(state.config.escalate_after_hours));
+    state.db.save_step(ctx, &before, &after, &event, &notes, timer).await.map_err(|error| match error {
+        StoreError::Stale => stale(row, actor),
+        other => other.into(),
+    })
+}
+
+fn feedback_text(input: &StepInput) -> String {
+    let rating = input.rating.map(|r| r.label()).unwrap_or_default();
+    let solved = if input.solved == Some(true) { "已解决" } else { "未解决" };
+    match input.body.trim() {
+        "" => format!("{rating}，{solved}"),
+        comment => format!("{rating}，{solved}：{comment}"),
+    }
+}
+
+fn stale(row: &ItemRow, actor: Actor<'_>) -> AppError {
+    let facts = row.state().facts();
+    AppError::Transition {
+        code: "stale_version",
+        message: format!(
+            "该事项已被更新（当前「{}」，版本 {}），请刷新后重试 / the item changed, reload",
+            Status::parse(&row.status).map_or("", Status::label),
+            row.version
+        ),
+        current_status: facts.status.code(),
+        version: row.version,
+        allowed_steps: liaison_core::item::workflow::allowed_steps(actor, &facts).iter().map(|s| s.code()).collect(),
+    }
+}
+
+/// Who is told about a step, and what.
+async fn notifications(
+    state: &AppState,
+    row: &ItemRow,
+    after: &liaison_core::item::state::ItemState,
+    step: Step,
+    actor_id: Option<i64>,
+) -> AppResult<Vec<NewNotification>> {
+    let worker = after.handler_id.or(row.officer_id);
+    let mut recipients: Vec<(Option<i64>, &str)> = match step {
+        Step::Accept | Step::Reject | Step::Resolve => vec![(Some(row.submitted_by), "item.progress")],
+        Step::Assign | Step::Reassign => vec![(after.handler_id, "item.assigned")],
+        Step::Feedback if after.status == Status::Assigned => vec![(worker, "item.reopened")],
+        Step::Comment if actor_id == Some(row.submitted_by) => vec![(worker, "item.comment")],
+        Step::Comment => vec![(Some(row.submitted_by), "item.comment")],
+        Step::Supervise => vec![(worker, "item.supervised")],
+        Step::Escalate => Vec::new(),
+        _ => Vec::new(),
+    };
+    if step == Step::Escalate {
+        let role = if after.escalation_level >= 2 { "center_staff" } else { "station_head" };
+        for user in state.db.users_above(&row.path, role).await? {
+            recipients.push((Some(user), "item.escalated"));
+        }
+    }
+    let title = format!("{} {}：{}", row.number, step.label(), row.title);
+    Ok(recipients
+        .into_iter()
+        .filter_map(|(user, kind)| user.filter(|&u| Some(u) != actor_id).map(|u| (u, kind)))
+        .map(|(user_id, kind)| NewNotification {
+            user_id,
+            kind: kind.into(),
+            title: title.clone(),
+            body: String::new(),
+        })
+        .collect())
+}

@@ -1,0 +1,64 @@
+//! `/api/v1/notifications`: the caller's in-app inbox and marking it read.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::extract::{AppJson, AppQuery};
+use axum::Json;
+use axum::extract::State;
+use liaison_store::inbox::NotificationRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Paging of the inbox.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Cursor: notifications with a smaller id.
+    pub before: Option<i64>,
+    /// Rows (1–200, default 50).
+    pub limit: Option<i64>,
+}
+
+/// The inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxView {
+    /// Unread notifications in all.
+    pub unread: i64,
+    /// Newest first.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<NotificationRow>,
+}
+
+/// Which notification to mark read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadBody {
+    /// One notification; absent: all.
+    pub id: Option<i64>,
+}
+
+/// The caller's notifications and unread count.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "inbox", params(InboxQuery),
+    responses((status = 200, body = InboxView)))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<InboxQuery>,
+) -> AppResult<Json<InboxView>> {
+    let user = authed.user.row.id;
+    let items = state.db.notifications(user, q.before, q.limit.unwrap_or(50)).await?;
+    Ok(Json(InboxView { unread: state.db.unread_count(user).await?, items }))
+}
+
+/// Marks one or all of the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "inbox", request_body = ReadBody,
+    responses((status = 200, body = InboxView)))]
+pub async fn read(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppJson(body): AppJson<ReadBody>,
+) -> AppResult<Json<InboxView>> {
+    state.db.mark_read(authed.user.row.id, body.id, state.clock.now()).await?;
+    list(State(state), CurrentUser(authed), AppQuery(InboxQuery { before: None, limit: None })).await
+}

@@ -1,0 +1,276 @@
+//! `/api/v1/items`: submit, list within scope (filters, queues, keyset paging), read with the
+//! timeline and the steps allowed now, and take a step with `{"version": n, …}`; the catalogue and
+//! the inbox.
+
+use crate::AppState;
+use crate::actions::items::{list_items, submit_item, take_step, timeline_for, visible_item};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::extract::{AppJson, AppPath, AppQuery};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use liaison_core::item::input::ItemInput;
+use liaison_core::item::state::StepInput;
+use liaison_core::item::workflow::{Actor, Step, allowed_steps};
+use liaison_core::item::{Kind, Rating};
+use liaison_core::org::OrgPath;
+use liaison_store::catalogue::Category;
+use liaison_store::item_list::{ItemFilter, Queue};
+use liaison_store::items::{EventRow, ItemRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A new item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    /// `need`, `dispute`, `suggestion`, `consultation` or `report`.
+    pub kind: String,
+    /// A category of that kind (`GET /api/v1/categories`).
+    pub category_id: i64,
+    /// `normal` (default) or `urgent`.
+    #[serde(default)]
+    pub priority: String,
+    /// Staff entering an item for an enterprise: `phone`, `visit`, `help_group`, `reception_day`, `walk_in`.
+    #[serde(default)]
+    pub channel: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Address (default: the enterprise's).
+    #[serde(default)]
+    pub address: String,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Staff only: the enterprise.
+    pub enterprise_id: Option<i64>,
+}
+
+/// A step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    /// The version the client read (optimistic concurrency).
+    pub version: i64,
+    /// Comment, reason, resolution or note.
+    #[serde(default)]
+    pub body: String,
+    /// Assign / reassign: the officer.
+    pub handler_id: Option<i64>,
+    /// Feedback: `very_satisfied`, `satisfied`, `fairly_satisfied`, `unsatisfied`, `very_unsatisfied`.
+    pub rating: Option<String>,
+    /// Feedback: solved or not.
+    pub solved: Option<bool>,
+}
+
+/// Filters of the item list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ItemQuery {
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Category.
+    pub category_id: Option<i64>,
+    /// Enterprise.
+    pub enterprise_id: Option<i64>,
+    /// Handling officer.
+    pub handler_id: Option<i64>,
+    /// Submitted at or after (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Submitted before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only under this org unit.
+    pub unit_id: Option<i64>,
+    /// `open`, `triage`, `supervised`, `overdue` or `feedback`.
+    pub queue: Option<String>,
+    /// Cursor: items with a smaller id (from `next_before`).
+    pub before: Option<i64>,
+    /// Rows (1–200, default 50).
+    pub limit: Option<i64>,
+}
+
+/// A page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemListView {
+    /// Items, newest first.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<ItemRow>,
+    /// Cursor of the next page.
+    pub next_before: Option<i64>,
+}
+
+/// An item with its timeline and what the caller may do now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDetailView {
+    /// The item.
+    #[schema(value_type = Object)]
+    pub item: ItemRow,
+    /// The timeline, oldest first (internal notes only for the police side).
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: Vec<EventRow>,
+    /// Step codes the caller may take now (`POST /api/v1/items/{id}/{step}`).
+    pub allowed_steps: Vec<&'static str>,
+}
+
+/// The id and number of a created item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedItem {
+    /// Id.
+    pub id: i64,
+    /// Human number, e.g. `YZ-2026-000123`.
+    pub number: String,
+}
+
+impl ItemQuery {
+    /// The store filter; a unit outside the scope simply matches nothing.
+    pub async fn filter(&self, state: &AppState) -> AppResult<ItemFilter> {
+        let queue = match self.queue.as_deref() {
+            None | Some("") => None,
+            Some(code) => Some(Queue::parse(code).ok_or_else(|| {
+                AppError::field("queue", "queue.unknown", "队列应为 open/triage/supervised/overdue/feedback")
+            })?),
+        };
+        let under = match self.unit_id {
+            Some(id) => Some(OrgPath::parse(&state.db.unit(id).await?.path).ok_or(AppError::NotFound)?),
+            None => None,
+        };
+        Ok(ItemFilter {
+            kind: self.kind.clone().filter(|k| !k.is_empty()),
+            status: self.status.clone().filter(|s| !s.is_empty()),
+            category_id: self.category_id,
+            enterprise_id: self.enterprise_id,
+            handler_id: self.handler_id,
+            from: self.from,
+            to: self.to,
+            under,
+            queue,
+        })
+    }
+}
+
+/// Submits an item. An `Idempotency-Key` header makes retries return the first item.
+#[utoipa::path(post, path = "/api/v1/items", tag = "items", request_body = ItemBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retries with the same key return the first item")),
+    responses((status = 201, body = CreatedItem), (status = 422), (status = 429)))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    headers: HeaderMap,
+    AppJson(body): AppJson<ItemBody>,
+) -> AppResult<(StatusCode, Json<CreatedItem>)> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| k.chars().take(100).collect());
+    let input = ItemInput {
+        kind: body.kind,
+        category_id: body.category_id,
+        priority: body.priority,
+        channel: body.channel,
+        title: body.title,
+        description: body.description,
+        address: body.address,
+        longitude: body.longitude,
+        latitude: body.latitude,
+    };
+    let id = submit_item(&state, &authed, &input, body.enterprise_id, key).await?;
+    let number = state.db.item(id).await?.number;
+    Ok((StatusCode::CREATED, Json(CreatedItem { id, number })))
+}
+
+/// Items in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ItemQuery),
+    responses((status = 200, body = ItemListView), (status = 422)))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<ItemQuery>,
+) -> AppResult<Json<ItemListView>> {
+    let filter = q.filter(&state).await?;
+    let page = list_items(&state, &authed, &filter, q.before, q.limit.unwrap_or(50)).await?;
+    Ok(Json(ItemListView { items: page.items, next_before: page.next_before }))
+}
+
+/// One item with its timeline (404 outside the caller's scope).
+#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "items", params(("id" = i64, Path)),
+    responses((status = 200, body = ItemDetailView), (status = 404)))]
+pub async fn get(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Json<ItemDetailView>> {
+    let (item, relation) = visible_item(&state, &authed, id).await?;
+    let timeline = timeline_for(&state, &item, relation).await?;
+    let viewer = authed.viewer();
+    let allowed = allowed_steps(Actor::User(&viewer), &item.state().facts()).iter().map(|s| s.code()).collect();
+    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed }))
+}
+
+/// Takes a step: accept, reject, withdraw, assign, reassign, start, resolve, feedback, pause, resume,
+/// supervise, escalate, comment, note. A stale `version` or a step not possible now answers 409 with
+/// the current status and the allowed steps.
+#[utoipa::path(post, path = "/api/v1/items/{id}/{step}", tag = "items",
+    params(("id" = i64, Path), ("step" = String, Path)), request_body = StepBody,
+    responses((status = 200, body = ItemDetailView), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn step(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath((id, step)): AppPath<(i64, String)>,
+    AppJson(body): AppJson<StepBody>,
+) -> AppResult<Json<ItemDetailView>> {
+    let step = Step::parse(&step).filter(|s| *s != Step::AutoClose).ok_or(AppError::NotFound)?;
+    let rating = match body.rating.as_deref() {
+        None => None,
+        Some(code) => Some(Rating::parse(code).ok_or_else(|| {
+            AppError::field("rating", "rating.unknown", "满意度应为 very_satisfied … very_unsatisfied")
+        })?),
+    };
+    let input = StepInput { body: body.body, handler_id: body.handler_id, rating, solved: body.solved };
+    take_step(&state, &authed, id, body.version, step, &input).await?;
+    get(State(state), CurrentUser(authed), AppPath(id)).await
+}
+
+/// Filter of the category list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryQuery {
+    /// Only this kind.
+    pub kind: Option<String>,
+}
+
+/// A category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Resolution allowance override (working days).
+    pub resolve_days: Option<i64>,
+}
+
+/// The categories items may be filed under.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "items", params(CategoryQuery),
+    responses((status = 200, body = Vec<CategoryView>)))]
+pub async fn categories(
+    State(state): State<AppState>,
+    CurrentUser(_authed): CurrentUser,
+    AppQuery(q): AppQuery<CategoryQuery>,
+) -> AppResult<Json<Vec<CategoryView>>> {
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(Kind::parse(code).ok_or_else(|| AppError::field("kind", "kind.unknown", "未知类型"))?),
+    };
+    let rows: Vec<Category> = state.db.categories(kind, false).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|c| CategoryView { id: c.id, kind: c.kind, name: c.name, resolve_days: c.resolve_days })
+            .collect(),
+    ))
+}

@@ -1,0 +1,106 @@
+//! The background worker: claims due jobs from the job table and runs them — today the item timer
+//! (催办 warning, overdue flag, escalation one level up, auto-close without feedback). Safe with
+//! several instances: each claim holds a lease, and every change is saved under the item's version.
+
+use crate::AppState;
+use crate::actions::items::apply_and_save;
+use crate::error::AppResult;
+use chrono::Duration;
+use liaison_core::item::state::{StepInput, TimerEvent};
+use liaison_core::item::workflow::{Actor, Step};
+use liaison_store::Ctx;
+use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification};
+use liaison_store::jobs::Job;
+
+/// Jobs claimed per round.
+const BATCH: i64 = 200;
+/// How long a claim is held before another worker may take the job.
+const LEASE_MINUTES: i64 = 5;
+
+/// Runs due jobs every few seconds until the task is dropped.
+pub async fn run_forever(state: AppState) {
+    loop {
+        match run_due(&state).await {
+            Ok(done) if done > 0 => tracing::info!(done, "jobs run"),
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_secs(5)).await,
+            Err(error) => {
+                tracing::error!(%error, "job round failed");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Claims and runs every job due now, batch after batch; returns how many ran.
+pub async fn run_due(state: &AppState) -> AppResult<usize> {
+    let mut done = 0;
+    loop {
+        let now = state.clock.now();
+        let jobs = state.db.claim_jobs(now, Duration::minutes(LEASE_MINUTES), BATCH).await?;
+        if jobs.is_empty() {
+            return Ok(done);
+        }
+        for job in jobs {
+            if let Err(error) = run_one(state, &job).await {
+                tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed; retrying with backoff");
+                let backoff = Duration::seconds(30 * 2_i64.pow(job.attempts.clamp(0, 10) as u32));
+                state.db.reschedule_job(&job, Some(now + backoff), Some(&error.to_string())).await?;
+            }
+            done += 1;
+        }
+    }
+}
+
+async fn run_one(state: &AppState, job: &Job) -> AppResult<()> {
+    match job.kind.as_str() {
+        ITEM_TIMER => item_timer(state, job).await,
+        other => {
+            tracing::error!(kind = other, "unknown job kind; dropped");
+            Ok(state.db.reschedule_job(job, None, None).await?)
+        }
+    }
+}
+
+/// Does what is due on one item, then re-arms (or clears) its timer through the save.
+async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
+    let now = state.clock.now();
+    let escalate_after = Duration::hours(state.config.escalate_after_hours);
+    let row = state.db.item(job.ref_id).await?;
+    let before = row.state();
+    let ctx = Ctx::system(now);
+    let Some(event) = before.timer_event(now, escalate_after) else {
+        // Nothing due (the item moved on since the job was armed): keep the timer in step with it.
+        return Ok(state.db.reschedule_job(job, before.next_timer(escalate_after), None).await?);
+    };
+    match event {
+        TimerEvent::Escalate => {
+            apply_and_save(state, &ctx, &row, Actor::System, Step::Escalate, &StepInput::default()).await
+        }
+        TimerEvent::AutoClose => {
+            apply_and_save(state, &ctx, &row, Actor::System, Step::AutoClose, &StepInput::default()).await
+        }
+        TimerEvent::Warn | TimerEvent::Overdue => {
+            let mut after = before.clone();
+            after.mark(event, now);
+            let (step, text) = match event {
+                TimerEvent::Warn => ("warn", "催办：办理时限已用去预警比例，请抓紧办理"),
+                _ => ("overdue", "逾期：已超过办结时限"),
+            };
+            let mut recipients: Vec<i64> = after.handler_id.or(row.officer_id).into_iter().collect();
+            if event == TimerEvent::Overdue {
+                recipients.extend(state.db.users_above(&row.path, "station_head").await?);
+            }
+            let notes: Vec<NewNotification> = recipients
+                .into_iter()
+                .map(|user_id| NewNotification {
+                    user_id,
+                    kind: format!("item.{step}"),
+                    title: format!("{} {}", row.number, text),
+                    body: row.title.clone(),
+                })
+                .collect();
+            let timeline = NewEvent { step: step.into(), body: text.into(), internal: true, on_behalf: false };
+            Ok(state.db.save_step(&ctx, &before, &after, &timeline, &notes, after.next_timer(escalate_after)).await?)
+        }
+    }
+}
