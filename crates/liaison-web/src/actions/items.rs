@@ -199,7 +199,9 @@ pub async fn apply_and_save(
         Step::Feedback => feedback_text(input),
         _ => input.body.trim().to_owned(),
     };
-    let event = NewEvent { step: step.code().into(), body, internal: step == Step::Note, on_behalf };
+    // Notes, supervision and escalation are the police side's own business.
+    let internal = matches!(step, Step::Note | Step::Supervise | Step::Escalate);
+    let event = NewEvent { step: step.code().into(), body, internal, on_behalf };
     let notes = notifications(state, row, &after, step, ctx.actor_id).await?;
     let timer = after.next_timer(Duration::hours(state.config.escalate_after_hours));
     state.db.save_step(ctx, &before, &after, &event, &notes, timer).await.map_err(|error| match error {

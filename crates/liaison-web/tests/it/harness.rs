@@ -16,6 +16,7 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub f: Fixture,
+    pub state: AppState,
     router: axum::Router,
 }
 
@@ -73,8 +74,8 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(start));
         let calendar = Arc::new(liaison_core::calendar::Calendar::official());
         let state = AppState { db: db.clone(), clock: clock.clone(), config: Arc::new(config), calendar };
-        let router = liaison_web::app(state);
-        Self { db, clock, f, router }
+        let router = liaison_web::app(state.clone());
+        Self { db, clock, f, state, router }
     }
 
     /// A signed-in session of fixture user `name`, made directly in the store (no password hashing).
@@ -135,6 +136,14 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, json: serde_json::Value) -> TestResponse {
         self.send(Method::POST, path, token, Body_::Json(json)).await
+    }
+
+    /// Moves the clock and runs every job that fell due; fails the test if a due job is left behind.
+    pub async fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+        liaison_web::jobs::run_due(&self.state).await.expect("jobs run");
+        let left = self.db.due_jobs(self.clock.now_utc()).await.expect("due jobs");
+        assert_eq!(left, 0, "jobs left unprocessed after advancing the clock");
     }
 
     /// Audit rows whose action starts with `prefix`.

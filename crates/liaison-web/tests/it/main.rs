@@ -8,6 +8,7 @@ mod browser;
 mod catalogue;
 mod enterprises;
 mod harness;
+mod items;
 mod matrix;
 mod portal;
 mod robustness;
