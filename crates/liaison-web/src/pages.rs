@@ -6,6 +6,7 @@ mod admin;
 mod enterprises;
 mod home;
 mod import;
+mod items;
 mod login;
 mod portal;
 
@@ -57,6 +58,14 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/account/password", Signed, account::change_password);
     t.post("/account/tokens", Signed, account::create_token);
     t.post("/account/sessions", Signed, account::end_other_sessions);
+    t.get("/items", Signed, items::list);
+    t.get("/items/new", Signed, items::new_form);
+    t.post("/items", Signed, items::create);
+    t.get("/items/{id}", Signed, items::detail);
+    t.post("/items/{id}/step", Signed, items::step);
+    t.get("/inbox", Signed, items::inbox);
+    t.get("/inbox/count", Signed, items::inbox_count);
+    t.post("/inbox/read", Signed, items::read);
     t.get("/portal", Signed, portal::home);
     t.get("/portal/register", Public, portal::register_form);
     t.post("/portal/register", Public, portal::register);
@@ -93,9 +102,13 @@ impl Chrome {
     /// Layout for a signed-in user, with `active` the current section's href.
     pub fn new(state: &AppState, lang: Lang, authed: &Authed, title_key: &str, active: &str) -> Self {
         let viewer = authed.viewer();
-        let links: [(&'static str, &str, bool); 10] = [
+        let sees_items =
+            !matches!(crate::actions::items::item_scope(&viewer), liaison_store::item_list::ItemScope::Nothing);
+        let links: [(&'static str, &str, bool); 12] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
+            ("/items", "nav.items", sees_items),
+            ("/inbox", "nav.inbox", true),
             ("/enterprises", "nav.enterprises", viewer.is_staff() && viewer.can(Action::ViewEnterprises)),
             ("/registrations", "nav.registrations", viewer.can(Action::ConfirmEnterpriseUser)),
             ("/officers", "nav.officers", viewer.can(Action::ViewStatistics)),
@@ -155,6 +168,11 @@ struct ErrorPage<'a> {
 pub fn error_page(state: &AppState, lang: Lang, status: StatusCode, message: &str) -> Response {
     let page = ErrorPage { chrome: Chrome::public(state, lang, "error.title"), status: status.as_u16(), message };
     render_status(status, &page)
+}
+
+/// An instant as Beijing local time, `YYYY-MM-DD HH:MM`.
+pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&liaison_core::TIMEZONE).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// Percent-encodes a path for a query parameter.

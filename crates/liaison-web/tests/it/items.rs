@@ -49,13 +49,17 @@ async fn the_whole_loop_with_a_reopen_and_what_each_side_sees() {
     ok(&app, &o1, id, "note", json!({"body": "内部：已联系人社局"})).await;
     ok(&app, &o1, id, "start", json!({})).await;
     ok(&app, &o1, id, "resolve", json!({"body": "已对接招聘会"})).await;
-    let reopened = ok(&app, &e1a, id, "feedback", json!({"rating": "unsatisfied", "solved": false, "body": "人没招到"})).await;
+    let reopened =
+        ok(&app, &e1a, id, "feedback", json!({"rating": "unsatisfied", "solved": false, "body": "人没招到"})).await;
     assert_eq!(reopened["item"]["status"], "assigned");
     assert_eq!(reopened["item"]["reopen_count"], 1);
     ok(&app, &o1, id, "start", json!({})).await;
     ok(&app, &o1, id, "resolve", json!({"body": "第二场招聘会招到28人"})).await;
     let closed = ok(&app, &e1a, id, "feedback", json!({"rating": "satisfied", "solved": true})).await;
-    assert_eq!((closed["item"]["status"].as_str(), closed["item"]["close_reason"].as_str()), (Some("closed"), Some("feedback")));
+    assert_eq!(
+        (closed["item"]["status"].as_str(), closed["item"]["close_reason"].as_str()),
+        (Some("closed"), Some("feedback"))
+    );
     assert_eq!(closed["allowed_steps"], json!([]));
 
     let enterprise_view = app.get(&format!("/api/v1/items/{id}"), Some(&e1a)).await.json();
@@ -82,14 +86,27 @@ async fn stale_versions_and_impossible_steps_answer_409_with_what_is_allowed() {
     ok(&app, &o1, id, "accept", json!({})).await;
     let (status, body) = step(&app, &o1, id, "assign", json!({"version": 1, "handler_id": app.f.user("o1")})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("stale_version")));
-    assert_eq!((body["error"]["current_status"].as_str(), body["error"]["version"].as_i64()), (Some("accepted"), Some(2)));
+    assert_eq!(
+        (body["error"]["current_status"].as_str(), body["error"]["version"].as_i64()),
+        (Some("accepted"), Some(2))
+    );
     let (status, body) = step(&app, &o1, id, "reject", json!({"version": 2})).await;
     assert_eq!(status, StatusCode::CONFLICT, "reject is not possible once accepted: {body}");
     let (status, body) = step(&app, &o1, id, "assign", json!({"version": 2, "handler_id": app.f.user("o2")})).await;
-    assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("handler_id")));
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("handler_id"))
+    );
     let (status, body) = step(&app, &e1a, id, "feedback", json!({"version": 2, "rating": "great"})).await;
-    assert_eq!((status, body["error"]["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rating.unknown")));
-    assert_eq!(app.get(&format!("/api/v1/items/{id}"), Some(&o1)).await.json()["item"]["version"], 2, "nothing changed");
+    assert_eq!(
+        (status, body["error"]["fields"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rating.unknown"))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/items/{id}"), Some(&o1)).await.json()["item"]["version"],
+        2,
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
@@ -128,16 +145,21 @@ async fn bad_submissions_are_refused_field_by_field_and_nothing_is_stored() {
     let response = app.post_json("/api/v1/items", Some(&e1a), bad).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = response.json();
-    let fields: Vec<&str> = body["error"]["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
     assert_eq!(fields, ["kind", "title"]);
     let wrong_category = json!({"kind": "dispute", "category_id": 1, "title": "欠薪", "description": "拖欠工资"});
     let response = app.post_json("/api/v1/items", Some(&e1a), wrong_category).await;
     assert_eq!(response.json()["error"]["fields"][0]["code"], "category.unknown");
     let unknown_field = json!({"kind": "need", "category_id": 1, "title": "t", "description": "d", "status": "closed"});
     assert_eq!(app.post_json("/api/v1/items", Some(&e1a), unknown_field).await.status, StatusCode::BAD_REQUEST);
-    let portal_by_staff = json!({"kind": "need", "category_id": 1, "title": "t", "description": "d", "enterprise_id": app.f.e1});
+    let portal_by_staff =
+        json!({"kind": "need", "category_id": 1, "title": "t", "description": "d", "enterprise_id": app.f.e1});
     let o1 = app.session("o1").await;
-    assert_eq!(app.post_json("/api/v1/items", Some(&o1), portal_by_staff).await.json()["error"]["fields"][0]["code"], "channel.staff");
+    assert_eq!(
+        app.post_json("/api/v1/items", Some(&o1), portal_by_staff).await.json()["error"]["fields"][0]["code"],
+        "channel.staff"
+    );
     let list = app.get("/api/v1/items", Some(&e1a)).await.json();
     assert_eq!(list["items"], json!([]), "nothing half-written");
 }
@@ -152,14 +174,22 @@ async fn staff_enter_items_on_an_enterprises_behalf_with_the_channel() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert!(created.json()["number"].as_str().is_some_and(|n| n.starts_with("YZ-2026-")));
     let item = app.get(&format!("/api/v1/items/{}", created.json()["id"]), Some(&o1)).await.json();
-    assert_eq!((item["item"]["channel"].as_str(), item["timeline"][0]["on_behalf"].as_bool()), (Some("visit"), Some(true)));
+    assert_eq!(
+        (item["item"]["channel"].as_str(), item["timeline"][0]["on_behalf"].as_bool()),
+        (Some("visit"), Some(true))
+    );
     let e1a = app.session("e1a").await;
     assert_eq!(app.get("/api/v1/items", Some(&e1a)).await.json()["items"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]
 async fn the_daily_limit_answers_429_without_side_effects_per_enterprise_until_the_next_day() {
-    let app = TestApp::with_config(WebConfig { require_staff_mfa: false, daily_items_per_enterprise: 3, ..WebConfig::default() }).await;
+    let app = TestApp::with_config(WebConfig {
+        require_staff_mfa: false,
+        daily_items_per_enterprise: 3,
+        ..WebConfig::default()
+    })
+    .await;
     let (e1a, e1b, e2a) = (app.session("e1a").await, app.session("e1b").await, app.session("e2a").await);
     for token in [&e1a, &e1b, &e1a] {
         submit(&app, token).await;
@@ -187,7 +217,12 @@ async fn the_timer_warns_flags_overdue_escalates_and_closes_without_feedback() {
         let app = &app;
         async move {
             let inbox = app.get("/api/v1/notifications", Some(&app.session(name).await)).await.json();
-            inbox["items"].as_array().expect("items").iter().map(|n| n["kind"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>()
+            inbox["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|n| n["kind"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
         }
     };
     // t0 is Monday 2 March 2026 09:00 Beijing time; 5 working days end Monday 9 March, 80 % on Friday.
@@ -221,5 +256,8 @@ async fn the_timer_warns_flags_overdue_escalates_and_closes_without_feedback() {
     assert!(resolved["item"]["resolve_margin"].as_i64().is_some_and(|m| m < 0), "late, with the exact margin");
     app.advance(Duration::days(7)).await;
     let closed = item("e1a").await;
-    assert_eq!((closed["item"]["status"].as_str(), closed["item"]["close_reason"].as_str()), (Some("closed"), Some("no_feedback")));
+    assert_eq!(
+        (closed["item"]["status"].as_str(), closed["item"]["close_reason"].as_str()),
+        (Some("closed"), Some("no_feedback"))
+    );
 }

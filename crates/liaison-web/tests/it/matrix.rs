@@ -35,6 +35,8 @@ use Body::{Csv, Form, Json, None as Empty};
 
 const IMPORT_CSV: &str = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n";
 
+const ITEM_FORM: &str =
+    "category_id=need%3A1&title=%E6%8B%9B%E5%B7%A5&description=%E9%9C%80%E8%A6%81%E6%8B%9B%E5%B7%A5";
 const NEW_ENTERPRISE_FORM: &str = "name=%E6%96%B0%E5%85%AC%E5%8F%B8&credit_code=91330100716105852F&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E6%9D%8E%E5%9B%9B&contact_mobile=13800138000&community_id={community1}";
 const EDIT_ENTERPRISE_FORM: &str = "name=%E6%B8%9D%E4%B8%AD%E4%B8%80%E5%8F%B7&credit_code=91350100M000100Y43&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E5%BC%A0*&contact_mobile=138****8000";
 
@@ -409,6 +411,43 @@ fn rows() -> Vec<Row> {
         row("GET /api/v1/notifications", "/api/v1/notifications", "o1", Empty, 200),
         row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "anon", Json(read_json), 401),
         row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "o1", Json(read_json), 200),
+        // Items (pages).
+        row("GET /items", "/items", "anon", Empty, 303),
+        row("GET /items", "/items", "e1a", Empty, 200),
+        row("GET /items", "/items?queue=overdue&kind=need&from=2026-01-01&to=2026-12-31", "sup1", Empty, 200),
+        row("GET /items", "/items?from=yesterday", "sup1", Empty, 422),
+        row("GET /items", "/items", "sys", Empty, 200),
+        row("GET /items/new", "/items/new", "anon", Empty, 303),
+        row("GET /items/new", "/items/new", "e1a", Empty, 200),
+        row("GET /items/new", "/items/new?enterprise_id={e1}", "o1", Empty, 200),
+        row("POST /items", "/items", "anon", Form(ITEM_FORM), 303),
+        row("POST /items", "/items", "e1a", Form(ITEM_FORM), 303),
+        row("POST /items", "/items", "e1a", Form("category_id=need%3A1&title=&description="), 422),
+        row(
+            "POST /items",
+            "/items",
+            "sys",
+            Form("category_id=need%3A1&title=t&description=d&channel=phone&enterprise_id={e1}"),
+            403,
+        ),
+        row("GET /items/{id}", "/items/{i1}", "anon", Empty, 303),
+        row("GET /items/{id}", "/items/{i1}", "e1a", Empty, 200),
+        row("GET /items/{id}", "/items/{i1}", "e2a", Empty, 404),
+        row("GET /items/{id}", "/items/{i1}", "o1", Empty, 200),
+        row("GET /items/{id}", "/items/{i1}", "o2", Empty, 404),
+        row("GET /items/{id}", "/items/{i1}", "leader", Empty, 200),
+        row("GET /items/{id}", "/items/{i1}", "dept", Empty, 404),
+        row("POST /items/{id}/step", "/items/{i1}/step", "anon", Form("step=accept&version=1"), 303),
+        row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=accept&version=1"), 303),
+        row("POST /items/{id}/step", "/items/{i1}/step", "e1a", Form("step=accept&version=1"), 403),
+        row("POST /items/{id}/step", "/items/{i1}/step", "e2a", Form("step=accept&version=1"), 404),
+        row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=start&version=1"), 409),
+        row("GET /inbox", "/inbox", "anon", Empty, 303),
+        row("GET /inbox", "/inbox", "o1", Empty, 200),
+        row("GET /inbox/count", "/inbox/count", "anon", Empty, 303),
+        row("GET /inbox/count", "/inbox/count", "o1", Empty, 200),
+        row("POST /inbox/read", "/inbox/read", "anon", Empty, 303),
+        row("POST /inbox/read", "/inbox/read", "o1", Form("id="), 303),
         // Portal.
         row("GET /portal", "/portal", "anon", Empty, 303),
         row("GET /portal", "/portal", "e1a", Empty, 200),

@@ -1,0 +1,328 @@
+//! Item pages for both sides: the list with work queues and filters (my work, triage, supervised,
+//! overdue, awaiting feedback), the submission form (enterprise or staff on its behalf), the detail
+//! with its timeline and a form for every step allowed now, and the inbox.
+
+use super::{Chrome, render, render_status, see_other};
+use crate::AppState;
+use crate::actions::items::{list_items, submit_item, take_step, timeline_for, visible_item};
+use crate::auth::{Authed, CurrentUser};
+use crate::error::{AppError, AppResult};
+use crate::extract::{AppForm, AppPath, AppQuery};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{NaiveDate, TimeZone, Utc};
+use liaison_core::TIMEZONE;
+use liaison_core::item::input::ItemInput;
+use liaison_core::item::state::StepInput;
+use liaison_core::item::workflow::{Actor, Step, allowed_steps};
+use liaison_core::item::{Channel, Kind, Rating, Status};
+use liaison_core::validate::FieldError;
+use liaison_store::catalogue::Category;
+use liaison_store::item_list::{ItemFilter, Queue};
+use liaison_store::items::{EventRow, ItemRow};
+use liaison_store::users::OfficerLoad;
+use serde::Deserialize;
+
+/// Filters of the list page (dates as `YYYY-MM-DD`, Beijing time).
+#[derive(Debug, Default, Deserialize)]
+pub struct ListForm {
+    #[serde(default)]
+    queue: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "items/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    form: ListForm,
+    rows: Vec<ItemRow>,
+    next_before: Option<i64>,
+    queues: Vec<&'static str>,
+    kinds: &'static [Kind],
+    statuses: &'static [Status],
+    can_submit: bool,
+}
+
+impl ListPage {
+    fn link(&self, before: &i64) -> String {
+        let f = &self.form;
+        format!(
+            "/items?queue={}&kind={}&status={}&from={}&to={}&before={before}",
+            f.queue, f.kind, f.status, f.from, f.to
+        )
+    }
+}
+
+fn day_start(text: &str, field: &str) -> AppResult<Option<chrono::DateTime<Utc>>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| AppError::field(field, "date.format", "日期格式应为 YYYY-MM-DD / date as YYYY-MM-DD"))?;
+    let local = date.and_time(chrono::NaiveTime::MIN);
+    Ok(TIMEZONE.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(form): AppQuery<ListForm>,
+) -> AppResult<Response> {
+    let queue = match form.queue.as_str() {
+        "" => None,
+        code => Some(Queue::parse(code).ok_or_else(|| AppError::field("queue", "queue.unknown", "未知队列"))?),
+    };
+    let to = day_start(&form.to, "to")?.map(|t| t + chrono::Duration::days(1));
+    let filter = ItemFilter {
+        kind: Some(form.kind.clone()).filter(|k| !k.is_empty()),
+        status: Some(form.status.clone()).filter(|s| !s.is_empty()),
+        from: day_start(&form.from, "from")?,
+        to,
+        queue,
+        ..ItemFilter::default()
+    };
+    let page = list_items(&state, &authed, &filter, form.before, 50).await?;
+    let viewer = authed.viewer();
+    Ok(render(&ListPage {
+        chrome: Chrome::new(&state, lang, &authed, "items.title", "/items"),
+        form,
+        rows: page.items,
+        next_before: page.next_before,
+        queues: Queue::ALL.iter().map(|q| q.code()).collect(),
+        kinds: Kind::ALL,
+        statuses: Status::ALL,
+        can_submit: viewer.enterprise_id.is_some() || viewer.is_staff(),
+    }))
+}
+
+/// The submission form.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    category_id: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    enterprise_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "items/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    form: NewForm,
+    categories: Vec<Category>,
+    staff: bool,
+    channels: Vec<&'static Channel>,
+    errors: Vec<FieldError>,
+}
+
+async fn new_page(
+    state: &AppState,
+    lang: Lang,
+    authed: &Authed,
+    form: NewForm,
+    errors: Vec<FieldError>,
+) -> AppResult<NewPage> {
+    let staff = authed.viewer().is_staff();
+    Ok(NewPage {
+        chrome: Chrome::new(state, lang, authed, "items.new", "/items"),
+        form,
+        categories: state.db.categories(None, false).await?,
+        staff,
+        channels: Channel::ALL.iter().filter(|c| **c != Channel::Portal).collect(),
+        errors,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(form): AppQuery<NewForm>,
+) -> AppResult<Response> {
+    Ok(render(&new_page(&state, lang, &authed, form, Vec::new()).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppForm(form): AppForm<NewForm>,
+) -> AppResult<Response> {
+    // The category select carries "kind:id", so one control picks both.
+    let (kind, category) = form.category_id.split_once(':').unwrap_or((form.kind.as_str(), form.category_id.as_str()));
+    let input = ItemInput {
+        kind: kind.to_owned(),
+        category_id: category.parse().unwrap_or_default(),
+        priority: form.priority.clone(),
+        channel: form.channel.clone(),
+        title: form.title.clone(),
+        description: form.description.clone(),
+        address: form.address.clone(),
+        longitude: None,
+        latitude: None,
+    };
+    let enterprise_id = form.enterprise_id.trim().parse().ok();
+    match submit_item(&state, &authed, &input, enterprise_id, None).await {
+        Ok(id) => Ok(see_other(&format!("/items/{id}"))),
+        Err(AppError::Validation(errors)) => {
+            let page = new_page(&state, lang, &authed, form, errors).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "items/detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    item: ItemRow,
+    timeline: Vec<EventRow>,
+    steps: Vec<Step>,
+    officers: Vec<OfficerLoad>,
+    ratings: &'static [Rating],
+    police_side: bool,
+    me: i64,
+}
+
+impl DetailPage {
+    fn has(&self, code: &str) -> bool {
+        self.steps.iter().any(|s| s.code() == code)
+    }
+
+    /// Steps that need only an optional text.
+    fn simple_steps(&self) -> Vec<Step> {
+        let simple = [Step::Accept, Step::Start, Step::Withdraw, Step::Pause, Step::Resume, Step::Escalate];
+        self.steps.iter().copied().filter(|s| simple.contains(s)).collect()
+    }
+
+    /// Steps that need a text.
+    fn text_steps(&self) -> Vec<Step> {
+        let text = [Step::Reject, Step::Resolve, Step::Supervise, Step::Comment, Step::Note];
+        self.steps.iter().copied().filter(|s| text.contains(s)).collect()
+    }
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<Response> {
+    let (item, relation) = visible_item(&state, &authed, id).await?;
+    let viewer = authed.viewer();
+    let steps = allowed_steps(Actor::User(&viewer), &item.state().facts());
+    let assigns = steps.iter().any(|s| matches!(s, Step::Assign | Step::Reassign));
+    let officers = if assigns && !viewer.roles.contains(&liaison_core::role::Role::Officer) {
+        state.db.officers_within(&viewer.unit_path).await?
+    } else {
+        Vec::new()
+    };
+    Ok(render(&DetailPage {
+        chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
+        timeline: timeline_for(&state, &item, relation).await?,
+        item,
+        steps,
+        officers,
+        ratings: Rating::ALL,
+        police_side: relation.handler || relation.supervisor || relation.watcher,
+        me: viewer.user_id,
+    }))
+}
+
+/// A step from the detail page.
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    step: String,
+    version: i64,
+    #[serde(default)]
+    body: String,
+    handler_id: Option<i64>,
+    rating: Option<String>,
+    solved: Option<String>,
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<StepForm>,
+) -> AppResult<Response> {
+    let step = Step::parse(&form.step).filter(|s| *s != Step::AutoClose).ok_or(AppError::NotFound)?;
+    let rating = form.rating.as_deref().filter(|r| !r.is_empty()).map(|code| {
+        Rating::parse(code).ok_or_else(|| AppError::field("rating", "rating.unknown", "请选择满意度 / choose a rating"))
+    });
+    let input = StepInput {
+        body: form.body,
+        handler_id: form.handler_id,
+        rating: rating.transpose()?,
+        solved: form.solved.as_deref().map(|s| s == "yes"),
+    };
+    take_step(&state, &authed, id, form.version, step, &input).await?;
+    Ok(see_other(&format!("/items/{id}")))
+}
+
+/// Marks read: one notification (`id`) or all.
+#[derive(Debug, Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    rows: Vec<liaison_store::inbox::NotificationRow>,
+    unread: i64,
+}
+
+pub async fn inbox(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+    let user = authed.user.row.id;
+    Ok(render(&InboxPage {
+        chrome: Chrome::new(&state, lang, &authed, "inbox.title", "/inbox"),
+        rows: state.db.notifications(user, None, 100).await?,
+        unread: state.db.unread_count(user).await?,
+    }))
+}
+
+/// The unread count for the header badge (loaded by htmx; empty when nothing is unread).
+pub async fn inbox_count(State(state): State<AppState>, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
+    let unread = state.db.unread_count(authed.user.row.id).await?;
+    let badge = if unread > 0 { format!("<span class=\"badge\" id=\"unread\">{unread}</span>") } else { String::new() };
+    Ok(Html(badge).into_response())
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppForm(form): AppForm<ReadForm>,
+) -> AppResult<Response> {
+    state.db.mark_read(authed.user.row.id, form.id.trim().parse().ok(), state.clock.now()).await?;
+    Ok(see_other("/inbox"))
+}
