@@ -15,6 +15,7 @@ pub mod permission;
 pub mod role;
 pub mod sla;
 pub mod token;
+pub mod upload;
 pub mod validate;
 
 /// The Asia/Shanghai zone used for display and working-day arithmetic.

@@ -7,6 +7,7 @@
 
 #[macro_use]
 mod dispatch;
+pub mod attachments;
 pub mod audit;
 pub mod catalogue;
 mod db;

@@ -36,6 +36,8 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/api/v1/items", Signed, items::list);
     t.post("/api/v1/items", Signed, items::create);
     t.get("/api/v1/items/{id}", Signed, items::get);
+    t.post("/api/v1/items/{id}/attachments", Signed, items::attach);
+    t.get("/api/v1/items/{id}/attachments/{attachment_id}", Signed, items::download);
     t.post("/api/v1/items/{id}/{step}", Signed, items::step);
     t.get("/api/v1/categories", Signed, items::categories);
     t.post("/api/v1/categories", Signed, catalogue::create);

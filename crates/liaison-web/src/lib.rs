@@ -21,6 +21,7 @@ pub mod metrics;
 mod middleware;
 pub mod pages;
 pub mod routes;
+pub mod uploads;
 pub mod view;
 
 pub use config::WebConfig;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The working-day calendar of SLA arithmetic.
     pub calendar: Arc<Calendar>,
+    /// Where attachments are kept.
+    pub uploads: Arc<uploads::Uploads>,
 }
 
 /// The whole application as an axum router.

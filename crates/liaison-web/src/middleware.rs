@@ -10,10 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
-use tower_http::limit::RequestBodyLimitLayer;
 
-/// The largest request body accepted (uploads have their own streaming limits).
+/// The largest request body accepted, except on upload routes.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest body of an upload route: a few files of at most 10 MB each (each file's own limit is
+/// enforced while it streams, see `uploads`).
+const UPLOAD_BODY_LIMIT: usize = 31 * 1024 * 1024;
 
 /// Facts about the request every audit row and log line needs.
 #[derive(Debug, Clone)]
@@ -36,8 +38,21 @@ pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), request_meta))
         .layer(axum::middleware::from_fn(crate::metrics::record))
         .layer(from_fn_with_state(state.clone(), security_headers))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(body_limit))
         .with_state(state)
+}
+
+/// RATE-03: caps every request body — announced lengths are refused at once with 413, streamed
+/// bodies are cut at the limit — with a larger cap on the upload routes only.
+async fn body_limit(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let upload = req.method() == Method::POST && (path.ends_with("/attachments") || path == "/items");
+    let limit = if upload { UPLOAD_BODY_LIMIT } else { BODY_LIMIT };
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|length| length > limit) {
+        return AppError::PayloadTooLarge.into_response();
+    }
+    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)))).await
 }
 
 async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -95,7 +110,10 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
         ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
     ];
     for (name, value) in fixed {
-        headers.insert(name, HeaderValue::from_static(value));
+        // A handler's own, stricter policy (e.g. `sandbox` on downloads) stands.
+        if name != "content-security-policy" || !headers.contains_key(name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
     }
     if is_docs {
         headers.insert(

@@ -63,6 +63,8 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/items", Signed, items::create);
     t.get("/items/{id}", Signed, items::detail);
     t.post("/items/{id}/step", Signed, items::step);
+    t.post("/items/{id}/attachments", Signed, items::attach);
+    t.get("/items/{id}/attachments/{attachment_id}", Signed, items::download);
     t.get("/inbox", Signed, items::inbox);
     t.get("/inbox/count", Signed, items::inbox_count);
     t.post("/inbox/read", Signed, items::read);

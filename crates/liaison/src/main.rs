@@ -195,6 +195,13 @@ async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         config: Arc::new(config.web_config(demo)),
         calendar: Arc::new(config.calendar()?),
+        uploads: Arc::new(
+            liaison_web::uploads::Uploads::new(
+                config.data_dir.join("uploads"),
+                Box::new(liaison_web::uploads::EicarScanner),
+            )
+            .with_context(|| format!("creating the upload directory under {}", config.data_dir.display()))?,
+        ),
     };
     let worker = tokio::spawn(liaison_web::jobs::run_forever(state.clone()));
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");

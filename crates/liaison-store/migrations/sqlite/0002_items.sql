@@ -137,6 +137,22 @@ CREATE TABLE notification (
 CREATE INDEX notification_user ON notification(user_id, id);
 CREATE INDEX notification_unread ON notification(user_id) WHERE read_at IS NULL;
 
+-- Files attached to items: stored outside any served directory under a random name; `quarantined`
+-- files (flagged by the scanner) are kept for review and never served.
+CREATE TABLE attachment (
+    id            INTEGER PRIMARY KEY,
+    item_id       INTEGER NOT NULL REFERENCES item(id),
+    uploaded_by   INTEGER NOT NULL REFERENCES app_user(id),
+    file_name     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_name  TEXT NOT NULL UNIQUE,
+    status        TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX attachment_item ON attachment(item_id, id);
+
 -- A starter catalogue; admins add, retire and tune categories.
 INSERT INTO item_category (kind, name, created_at) VALUES
     ('need', '用工招聘', '2026-01-01T00:00:00+00:00'), ('need', '融资信贷', '2026-01-01T00:00:00+00:00'),

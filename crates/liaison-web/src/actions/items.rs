@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
+use crate::uploads::Received;
 use chrono::{Duration, TimeZone, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::item::input::ItemInput;
@@ -13,6 +14,7 @@ use liaison_core::item::{Channel, Status};
 use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
+use liaison_store::attachments::NewAttachment;
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
 use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
@@ -132,6 +134,56 @@ pub async fn submit_item(
         idempotency_key,
     };
     Ok(state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await?)
+}
+
+/// Whether the viewer may add files to item `id`: they own it or work on it, and it is not final.
+/// Checked before an upload is read, so a refused caller's body is never stored.
+pub async fn check_attach(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
+    let (row, relation) = visible_item(state, authed, id).await?;
+    if !(relation.owner || relation.handler || relation.supervisor) {
+        return Err(AppError::Forbidden);
+    }
+    if Status::parse(&row.status).is_none_or(Status::is_final) {
+        return Err(AppError::Conflict("item_final", "事项已结束，不能再上传附件 / the item is finished".into()));
+    }
+    Ok(())
+}
+
+/// Records received files on item `id` (checked with [`check_attach`] or just submitted). Flagged
+/// files are recorded as quarantined (audited, never served); past the limit the rest is removed.
+pub async fn attach_files(state: &AppState, authed: &Authed, id: i64, files: Vec<Received>) -> AppResult<()> {
+    let ctx = authed.ctx(state.clock.now());
+    for (index, file) in files.iter().enumerate() {
+        let record = NewAttachment {
+            file_name: file.file_name.clone(),
+            content_type: file.file_type.mime().to_owned(),
+            size: file.size,
+            sha256: file.sha256.clone(),
+            storage_name: file.storage_name.clone(),
+            status: if file.infected { "quarantined" } else { "clean" },
+        };
+        if let Err(error) = state.db.add_attachment(&ctx, id, &record).await {
+            let rest: Vec<String> = files[index..].iter().map(|f| f.storage_name.clone()).collect();
+            state.uploads.discard(&rest).await;
+            return Err(error.into());
+        }
+    }
+    Ok(())
+}
+
+/// A clean attachment of an item the viewer sees, as a download.
+pub async fn download(
+    state: &AppState,
+    authed: &Authed,
+    id: i64,
+    attachment_id: i64,
+) -> AppResult<axum::response::Response> {
+    visible_item(state, authed, id).await?;
+    let file = state.db.attachment(id, attachment_id).await?;
+    if file.status != "clean" {
+        return Err(AppError::NotFound);
+    }
+    state.uploads.serve(&file.storage_name, &file.file_name, &file.content_type).await
 }
 
 /// Takes `step` on item `id` at `version` for the signed-in user; answers the saved item.

@@ -3,7 +3,10 @@
 //! the inbox.
 
 use crate::AppState;
-use crate::actions::items::{list_items, submit_item, take_step, timeline_for, visible_item};
+use crate::actions::items::{
+    attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
+    visible_item,
+};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppJson, AppPath, AppQuery};
@@ -117,6 +120,9 @@ pub struct ItemDetailView {
     pub timeline: Vec<EventRow>,
     /// Step codes the caller may take now (`POST /api/v1/items/{id}/{step}`).
     pub allowed_steps: Vec<&'static str>,
+    /// Files (`GET /api/v1/items/{id}/attachments/{attachment_id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: Vec<liaison_store::attachments::Attachment>,
 }
 
 /// The id and number of a created item.
@@ -207,7 +213,8 @@ pub async fn get(
     let timeline = timeline_for(&state, &item, relation).await?;
     let viewer = authed.viewer();
     let allowed = allowed_steps(Actor::User(&viewer), &item.state().facts()).iter().map(|s| s.code()).collect();
-    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed }))
+    let attachments = state.db.attachments(item.id).await?;
+    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, attachments }))
 }
 
 /// Takes a step: accept, reject, withdraw, assign, reassign, start, resolve, feedback, pause, resume,
@@ -232,6 +239,34 @@ pub async fn step(
     let input = StepInput { body: body.body, handler_id: body.handler_id, rating, solved: body.solved };
     take_step(&state, &authed, id, body.version, step, &input).await?;
     get(State(state), CurrentUser(authed), AppPath(id)).await
+}
+
+/// Attaches files (multipart, parts named `file`): PDF, JPEG or PNG by content, ≤ 10 MB each,
+/// ≤ 10 per item. A file the scanner flags is quarantined and never served.
+#[utoipa::path(post, path = "/api/v1/items/{id}/attachments", tag = "items", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "parts named `file`"),
+    responses((status = 200, body = ItemDetailView), (status = 404), (status = 409), (status = 413), (status = 415)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Json<ItemDetailView>> {
+    check_attach(&state, &authed, id).await?;
+    let (_, files) = state.uploads.read_form(multipart).await?;
+    attach_files(&state, &authed, id, files).await?;
+    get(State(state), CurrentUser(authed), AppPath(id)).await
+}
+
+/// Downloads an attachment (as an attachment, sandboxed).
+#[utoipa::path(get, path = "/api/v1/items/{id}/attachments/{attachment_id}", tag = "items",
+    params(("id" = i64, Path), ("attachment_id" = i64, Path)), responses((status = 200), (status = 404)))]
+pub async fn download(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath((id, attachment_id)): AppPath<(i64, i64)>,
+) -> AppResult<axum::response::Response> {
+    download_file(&state, &authed, id, attachment_id).await
 }
 
 /// Filter of the category list.

@@ -4,7 +4,10 @@
 
 use super::{Chrome, render, render_status, see_other};
 use crate::AppState;
-use crate::actions::items::{list_items, submit_item, take_step, timeline_for, visible_item};
+use crate::actions::items::{
+    attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
+    visible_item,
+};
 use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, AppPath, AppQuery};
@@ -108,7 +111,7 @@ pub async fn list(
     }))
 }
 
-/// The submission form.
+/// The submission form (sent as multipart, with its files).
 #[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
     #[serde(default)]
@@ -171,8 +174,20 @@ pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
     CurrentUser(authed): CurrentUser,
-    AppForm(form): AppForm<NewForm>,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
+    let (fields, files) = state.uploads.read_form(multipart).await?;
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let form = NewForm {
+        kind: field("kind"),
+        category_id: field("category_id"),
+        priority: field("priority"),
+        channel: field("channel"),
+        title: field("title"),
+        description: field("description"),
+        address: field("address"),
+        enterprise_id: field("enterprise_id"),
+    };
     // The category select carries "kind:id", so one control picks both.
     let (kind, category) = form.category_id.split_once(':').unwrap_or((form.kind.as_str(), form.category_id.as_str()));
     let input = ItemInput {
@@ -188,13 +203,43 @@ pub async fn create(
     };
     let enterprise_id = form.enterprise_id.trim().parse().ok();
     match submit_item(&state, &authed, &input, enterprise_id, None).await {
-        Ok(id) => Ok(see_other(&format!("/items/{id}"))),
-        Err(AppError::Validation(errors)) => {
-            let page = new_page(&state, lang, &authed, form, errors).await?;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        Ok(id) => {
+            attach_files(&state, &authed, id, files).await?;
+            Ok(see_other(&format!("/items/{id}")))
         }
-        Err(other) => Err(other),
+        Err(error) => {
+            state.uploads.discard(&files.iter().map(|f| f.storage_name.clone()).collect::<Vec<_>>()).await;
+            match error {
+                AppError::Validation(errors) => {
+                    let page = new_page(&state, lang, &authed, form, errors).await?;
+                    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+                }
+                other => Err(other),
+            }
+        }
     }
+}
+
+/// Attaches files from the detail page.
+pub async fn attach(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    check_attach(&state, &authed, id).await?;
+    let (_, files) = state.uploads.read_form(multipart).await?;
+    attach_files(&state, &authed, id, files).await?;
+    Ok(see_other(&format!("/items/{id}")))
+}
+
+/// Downloads an attachment.
+pub async fn download(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath((id, attachment_id)): AppPath<(i64, i64)>,
+) -> AppResult<Response> {
+    download_file(&state, &authed, id, attachment_id).await
 }
 
 #[derive(Template)]
@@ -204,6 +249,8 @@ struct DetailPage {
     item: ItemRow,
     timeline: Vec<EventRow>,
     steps: Vec<Step>,
+    attachments: Vec<liaison_store::attachments::Attachment>,
+    may_attach: bool,
     officers: Vec<OfficerLoad>,
     ratings: &'static [Rating],
     police_side: bool,
@@ -246,6 +293,9 @@ pub async fn detail(
     Ok(render(&DetailPage {
         chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
         timeline: timeline_for(&state, &item, relation).await?,
+        attachments: state.db.attachments(item.id).await?,
+        may_attach: (relation.owner || relation.handler || relation.supervisor)
+            && !Status::parse(&item.status).is_some_and(Status::is_final),
         item,
         steps,
         officers,

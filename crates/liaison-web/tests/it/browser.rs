@@ -45,7 +45,10 @@ async fn an_officer_signs_in_and_opens_one_of_their_enterprises() {
     let config =
         WebConfig { public_origin: origin.clone(), require_staff_mfa: false, demo: true, ..WebConfig::default() };
     let calendar = Arc::new(liaison_core::calendar::Calendar::official());
-    let state = AppState { db, clock: Arc::new(SystemClock), config: Arc::new(config), calendar };
+    let uploads = liaison_web::uploads::Uploads::new(dir.join("uploads"), Box::new(liaison_web::uploads::EicarScanner))
+        .expect("upload dir");
+    let state =
+        AppState { db, clock: Arc::new(SystemClock), config: Arc::new(config), calendar, uploads: Arc::new(uploads) };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(liaison_web::serve(listener, state, async {
         let _ = stopped.await;

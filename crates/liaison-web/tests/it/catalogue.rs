@@ -37,7 +37,7 @@ fn keys() -> Vec<String> {
     keys.extend(Channel::ALL.iter().map(|c| format!("item.channel.{}", c.code())));
     keys.extend(Rating::ALL.iter().map(|r| format!("item.rating.{}", r.code())));
     keys.extend(Step::ALL.iter().flat_map(|s| [format!("item.step.{}", s.code()), format!("item.event.{}", s.code())]));
-    keys.extend(["submit", "warn", "overdue"].map(|e| format!("item.event.{e}")));
+    keys.extend(["submit", "warn", "overdue", "attach"].map(|e| format!("item.event.{e}")));
     keys.extend(liaison_store::item_list::Queue::ALL.iter().map(|q| format!("items.queue.{}", q.code())));
     for code in ["invalid_credentials", "too_many_requests"] {
         keys.push(format!("login.error.{code}"));

@@ -73,7 +73,15 @@ impl TestApp {
         let f = fixture::build(&db, start).await.expect("fixture");
         let clock = Arc::new(ManualClock::new(start));
         let calendar = Arc::new(liaison_core::calendar::Calendar::official());
-        let state = AppState { db: db.clone(), clock: clock.clone(), config: Arc::new(config), calendar };
+        let uploads = liaison_web::uploads::Uploads::new(random_dir(), Box::new(liaison_web::uploads::EicarScanner))
+            .expect("upload dir");
+        let state = AppState {
+            db: db.clone(),
+            clock: clock.clone(),
+            config: Arc::new(config),
+            calendar,
+            uploads: Arc::new(uploads),
+        };
         let router = liaison_web::app(state.clone());
         Self { db, clock, f, state, router }
     }
@@ -107,6 +115,22 @@ impl TestApp {
                 let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
                 body.extend_from_slice(&bytes);
                 body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                Body::from(body)
+            }
+            Body_::Multipart(parts) => {
+                let boundary = "liaison-test-boundary";
+                builder = builder.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+                let mut body = Vec::new();
+                for (name, filename, bytes) in parts {
+                    let file = filename.map(|f| format!("; filename=\"{f}\"")).unwrap_or_default();
+                    body.extend_from_slice(
+                        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n")
+                            .as_bytes(),
+                    );
+                    body.extend_from_slice(&bytes);
+                    body.extend_from_slice(b"\r\n");
+                }
+                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
                 Body::from(body)
             }
             Body_::Json(json) => {
@@ -157,7 +181,13 @@ pub enum Body_ {
     None,
     Form(String),
     Json(serde_json::Value),
-    Upload { filename: String, bytes: Vec<u8>, mode: &'static str },
+    Upload {
+        filename: String,
+        bytes: Vec<u8>,
+        mode: &'static str,
+    },
+    /// Parts of a multipart form: name, file name (for files), content.
+    Multipart(Vec<(&'static str, Option<String>, Vec<u8>)>),
 }
 
 /// The clock's current instant.

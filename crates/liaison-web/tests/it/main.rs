@@ -12,3 +12,4 @@ mod items;
 mod matrix;
 mod portal;
 mod robustness;
+mod uploads;

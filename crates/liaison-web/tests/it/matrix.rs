@@ -25,18 +25,20 @@ enum Body {
     Csv(&'static str),
     Form(&'static str),
     Json(fn() -> serde_json::Value),
+    Multi(&'static [(&'static str, &'static str)]),
 }
 
 const fn row(route: &'static str, path: &'static str, actor: &'static str, body: Body, status: u16) -> Row {
     Row { route, path, actor, body, status }
 }
 
-use Body::{Csv, Form, Json, None as Empty};
+use Body::{Csv, Form, Json, Multi, None as Empty};
 
 const IMPORT_CSV: &str = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n";
 
-const ITEM_FORM: &str =
-    "category_id=need%3A1&title=%E6%8B%9B%E5%B7%A5&description=%E9%9C%80%E8%A6%81%E6%8B%9B%E5%B7%A5";
+const ITEM_FORM: &[(&str, &str)] = &[("category_id", "need:1"), ("title", "招工"), ("description", "需要招工")];
+const STAFF_ITEM_FORM: &[(&str, &str)] =
+    &[("category_id", "need:1"), ("title", "t"), ("description", "d"), ("channel", "phone"), ("enterprise_id", "{e1}")];
 const NEW_ENTERPRISE_FORM: &str = "name=%E6%96%B0%E5%85%AC%E5%8F%B8&credit_code=91330100716105852F&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E6%9D%8E%E5%9B%9B&contact_mobile=13800138000&community_id={community1}";
 const EDIT_ENTERPRISE_FORM: &str = "name=%E6%B8%9D%E4%B8%AD%E4%B8%80%E5%8F%B7&credit_code=91350100M000100Y43&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E5%BC%A0*&contact_mobile=138****8000";
 
@@ -370,6 +372,44 @@ fn rows() -> Vec<Row> {
         row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/auto_close", "o1", Json(version_json), 404),
         row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/frobnicate", "o1", Json(version_json), 404),
         row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/supervise", "center", Json(version_json), 422),
+        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "anon", Csv(IMPORT_CSV), 401),
+        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "e1a", Csv(IMPORT_CSV), 415),
+        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "e2a", Csv(IMPORT_CSV), 404),
+        row(
+            "GET /api/v1/items/{id}/attachments/{attachment_id}",
+            "/api/v1/items/{i1}/attachments/{a1}",
+            "anon",
+            Empty,
+            401,
+        ),
+        row(
+            "GET /api/v1/items/{id}/attachments/{attachment_id}",
+            "/api/v1/items/{i1}/attachments/{a1}",
+            "e1a",
+            Empty,
+            200,
+        ),
+        row(
+            "GET /api/v1/items/{id}/attachments/{attachment_id}",
+            "/api/v1/items/{i1}/attachments/{a1}",
+            "o1",
+            Empty,
+            200,
+        ),
+        row(
+            "GET /api/v1/items/{id}/attachments/{attachment_id}",
+            "/api/v1/items/{i1}/attachments/{a1}",
+            "e2a",
+            Empty,
+            404,
+        ),
+        row(
+            "GET /api/v1/items/{id}/attachments/{attachment_id}",
+            "/api/v1/items/{i2}/attachments/{a1}",
+            "center",
+            Empty,
+            404,
+        ),
         row("GET /api/v1/categories", "/api/v1/categories", "anon", Empty, 401),
         row("GET /api/v1/categories", "/api/v1/categories?kind=dispute", "e1a", Empty, 200),
         row("POST /api/v1/categories", "/api/v1/categories", "anon", Json(category_json), 401),
@@ -420,16 +460,17 @@ fn rows() -> Vec<Row> {
         row("GET /items/new", "/items/new", "anon", Empty, 303),
         row("GET /items/new", "/items/new", "e1a", Empty, 200),
         row("GET /items/new", "/items/new?enterprise_id={e1}", "o1", Empty, 200),
-        row("POST /items", "/items", "anon", Form(ITEM_FORM), 303),
-        row("POST /items", "/items", "e1a", Form(ITEM_FORM), 303),
-        row("POST /items", "/items", "e1a", Form("category_id=need%3A1&title=&description="), 422),
+        row("POST /items", "/items", "anon", Multi(ITEM_FORM), 303),
+        row("POST /items", "/items", "e1a", Multi(ITEM_FORM), 303),
         row(
             "POST /items",
             "/items",
-            "sys",
-            Form("category_id=need%3A1&title=t&description=d&channel=phone&enterprise_id={e1}"),
-            403,
+            "e1a",
+            Multi(&[("category_id", "need:1"), ("title", ""), ("description", "")]),
+            422,
         ),
+        row("POST /items", "/items", "sys", Multi(STAFF_ITEM_FORM), 403),
+        row("POST /items", "/items", "o2", Multi(STAFF_ITEM_FORM), 404),
         row("GET /items/{id}", "/items/{i1}", "anon", Empty, 303),
         row("GET /items/{id}", "/items/{i1}", "e1a", Empty, 200),
         row("GET /items/{id}", "/items/{i1}", "e2a", Empty, 404),
@@ -442,6 +483,13 @@ fn rows() -> Vec<Row> {
         row("POST /items/{id}/step", "/items/{i1}/step", "e1a", Form("step=accept&version=1"), 403),
         row("POST /items/{id}/step", "/items/{i1}/step", "e2a", Form("step=accept&version=1"), 404),
         row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=start&version=1"), 409),
+        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "anon", Csv(IMPORT_CSV), 303),
+        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "e1a", Csv(IMPORT_CSV), 415),
+        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "e2a", Csv(IMPORT_CSV), 404),
+        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "leader", Csv(IMPORT_CSV), 403),
+        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "anon", Empty, 303),
+        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e1a", Empty, 200),
+        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e2a", Empty, 404),
         row("GET /inbox", "/inbox", "anon", Empty, 303),
         row("GET /inbox", "/inbox", "o1", Empty, 200),
         row("GET /inbox/count", "/inbox/count", "anon", Empty, 303),
@@ -538,9 +586,23 @@ async fn prepare(app: &TestApp) -> Ids {
     let i1 = app.db.create_item(&ctx, &item(f.e1), &due, false).await.expect("item 1");
     let e2a = Ctx { actor_id: Some(f.user("e2a")), ..Ctx::system(app.clock.now()) };
     let i2 = app.db.create_item(&e2a, &item(f.e2), &due, false).await.expect("item 2");
+    let stored = liaison_core::token::random_hex(16);
+    let path = app.state.uploads.path(&stored);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+    std::fs::write(&path, b"%PDF-1.7 fixture").expect("file");
+    let file = liaison_store::attachments::NewAttachment {
+        file_name: "材料.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 16,
+        sha256: "0".repeat(64),
+        storage_name: stored,
+        status: "clean",
+    };
+    let a1 = app.db.add_attachment(&ctx, i1, &file).await.expect("attachment");
     Ids {
         pairs: vec![
             ("{i1}", i1.to_string()),
+            ("{a1}", a1.to_string()),
             ("{i2}", i2.to_string()),
             ("{e1}", f.e1.to_string()),
             ("{e2}", f.e2.to_string()),
@@ -593,6 +655,9 @@ async fn every_row_of_the_matrix_answers_as_expected() {
             Body::None => Body_::None,
             Body::Form(form) => Body_::Form(ids.fill(form)),
             Body::Json(make) => Body_::Json(json_body(*make, &app)),
+            Body::Multi(fields) => Body_::Multipart(
+                fields.iter().map(|(name, value)| (*name, None, ids.fill(value).into_bytes())).collect(),
+            ),
             Body::Csv(csv) => {
                 Body_::Upload { filename: "x.csv".into(), bytes: csv.as_bytes().to_vec(), mode: "preview" }
             }
