@@ -17,6 +17,8 @@ pub enum ItemScope {
     Officer(i64),
     /// Everything under an org path.
     Subtree(OrgPath),
+    /// Items referred to a partner department (org unit id).
+    Department(i64),
 }
 
 /// A named work queue.
@@ -137,6 +139,14 @@ impl Db {
         let mut items: Vec<ItemRow> = match scope {
             ItemScope::Nothing => Vec::new(),
             ItemScope::Enterprise(id) => scoped_items!(self, "WHERE i.enterprise_id = $1", *id, filter, before, limit)?,
+            ItemScope::Department(unit) => scoped_items!(
+                self,
+                "WHERE i.id IN (SELECT item_id FROM referral WHERE department_id = $1)",
+                *unit,
+                filter,
+                before,
+                limit
+            )?,
             ItemScope::Officer(id) => {
                 scoped_items!(self, "WHERE (i.handler_id = $1 OR i.officer_id = $1)", *id, filter, before, limit)?
             }

@@ -186,7 +186,15 @@ impl ItemRow {
             solved: self.solved,
             feedback_at: self.feedback_at,
             feedback_by_staff: self.feedback_by_staff,
+            referrals: Vec::new(),
         }
+    }
+
+    /// The pure state with the item's referrals (what department visibility and referral steps need).
+    pub fn state_with(&self, referrals: &[Referral]) -> ItemState {
+        let mut state = self.state();
+        state.referrals = referrals.iter().map(|r| (r.department_id, r.is_pending())).collect();
+        state
     }
 
     /// The kind.
@@ -249,6 +257,86 @@ pub struct EventRow {
     pub internal: bool,
     /// Recorded by staff on the enterprise's behalf.
     pub on_behalf: bool,
+}
+
+/// Everything one step writes, in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct SavedStep<'a> {
+    /// The state the caller read.
+    pub before: &'a ItemState,
+    /// The state after the step.
+    pub after: &'a ItemState,
+    /// The timeline row.
+    pub event: &'a NewEvent,
+    /// Inbox messages.
+    pub notifications: &'a [NewNotification],
+    /// The item timer's next instant (`None` removes it).
+    pub timer: Option<DateTime<Utc>>,
+    /// What happens to the referrals.
+    pub referral: Option<&'a ReferralChange>,
+}
+
+/// A referral to a partner department and its state for that recipient.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Referral {
+    /// Id.
+    pub id: i64,
+    /// The department (org unit).
+    pub department_id: i64,
+    /// Its name.
+    pub department_name: String,
+    /// `delivered`, `read`, `answered` or `recalled`.
+    pub state: String,
+    /// What the police side asked.
+    pub note: String,
+    /// The department's answer.
+    pub answer: Option<String>,
+    /// Referred.
+    pub referred_at: DateTime<Utc>,
+    /// First opened by the department.
+    pub read_at: Option<DateTime<Utc>>,
+    /// Answered or recalled.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Referral {
+    /// Still awaiting the department's answer.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state.as_str(), "delivered" | "read")
+    }
+}
+
+/// What a step does to the referral table.
+#[derive(Debug, Clone)]
+pub enum ReferralChange {
+    /// A new referral to a department.
+    Create {
+        /// The department.
+        department_id: i64,
+        /// What is asked.
+        note: String,
+    },
+    /// The department's pending referral ends: `answered` (with the answer) or `recalled`.
+    Close {
+        /// The department.
+        department_id: i64,
+        /// `answered` or `recalled`.
+        state: &'static str,
+        /// The answer or the reason.
+        text: String,
+    },
+}
+
+impl ReferralChange {
+    /// The change a step made to the referrals (`before` → `after`), with the step's text.
+    pub fn between(before: &ItemState, after: &ItemState, answered: bool, text: &str) -> Option<ReferralChange> {
+        if let Some(&(department_id, _)) = after.referrals.get(before.referrals.len()) {
+            return Some(ReferralChange::Create { department_id, note: text.to_owned() });
+        }
+        let closed = before.referrals.iter().zip(&after.referrals).find(|(b, a)| b.1 && !a.1).map(|(b, _)| b.0)?;
+        let state = if answered { "answered" } else { "recalled" };
+        Some(ReferralChange::Close { department_id: closed, state, text: text.to_owned() })
+    }
 }
 
 /// The job kind of an item's SLA / feedback timer.
@@ -345,16 +433,10 @@ impl Db {
     }
 
     /// Saves a step taken on `before` (whose version the caller read): the new state, the timeline row,
-    /// notifications, the audit row and the timer, or [`StoreError::Stale`] when someone else was first.
-    pub async fn save_step(
-        &self,
-        ctx: &Ctx,
-        before: &ItemState,
-        after: &ItemState,
-        event: &NewEvent,
-        notifications: &[NewNotification],
-        timer: Option<DateTime<Utc>>,
-    ) -> StoreResult<()> {
+    /// notifications, the referral change, the audit row and the timer — or [`StoreError::Stale`] when
+    /// someone else was first.
+    pub async fn save_step(&self, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
+        let SavedStep { before, after, event, notifications, timer, referral } = *step;
         let mut tx = self.begin().await?;
         let updated = exec!(&mut tx, |c| sqlx::query(
             "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
@@ -401,6 +483,9 @@ impl Db {
         let from = (before.status != after.status).then_some(before.status);
         let to = (before.status != after.status).then_some(after.status);
         insert_event(&mut tx, ctx, before.id, event, from, to).await?;
+        if let Some(change) = referral {
+            change_referral(&mut tx, ctx, before.id, change).await?;
+        }
         for note in notifications {
             insert_notification(&mut tx, ctx.at, before.id, note).await?;
         }
@@ -419,6 +504,49 @@ impl Db {
         )
         .bind(item_id)
         .bind(include_internal)
+        .fetch_all(c))?)
+    }
+
+    /// An item's referrals, oldest first.
+    pub async fn referrals(&self, item_id: i64) -> StoreResult<Vec<Referral>> {
+        Ok(read!(self, |c| {
+            sqlx::query_as(
+            "SELECT r.id, r.department_id, o.name AS department_name, r.state, r.note, r.answer, r.referred_at, r.read_at,
+                    r.closed_at
+             FROM referral r JOIN org_unit o ON o.id = r.department_id WHERE r.item_id = $1 ORDER BY r.id"
+        )
+        .bind(item_id)
+        .fetch_all(c)
+        })?)
+    }
+
+    /// Records that the department first opened its pending referral (delivered → read).
+    pub async fn mark_referral_read(&self, ctx: &Ctx, item_id: i64, department_id: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let changed = exec!(&mut tx, |c| {
+            sqlx::query(
+            "UPDATE referral SET state = 'read', read_at = $3 WHERE item_id = $1 AND department_id = $2 AND state = 'delivered'"
+        )
+        .bind(item_id)
+        .bind(department_id)
+        .bind(ctx.at)
+        .execute(c)
+        })?;
+        if changed > 0 {
+            let detail = format!("department {department_id}");
+            append(&mut tx, ctx.at, &ctx.event("referral.read", "item", Some(item_id), detail)).await?;
+        }
+        tx.commit().await
+    }
+
+    /// Active users of a unit holding `role` (a department's users).
+    pub async fn users_of_unit(&self, unit_id: i64, role: &str) -> StoreResult<Vec<i64>> {
+        Ok(read!(self, |c| sqlx::query_scalar(
+            "SELECT u.id FROM app_user u JOIN user_role r ON r.user_id = u.id
+             WHERE u.unit_id = $1 AND r.role = $2 AND u.status = 'active' ORDER BY u.id"
+        )
+        .bind(unit_id)
+        .bind(role)
         .fetch_all(c))?)
     }
 
@@ -447,6 +575,34 @@ impl Db {
         .fetch_all(c)
         })?)
     }
+}
+
+async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {
+    let actor = ctx.actor_id.unwrap_or_default();
+    match change {
+        ReferralChange::Create { department_id, note } => exec!(tx, |c| sqlx::query(
+            "INSERT INTO referral (item_id, department_id, state, note, referred_by, referred_at)
+             VALUES ($1, $2, 'delivered', $3, $4, $5)"
+        )
+        .bind(item_id)
+        .bind(department_id)
+        .bind(note)
+        .bind(actor)
+        .bind(ctx.at)
+        .execute(c))?,
+        ReferralChange::Close { department_id, state, text } => exec!(tx, |c| sqlx::query(
+            "UPDATE referral SET state = $3, answer = $4, closed_by = $5, closed_at = $6
+             WHERE item_id = $1 AND department_id = $2 AND state IN ('delivered', 'read')"
+        )
+        .bind(item_id)
+        .bind(department_id)
+        .bind(*state)
+        .bind(text)
+        .bind(ctx.actor_id)
+        .bind(ctx.at)
+        .execute(c))?,
+    };
+    Ok(())
 }
 
 async fn insert_event(

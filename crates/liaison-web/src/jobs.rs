@@ -9,7 +9,7 @@ use chrono::Duration;
 use liaison_core::item::state::{StepInput, TimerEvent};
 use liaison_core::item::workflow::{Actor, Step};
 use liaison_store::Ctx;
-use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification};
+use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification, SavedStep};
 use liaison_store::jobs::Job;
 
 /// Jobs claimed per round.
@@ -66,7 +66,7 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
     let now = state.clock.now();
     let escalate_after = Duration::hours(state.config.escalate_after_hours);
     let row = state.db.item(job.ref_id).await?;
-    let before = row.state();
+    let before = row.state_with(&state.db.referrals(row.id).await?);
     let ctx = Ctx::system(now);
     let Some(event) = before.timer_event(now, escalate_after) else {
         // Nothing due (the item moved on since the job was armed): keep the timer in step with it.
@@ -100,7 +100,15 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
                 })
                 .collect();
             let timeline = NewEvent { step: step.into(), body: text.into(), internal: true, on_behalf: false };
-            Ok(state.db.save_step(&ctx, &before, &after, &timeline, &notes, after.next_timer(escalate_after)).await?)
+            let saved = SavedStep {
+                before: &before,
+                after: &after,
+                event: &timeline,
+                notifications: &notes,
+                timer: after.next_timer(escalate_after),
+                referral: None,
+            };
+            Ok(state.db.save_step(&ctx, &saved).await?)
         }
     }
 }

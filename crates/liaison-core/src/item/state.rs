@@ -79,6 +79,8 @@ pub struct ItemState {
     pub feedback_at: Option<DateTime<Utc>>,
     /// Feedback recorded by staff on the enterprise's behalf (phone follow-up).
     pub feedback_by_staff: bool,
+    /// Departments referred to, with whether their answer is still awaited (kept in `referral`).
+    pub referrals: Vec<(i64, bool)>,
 }
 
 /// What a step carries besides the step itself.
@@ -92,6 +94,8 @@ pub struct StepInput {
     pub rating: Option<Rating>,
     /// Feedback: solved or not.
     pub solved: Option<bool>,
+    /// Refer / recall: the department (org unit id).
+    pub department_id: Option<i64>,
 }
 
 /// The world a step runs in.
@@ -131,6 +135,7 @@ impl ItemState {
             handler_id: self.handler_id,
             paused: self.paused_at.is_some(),
             supervised: self.supervised_at.is_some(),
+            referrals: self.referrals.clone(),
         }
     }
 
@@ -146,7 +151,10 @@ impl ItemState {
             _ => false,
         };
         let next = decide(actor, &self.facts(), step, reopens)?;
-        let needs_text = matches!(step, Step::Reject | Step::Resolve | Step::Comment | Step::Note | Step::Supervise);
+        let needs_text = matches!(
+            step,
+            Step::Reject | Step::Resolve | Step::Comment | Step::Note | Step::Supervise | Step::Refer | Step::Answer
+        );
         if needs_text && input.body.trim().is_empty() {
             return Err(StepError::Missing("body", "请填写说明 / a text is required"));
         }
@@ -154,6 +162,21 @@ impl ItemState {
             return Err(StepError::Missing("handler_id", "请选择承办民警 / choose the handling officer"));
         }
         let now = env.now;
+        let pending = |referrals: &[(i64, bool)], id: i64| referrals.iter().any(|&(d, p)| d == id && p);
+        let department = match (step, input.department_id, actor) {
+            (Step::Refer, None, _) => {
+                return Err(StepError::Missing("department_id", "请选择协同部门 / choose the department"));
+            }
+            (Step::Refer, Some(id), _) if pending(&self.referrals, id) => {
+                return Err(StepError::Missing("department_id", "已转办该部门，尚待答复 / already referred there"));
+            }
+            (Step::Recall, Some(id), _) if !pending(&self.referrals, id) => {
+                return Err(StepError::Missing("department_id", "该部门没有待答复的转办 / nothing to recall there"));
+            }
+            (Step::Recall, None, _) => self.referrals.iter().find(|r| r.1).map(|r| r.0),
+            (Step::Answer, _, Actor::User(viewer)) => viewer.unit_path.ids().last().copied(),
+            (_, id, _) => id,
+        };
         match step {
             Step::Accept | Step::Reject => self.respond(env),
             Step::Assign | Step::Reassign => {
@@ -182,6 +205,20 @@ impl ItemState {
                     !matches!(actor, Actor::User(v) if v.enterprise_id == Some(self.enterprise_id));
                 if reopens {
                     self.reopen(env);
+                }
+            }
+            Step::Refer => {
+                self.referrals.push((department.unwrap_or_default(), true));
+                if self.paused_at.is_none() {
+                    self.paused_at = Some(now);
+                }
+            }
+            Step::Recall | Step::Answer => {
+                for referral in self.referrals.iter_mut().filter(|r| Some(r.0) == department) {
+                    referral.1 = false;
+                }
+                if !self.referrals.iter().any(|r| r.1) {
+                    self.resume(env);
                 }
             }
             Step::Withdraw | Step::AutoClose | Step::Start | Step::Comment | Step::Note => {}
@@ -344,6 +381,7 @@ mod tests {
             solved: None,
             feedback_at: None,
             feedback_by_staff: false,
+            referrals: Vec::new(),
         }
     }
 
@@ -413,6 +451,41 @@ mod tests {
         let env = Env { now: close_at, calendar: &cal, policy: &policy };
         item.apply(Actor::System, Step::AutoClose, &StepInput::default(), env).expect("close");
         assert_eq!((item.status, item.close_reason.as_deref()), (Status::Closed, Some("no_feedback")));
+    }
+
+    #[test]
+    fn a_referral_pauses_the_clock_until_the_department_answers() {
+        let cal = Calendar::official();
+        let policy = default_policy(Kind::Need, Priority::Normal);
+        let officer = viewer(30, Role::Officer, None);
+        let department = Viewer {
+            user_id: 70,
+            roles: vec![Role::DepartmentUser],
+            unit_path: OrgPath::parse("/1/2/8/").expect("path"),
+            enterprise_id: None,
+            pi_reveal: false,
+        };
+        let mut item = fresh(&cal, &policy);
+        item.status = Status::InProgress;
+        let due = item.resolve_due_at;
+        let at = |h: i64| Env { now: start() + Duration::hours(h), calendar: &cal, policy: &policy };
+        let refer = StepInput {
+            body: "涉及劳动用工，转人社局".into(), department_id: Some(8), ..StepInput::default()
+        };
+        assert!(matches!(
+            item.clone().apply(Actor::User(&officer), Step::Refer, &text("x"), at(1)),
+            Err(StepError::Missing("department_id", _))
+        ));
+        item.apply(Actor::User(&officer), Step::Refer, &refer, at(1)).expect("refer");
+        assert_eq!((item.referrals.clone(), item.paused_at.is_some()), (vec![(8, true)], true));
+        assert!(matches!(
+            item.clone().apply(Actor::User(&officer), Step::Refer, &refer, at(2)),
+            Err(StepError::Missing("department_id", _))
+        ));
+        item.apply(Actor::User(&department), Step::Answer, &text("已安排专场招聘"), at(25)).expect("answer");
+        assert_eq!((item.referrals.clone(), item.paused_at), (vec![(8, false)], None));
+        assert_eq!(item.resolve_due_at, due + Duration::days(1), "the day with the department is given back");
+        assert!(item.clone().apply(Actor::User(&officer), Step::Recall, &StepInput::default(), at(26)).is_err());
     }
 
     #[test]

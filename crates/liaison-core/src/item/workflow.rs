@@ -6,7 +6,8 @@
 //!     ├─reject→ rejected      ▲ reassign (assigned, in_progress)        └─ feedback unsatisfied/unsolved → assigned (重办)
 //!     └─withdraw→ withdrawn   (also from accepted)                          no feedback in 7 days → closed (system)
 //! ```
-//! Annotations (comment, note, pause, resume, supervise, escalate) keep the status.
+//! Annotations (comment, note, pause, resume, supervise, escalate) keep the status, as do referral to a
+//! partner department (转办), its recall, and the department's answer.
 
 use super::Status;
 use crate::org::OrgPath;
@@ -48,11 +49,17 @@ pub enum Step {
     Comment,
     /// 内部备注 — hidden from the enterprise.
     Note,
+    /// 转办 — refer to a partner department (the clock pauses while it works).
+    Refer,
+    /// 撤回转办 — the police side takes a referral back.
+    Recall,
+    /// 部门答复 — the department's answer.
+    Answer,
 }
 
 impl Step {
     /// Every step, in display order.
-    pub const ALL: [Step; 15] = [
+    pub const ALL: [Step; 18] = [
         Step::Accept,
         Step::Reject,
         Step::Withdraw,
@@ -68,6 +75,9 @@ impl Step {
         Step::Escalate,
         Step::Comment,
         Step::Note,
+        Step::Refer,
+        Step::Recall,
+        Step::Answer,
     ];
 
     /// The stable code (also the last segment of `POST /api/v1/items/{id}/{step}`).
@@ -88,6 +98,9 @@ impl Step {
             Step::Escalate => "escalate",
             Step::Comment => "comment",
             Step::Note => "note",
+            Step::Refer => "refer",
+            Step::Recall => "recall",
+            Step::Answer => "answer",
         }
     }
 
@@ -109,6 +122,9 @@ impl Step {
             Step::Escalate => "升级",
             Step::Comment => "留言",
             Step::Note => "内部备注",
+            Step::Refer => "转办",
+            Step::Recall => "撤回转办",
+            Step::Answer => "部门答复",
         }
     }
 
@@ -120,6 +136,7 @@ impl Step {
     /// The status after this step from `from`, or `None` when the step is not possible there.
     /// `reopens` matters only for feedback (unsatisfied or unsolved → 重办).
     pub fn target(self, from: Status, facts_paused: bool, reopens: bool) -> Option<Status> {
+        let working = matches!(from, Status::Accepted | Status::Assigned | Status::InProgress);
         use Status::*;
         match (self, from) {
             (Step::Accept, Submitted) => Some(Accepted),
@@ -135,6 +152,7 @@ impl Step {
             (Step::Resume, InProgress) if facts_paused => Some(InProgress),
             (Step::Supervise | Step::Escalate, s) if s.is_open() => Some(s),
             (Step::Comment | Step::Note, s) if !s.is_final() => Some(s),
+            (Step::Refer | Step::Recall | Step::Answer, s) if working => Some(s),
             _ => None,
         }
     }
@@ -157,6 +175,9 @@ pub struct ItemFacts {
     pub paused: bool,
     /// Under supervision (督办).
     pub supervised: bool,
+    /// Departments (org unit ids) the item was ever referred to, with whether the referral still
+    /// awaits their answer.
+    pub referrals: Vec<(i64, bool)>,
 }
 
 /// Who acts on an item.
@@ -181,6 +202,10 @@ pub struct Relation {
     pub center: bool,
     /// Leader with the item in their subtree (read-only).
     pub watcher: bool,
+    /// A user of a department the item was referred to.
+    pub department: bool,
+    /// …whose referral still awaits the department's answer.
+    pub department_pending: bool,
 }
 
 impl Relation {
@@ -189,7 +214,12 @@ impl Relation {
         let has = |role: Role| viewer.roles.contains(&role);
         let within = item.path.is_within(&viewer.unit_path);
         let me = Some(viewer.user_id);
+        let unit = viewer.unit_path.ids().last().copied();
+        let referral = item.referrals.iter().find(|(department, _)| Some(*department) == unit);
+        let department = has(Role::DepartmentUser) && referral.is_some();
         Relation {
+            department,
+            department_pending: department && referral.is_some_and(|(_, pending)| *pending),
             owner: has(Role::EnterpriseUser) && viewer.enterprise_id == Some(item.enterprise_id),
             handler: has(Role::Officer) && (item.handler_id == me || item.officer_id == me),
             supervisor: (has(Role::StationHead) || has(Role::CenterStaff)) && within,
@@ -200,7 +230,7 @@ impl Relation {
 
     /// True when the actor may read the item at all.
     pub fn sees(self) -> bool {
-        self.owner || self.handler || self.supervisor || self.watcher
+        self.owner || self.handler || self.supervisor || self.watcher || self.department
     }
 
     fn works(self) -> bool {
@@ -236,6 +266,8 @@ fn relation_allows(actor: Actor<'_>, relation: Relation, step: Step) -> bool {
         Step::Pause | Step::Resume | Step::Note => relation.works(),
         Step::Reassign | Step::Escalate => relation.supervisor,
         Step::Supervise => relation.center,
+        Step::Refer | Step::Recall => relation.works(),
+        Step::Answer => relation.department_pending,
         Step::AutoClose => false,
     }
 }
@@ -254,6 +286,7 @@ pub fn allowed_steps(actor: Actor<'_>, item: &ItemFacts) -> Vec<Step> {
         .into_iter()
         .filter(|&step| relation_allows(actor, relation, step) && possible(step, item))
         .filter(|&step| step != Step::Supervise || !item.supervised)
+        .filter(|&step| step != Step::Recall || item.referrals.iter().any(|(_, pending)| *pending))
         .collect()
 }
 
@@ -271,8 +304,9 @@ pub fn decide(actor: Actor<'_>, item: &ItemFacts, step: Step, reopens: bool) -> 
         return Err(Refusal::NotAllowed(allowed_steps(actor, item)));
     }
     let supervised_again = step == Step::Supervise && item.supervised;
+    let nothing_to_recall = step == Step::Recall && !item.referrals.iter().any(|(_, pending)| *pending);
     match step.target(item.status, item.paused, reopens) {
-        Some(next) if !supervised_again => Ok(next),
+        Some(next) if !supervised_again && !nothing_to_recall => Ok(next),
         _ => Err(Refusal::WrongState { current: item.status, allowed: allowed_steps(actor, item) }),
     }
 }
@@ -308,6 +342,7 @@ mod tests {
             handler_id: None,
             paused: false,
             supervised: false,
+            referrals: Vec::new(),
         }
     }
 
@@ -347,7 +382,7 @@ mod tests {
     /// Who may take each step on an item in the status where the step is possible.
     #[test]
     fn step_by_relation_table() {
-        let table: [(Step, Status, &[&str]); 12] = [
+        let table: [(Step, Status, &[&str]); 13] = [
             (Step::Accept, Status::Submitted, &["officer", "station head", "center"]),
             (Step::Reject, Status::Submitted, &["officer", "station head", "center"]),
             (Step::Withdraw, Status::Submitted, &["owner"]),
@@ -360,6 +395,7 @@ mod tests {
             (Step::Supervise, Status::InProgress, &["center"]),
             (Step::Comment, Status::Assigned, &["owner", "officer", "station head", "center"]),
             (Step::Note, Status::Assigned, &["officer", "station head", "center"]),
+            (Step::Refer, Status::InProgress, &["officer", "station head", "center"]),
         ];
         for (step, status, allowed) in table {
             for (name, who) in cast() {
@@ -391,6 +427,23 @@ mod tests {
             decide(Actor::User(leader), &item(Status::Submitted), Step::Accept, false),
             Err(Refusal::NotAllowed(vec![]))
         );
+    }
+
+    #[test]
+    fn a_department_sees_and_answers_only_what_was_referred_to_it() {
+        let cast = cast();
+        let (officer, department) = (&cast[2].1, &cast[8].1);
+        let mut facts = item(Status::InProgress);
+        assert_eq!(decide(Actor::User(department), &facts, Step::Answer, false), Err(Refusal::NotVisible));
+        assert!(allowed_steps(Actor::User(officer), &facts).contains(&Step::Refer));
+        assert!(!allowed_steps(Actor::User(officer), &facts).contains(&Step::Recall), "nothing to recall yet");
+        facts.referrals = vec![(8, true)];
+        assert_eq!(allowed_steps(Actor::User(department), &facts), vec![Step::Answer]);
+        assert!(allowed_steps(Actor::User(officer), &facts).contains(&Step::Recall));
+        facts.referrals = vec![(8, false)];
+        assert!(Relation::of(department, &facts).sees(), "an answered referral stays visible");
+        assert_eq!(allowed_steps(Actor::User(department), &facts), Vec::<Step>::new());
+        assert!(decide(Actor::User(officer), &item(Status::Submitted), Step::Refer, false).is_err(), "accept first");
     }
 
     #[test]
@@ -428,7 +481,7 @@ mod tests {
         /// Random (actor, step) sequences: every accepted step is one `allowed_steps` offered, every
         /// refused one was not offered, and no final status ever changes again.
         #[test]
-        fn random_sequences_keep_the_invariants(moves in proptest::collection::vec((0usize..10, 0usize..15, any::<bool>()), 1..60)) {
+        fn random_sequences_keep_the_invariants(moves in proptest::collection::vec((0usize..10, 0usize..18, any::<bool>()), 1..60)) {
             let cast = cast();
             let mut facts = item(Status::Submitted);
             let mut resolved_once = false;

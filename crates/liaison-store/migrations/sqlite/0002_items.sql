@@ -153,6 +153,24 @@ CREATE TABLE attachment (
 );
 CREATE INDEX attachment_item ON attachment(item_id, id);
 
+-- Referrals to partner departments (转办), with the state per recipient: delivered → read → answered,
+-- or recalled by the police side.
+CREATE TABLE referral (
+    id             INTEGER PRIMARY KEY,
+    item_id        INTEGER NOT NULL REFERENCES item(id),
+    department_id  INTEGER NOT NULL REFERENCES org_unit(id),
+    state          TEXT NOT NULL,
+    note           TEXT NOT NULL,
+    answer         TEXT,
+    referred_by    INTEGER NOT NULL REFERENCES app_user(id),
+    referred_at    TEXT NOT NULL,
+    read_at        TEXT,
+    closed_by      INTEGER REFERENCES app_user(id),
+    closed_at      TEXT
+);
+CREATE INDEX referral_item ON referral(item_id, id);
+CREATE INDEX referral_department ON referral(department_id, item_id);
+
 -- A starter catalogue; admins add, retire and tune categories.
 INSERT INTO item_category (kind, name, created_at) VALUES
     ('need', '用工招聘', '2026-01-01T00:00:00+00:00'), ('need', '融资信贷', '2026-01-01T00:00:00+00:00'),

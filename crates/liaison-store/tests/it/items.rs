@@ -10,7 +10,7 @@ use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_store::item_list::{ItemFilter, ItemScope, Queue};
-use liaison_store::items::{NewEvent, NewItem};
+use liaison_store::items::{NewEvent, NewItem, ReferralChange, SavedStep};
 use liaison_store::{Ctx, Db, StoreError, fixture};
 use rand::{Rng, SeedableRng};
 
@@ -54,7 +54,7 @@ async fn take(
     minutes: i64,
 ) -> Result<ItemState, String> {
     let row = db.item(id).await.expect("item");
-    let before = row.state();
+    let before = row.state_with(&db.referrals(id).await.expect("referrals"));
     let mut after = before.clone();
     let policy = db.sla_policy(row.kind(), row.priority(), row.category_id).await.expect("policy");
     let cal = Calendar::official();
@@ -64,9 +64,17 @@ async fn take(
         .map_err(|e| format!("{e:?}"))?;
     let event =
         NewEvent { step: step.code().into(), body: input.body.clone(), internal: step == Step::Note, on_behalf: false };
-    db.save_step(&ctx(who.user_id, now), &before, &after, &event, &[], after.next_timer(Duration::days(1)))
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+    let referral = ReferralChange::between(&before, &after, step == Step::Answer, &input.body);
+    let timer = after.next_timer(Duration::days(1));
+    let saved = SavedStep {
+        before: &before,
+        after: &after,
+        event: &event,
+        notifications: &[],
+        timer,
+        referral: referral.as_ref(),
+    };
+    db.save_step(&ctx(who.user_id, now), &saved).await.map_err(|e| format!("{e:?}"))?;
     Ok(after)
 }
 
@@ -115,7 +123,17 @@ async fn a_stale_version_loses_and_of_twenty_concurrent_steps_exactly_one_wins()
                 .expect("allowed");
             let event = NewEvent { step: step.code().into(), body: input.body, internal: false, on_behalf: false };
             tasks.push(tokio::spawn(async move {
-                db.save_step(&ctx(o1.user_id, t0()), &before, &after, &event, &[], None).await
+                {
+                    let saved = SavedStep {
+                        before: &before,
+                        after: &after,
+                        event: &event,
+                        notifications: &[],
+                        timer: None,
+                        referral: None,
+                    };
+                    db.save_step(&ctx(o1.user_id, t0()), &saved).await
+                }
             }));
         }
         let mut wins = 0;
@@ -148,7 +166,7 @@ async fn the_store_agrees_with_the_model_over_random_sequences() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_125);
         for _ in 0..12 {
             let id = submit(&db, f.user("e1a"), f.e1, None).await;
-            let mut model = db.item(id).await.expect("item").state();
+            let mut model = db.item(id).await.expect("item").state_with(&[]);
             for minute in 1..40 {
                 let who = &cast[rng.random_range(0..cast.len())];
                 let step = Step::ALL[rng.random_range(0..Step::ALL.len())];
@@ -157,6 +175,7 @@ async fn the_store_agrees_with_the_model_over_random_sequences() {
                     handler_id: Some(f.user("o1")),
                     rating: Some(Rating::ALL[rng.random_range(0..Rating::ALL.len())]),
                     solved: Some(rng.random_bool(0.7)),
+                    department_id: Some(f.department),
                 };
                 let mut expected = model.clone();
                 let env = Env { now: t0() + Duration::minutes(minute), calendar: &cal, policy: &policy };
@@ -166,7 +185,7 @@ async fn the_store_agrees_with_the_model_over_random_sequences() {
                 if model_ok {
                     model = expected;
                 }
-                let stored = db.item(id).await.expect("item").state();
+                let stored = db.item(id).await.expect("item").state_with(&db.referrals(id).await.expect("referrals"));
                 assert_eq!(stored, model);
                 if stored.status == Status::Closed {
                     assert!(stored.feedback_at.is_some() && stored.closed_at.is_some());

@@ -16,7 +16,7 @@ use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 use liaison_store::attachments::NewAttachment;
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
-use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
+use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification, ReferralChange, SavedStep};
 use liaison_store::{Ctx, StoreError};
 
 /// Whose items a viewer sees in lists.
@@ -28,15 +28,26 @@ pub fn item_scope(viewer: &Viewer) -> ItemScope {
         ItemScope::Officer(viewer.user_id)
     } else if let (true, Some(id)) = (has(Role::EnterpriseUser), viewer.enterprise_id) {
         ItemScope::Enterprise(id)
+    } else if let (true, Some(&unit)) = (has(Role::DepartmentUser), viewer.unit_path.ids().last()) {
+        ItemScope::Department(unit)
     } else {
         ItemScope::Nothing
     }
 }
 
 /// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
+/// A department user opening a referral for the first time marks it read.
 pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<(ItemRow, Relation)> {
     let row = state.db.item(id).await?;
-    let relation = Relation::of(&authed.viewer(), &row.state().facts());
+    let referrals = state.db.referrals(id).await?;
+    let viewer = authed.viewer();
+    let relation = Relation::of(&viewer, &row.state_with(&referrals).facts());
+    if relation.department_pending
+        && let Some(&unit) = viewer.unit_path.ids().last()
+        && referrals.iter().any(|r| r.department_id == unit && r.state == "delivered")
+    {
+        state.db.mark_referral_read(&authed.ctx(state.clock.now()), id, unit).await?;
+    }
     if relation.sees() {
         Ok((row, relation))
     } else {
@@ -203,6 +214,16 @@ pub async fn take_step(
     if let (Step::Assign | Step::Reassign, Some(target)) = (step, input.handler_id) {
         check_handler(state, &viewer, target).await?;
     }
+    if let (Step::Refer, Some(department)) = (step, input.department_id) {
+        let unit = state.db.unit(department).await.ok().filter(|u| u.kind == "department" && u.retired_at.is_none());
+        if unit.is_none() {
+            return Err(AppError::field(
+                "department_id",
+                "department.invalid",
+                "请选择协同部门 / choose a partner department",
+            ));
+        }
+    }
     apply_and_save(state, &authed.ctx(state.clock.now()), &row, Actor::User(&viewer), step, input).await?;
     Ok(state.db.item(id).await?)
 }
@@ -225,7 +246,7 @@ pub async fn apply_and_save(
     step: Step,
     input: &StepInput,
 ) -> AppResult<()> {
-    let before = row.state();
+    let before = row.state_with(&state.db.referrals(row.id).await?);
     let mut after = before.clone();
     let policy = state.db.sla_policy(row.kind(), row.priority(), row.category_id).await?;
     let env = Env { now: ctx.at, calendar: &state.calendar, policy: &policy };
@@ -254,9 +275,18 @@ pub async fn apply_and_save(
     // Notes, supervision and escalation are the police side's own business.
     let internal = matches!(step, Step::Note | Step::Supervise | Step::Escalate);
     let event = NewEvent { step: step.code().into(), body, internal, on_behalf };
-    let notes = notifications(state, row, &after, step, ctx.actor_id).await?;
+    let notes = notifications(state, row, &after, step, ctx.actor_id, input.department_id).await?;
     let timer = after.next_timer(Duration::hours(state.config.escalate_after_hours));
-    state.db.save_step(ctx, &before, &after, &event, &notes, timer).await.map_err(|error| match error {
+    let referral = ReferralChange::between(&before, &after, step == Step::Answer, input.body.trim());
+    let saved = SavedStep {
+        before: &before,
+        after: &after,
+        event: &event,
+        notifications: &notes,
+        timer,
+        referral: referral.as_ref(),
+    };
+    state.db.save_step(ctx, &saved).await.map_err(|error| match error {
         StoreError::Stale => stale(row, actor),
         other => other.into(),
     })
@@ -293,6 +323,7 @@ async fn notifications(
     after: &liaison_core::item::state::ItemState,
     step: Step,
     actor_id: Option<i64>,
+    department: Option<i64>,
 ) -> AppResult<Vec<NewNotification>> {
     let worker = after.handler_id.or(row.officer_id);
     let mut recipients: Vec<(Option<i64>, &str)> = match step {
@@ -302,9 +333,15 @@ async fn notifications(
         Step::Comment if actor_id == Some(row.submitted_by) => vec![(worker, "item.comment")],
         Step::Comment => vec![(Some(row.submitted_by), "item.comment")],
         Step::Supervise => vec![(worker, "item.supervised")],
+        Step::Answer => vec![(worker, "item.answered")],
         Step::Escalate => Vec::new(),
         _ => Vec::new(),
     };
+    if let (Step::Refer, Some(unit)) = (step, department) {
+        for user in state.db.users_of_unit(unit, "department_user").await? {
+            recipients.push((Some(user), "item.referred"));
+        }
+    }
     if step == Step::Escalate {
         let role = if after.escalation_level >= 2 { "center_staff" } else { "station_head" };
         for user in state.db.users_above(&row.path, role).await? {

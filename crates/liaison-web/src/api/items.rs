@@ -69,6 +69,8 @@ pub struct StepBody {
     pub rating: Option<String>,
     /// Feedback: solved or not.
     pub solved: Option<bool>,
+    /// Refer / recall: the partner department (org unit id).
+    pub department_id: Option<i64>,
 }
 
 /// Filters of the item list.
@@ -120,6 +122,9 @@ pub struct ItemDetailView {
     pub timeline: Vec<EventRow>,
     /// Step codes the caller may take now (`POST /api/v1/items/{id}/{step}`).
     pub allowed_steps: Vec<&'static str>,
+    /// Referrals to partner departments with their state per recipient (delivered, read, answered, recalled).
+    #[schema(value_type = Vec<Object>)]
+    pub referrals: Vec<liaison_store::items::Referral>,
     /// Files (`GET /api/v1/items/{id}/attachments/{attachment_id}`).
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<liaison_store::attachments::Attachment>,
@@ -212,9 +217,11 @@ pub async fn get(
     let (item, relation) = visible_item(&state, &authed, id).await?;
     let timeline = timeline_for(&state, &item, relation).await?;
     let viewer = authed.viewer();
-    let allowed = allowed_steps(Actor::User(&viewer), &item.state().facts()).iter().map(|s| s.code()).collect();
     let attachments = state.db.attachments(item.id).await?;
-    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, attachments }))
+    let referrals = state.db.referrals(item.id).await?;
+    let allowed =
+        allowed_steps(Actor::User(&viewer), &item.state_with(&referrals).facts()).iter().map(|s| s.code()).collect();
+    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments }))
 }
 
 /// Takes a step: accept, reject, withdraw, assign, reassign, start, resolve, feedback, pause, resume,
@@ -236,7 +243,13 @@ pub async fn step(
             AppError::field("rating", "rating.unknown", "满意度应为 very_satisfied … very_unsatisfied")
         })?),
     };
-    let input = StepInput { body: body.body, handler_id: body.handler_id, rating, solved: body.solved };
+    let input = StepInput {
+        body: body.body,
+        handler_id: body.handler_id,
+        rating,
+        solved: body.solved,
+        department_id: body.department_id,
+    };
     take_step(&state, &authed, id, body.version, step, &input).await?;
     get(State(state), CurrentUser(authed), AppPath(id)).await
 }

@@ -250,6 +250,8 @@ struct DetailPage {
     timeline: Vec<EventRow>,
     steps: Vec<Step>,
     attachments: Vec<liaison_store::attachments::Attachment>,
+    referrals: Vec<liaison_store::items::Referral>,
+    departments: Vec<liaison_store::org::OrgUnit>,
     may_attach: bool,
     officers: Vec<OfficerLoad>,
     ratings: &'static [Rating],
@@ -264,13 +266,14 @@ impl DetailPage {
 
     /// Steps that need only an optional text.
     fn simple_steps(&self) -> Vec<Step> {
-        let simple = [Step::Accept, Step::Start, Step::Withdraw, Step::Pause, Step::Resume, Step::Escalate];
+        let simple =
+            [Step::Accept, Step::Start, Step::Withdraw, Step::Pause, Step::Resume, Step::Escalate, Step::Recall];
         self.steps.iter().copied().filter(|s| simple.contains(s)).collect()
     }
 
     /// Steps that need a text.
     fn text_steps(&self) -> Vec<Step> {
-        let text = [Step::Reject, Step::Resolve, Step::Supervise, Step::Comment, Step::Note];
+        let text = [Step::Reject, Step::Resolve, Step::Supervise, Step::Comment, Step::Note, Step::Answer];
         self.steps.iter().copied().filter(|s| text.contains(s)).collect()
     }
 }
@@ -283,7 +286,15 @@ pub async fn detail(
 ) -> AppResult<Response> {
     let (item, relation) = visible_item(&state, &authed, id).await?;
     let viewer = authed.viewer();
-    let steps = allowed_steps(Actor::User(&viewer), &item.state().facts());
+    let referrals = state.db.referrals(item.id).await?;
+    let steps = allowed_steps(Actor::User(&viewer), &item.state_with(&referrals).facts());
+    let departments = match (steps.contains(&Step::Refer), viewer.unit_path.ids().first()) {
+        (true, Some(&root)) => {
+            let root = liaison_core::org::OrgPath::root(root);
+            state.db.units_of_kind(&root, liaison_core::org::OrgKind::Department).await?
+        }
+        _ => Vec::new(),
+    };
     let assigns = steps.iter().any(|s| matches!(s, Step::Assign | Step::Reassign));
     let officers = if assigns && !viewer.roles.contains(&liaison_core::role::Role::Officer) {
         state.db.officers_within(&viewer.unit_path).await?
@@ -294,6 +305,8 @@ pub async fn detail(
         chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
         timeline: timeline_for(&state, &item, relation).await?,
         attachments: state.db.attachments(item.id).await?,
+        referrals,
+        departments,
         may_attach: (relation.owner || relation.handler || relation.supervisor)
             && !Status::parse(&item.status).is_some_and(Status::is_final),
         item,
@@ -315,6 +328,8 @@ pub struct StepForm {
     handler_id: Option<i64>,
     rating: Option<String>,
     solved: Option<String>,
+    #[serde(default)]
+    department_id: String,
 }
 
 pub async fn step(
@@ -332,6 +347,7 @@ pub async fn step(
         handler_id: form.handler_id,
         rating: rating.transpose()?,
         solved: form.solved.as_deref().map(|s| s == "yes"),
+        department_id: form.department_id.trim().parse().ok(),
     };
     take_step(&state, &authed, id, form.version, step, &input).await?;
     Ok(see_other(&format!("/items/{id}")))

@@ -39,6 +39,7 @@ fn keys() -> Vec<String> {
     keys.extend(Step::ALL.iter().flat_map(|s| [format!("item.step.{}", s.code()), format!("item.event.{}", s.code())]));
     keys.extend(["submit", "warn", "overdue", "attach"].map(|e| format!("item.event.{e}")));
     keys.extend(liaison_store::item_list::Queue::ALL.iter().map(|q| format!("items.queue.{}", q.code())));
+    keys.extend(["delivered", "read", "answered", "recalled"].map(|s| format!("referral.{s}")));
     for code in ["invalid_credentials", "too_many_requests"] {
         keys.push(format!("login.error.{code}"));
     }

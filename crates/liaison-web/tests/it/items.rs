@@ -261,3 +261,51 @@ async fn the_timer_warns_flags_overdue_escalates_and_closes_without_feedback() {
         (Some("closed"), Some("no_feedback"))
     );
 }
+
+#[tokio::test]
+async fn a_referral_is_followed_per_recipient_and_the_police_side_keeps_oversight() {
+    let app = TestApp::new().await;
+    let (e1a, o1, dept) = (app.session("e1a").await, app.session("o1").await, app.session("dept").await);
+    let id = submit(&app, &e1a).await;
+    ok(&app, &o1, id, "accept", json!({})).await;
+    ok(&app, &o1, id, "assign", json!({"handler_id": app.f.user("o1")})).await;
+    ok(&app, &o1, id, "start", json!({})).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/items/{id}"), Some(&dept)).await.status,
+        StatusCode::NOT_FOUND,
+        "not yet referred"
+    );
+    let (status, body) =
+        step(&app, &o1, id, "refer", json!({"version": 4, "department_id": app.f.station1, "body": "x"})).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("department_id"))
+    );
+    let referred =
+        ok(&app, &o1, id, "refer", json!({"department_id": app.f.department, "body": "请司法所协助调解"})).await;
+    assert_eq!(referred["referrals"][0]["state"], "delivered");
+    assert!(referred["item"]["paused_at"].is_string(), "the clock waits for the department");
+    let inbox = app.get("/api/v1/notifications", Some(&dept)).await.json();
+    assert_eq!(inbox["items"][0]["kind"], "item.referred");
+    let list = app.get("/api/v1/items", Some(&dept)).await.json();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "the department workspace lists it");
+    let seen = app.get(&format!("/api/v1/items/{id}"), Some(&dept)).await.json();
+    assert_eq!(seen["allowed_steps"], json!(["answer"]));
+    let police = app.get(&format!("/api/v1/items/{id}"), Some(&o1)).await.json();
+    assert_eq!(police["referrals"][0]["state"], "read", "the police side sees it was read");
+    let (status, _) = step(&app, &dept, id, "resolve", json!({"version": 5, "body": "x"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "departments answer; the police side resolves");
+    let answered = ok(&app, &dept, id, "answer", json!({"body": "已约双方下周调解"})).await;
+    assert_eq!(answered["referrals"][0]["state"], "answered");
+    assert!(answered["item"]["paused_at"].is_null(), "the clock runs again");
+    assert_eq!(answered["allowed_steps"], json!([]), "nothing more for the department");
+    assert!(app.get("/api/v1/notifications", Some(&o1)).await.json()["items"][0]["kind"] == "item.answered");
+
+    ok(&app, &o1, id, "refer", json!({"department_id": app.f.department, "body": "再次请协助"})).await;
+    let recalled = ok(&app, &o1, id, "recall", json!({"body": "已自行解决"})).await;
+    let states: Vec<&str> =
+        recalled["referrals"].as_array().expect("referrals").iter().filter_map(|r| r["state"].as_str()).collect();
+    assert_eq!(states, ["answered", "recalled"]);
+    let enterprise = app.get(&format!("/api/v1/items/{id}"), Some(&e1a)).await.json();
+    assert!(steps(&enterprise["timeline"]).contains(&"refer".to_owned()), "referral is never silent");
+}
