@@ -2,6 +2,7 @@
 //! adding one under the per-item limit with its timeline row and audit row, listing, reading.
 
 use crate::audit::append;
+use crate::items::{NewEvent, insert_event};
 use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::upload::MAX_PER_ITEM;
@@ -82,15 +83,9 @@ impl Db {
         .fetch_one(c)
         })?;
         if file.status == "clean" {
-            exec!(&mut tx, |c| sqlx::query(
-                "INSERT INTO item_event (item_id, at, actor_id, actor_name, step, body)
-                 VALUES ($1, $2, $3, COALESCE((SELECT display_name FROM app_user WHERE id = $3), ''), 'attach', $4)"
-            )
-            .bind(item_id)
-            .bind(ctx.at)
-            .bind(uploader)
-            .bind(&file.file_name)
-            .execute(c))?;
+            let event =
+                NewEvent { step: "attach".into(), body: file.file_name.clone(), internal: false, on_behalf: false };
+            insert_event(&mut tx, ctx, item_id, &event, None, None).await?;
         }
         let action = if file.status == "clean" { "attachment.add" } else { "attachment.quarantine" };
         let detail = format!("item {item_id} {} {} bytes sha256 {}", file.content_type, file.size, file.sha256);

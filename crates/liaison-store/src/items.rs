@@ -605,7 +605,8 @@ async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &Referral
     Ok(())
 }
 
-async fn insert_event(
+/// Appends a timeline row (also used by attachments and mediation).
+pub(crate) async fn insert_event(
     tx: &mut Tx,
     ctx: &Ctx,
     item_id: i64,

@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod item_list;
 pub mod items;
 pub mod jobs;
+pub mod mediation;
 pub mod org;
 pub mod self_reports;
 pub mod sessions;

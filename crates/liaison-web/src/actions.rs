@@ -2,6 +2,7 @@
 //! Handlers only extract input and render what these return.
 
 pub mod items;
+pub mod mediation;
 
 use crate::AppState;
 use crate::auth::Authed;

@@ -6,6 +6,7 @@ mod catalogue;
 mod enterprises;
 mod inbox;
 mod items;
+mod mediation;
 pub mod openapi;
 mod session;
 
@@ -38,6 +39,10 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/api/v1/items/{id}", Signed, items::get);
     t.post("/api/v1/items/{id}/attachments", Signed, items::attach);
     t.get("/api/v1/items/{id}/attachments/{attachment_id}", Signed, items::download);
+    t.get("/api/v1/items/{id}/dispute", Signed, mediation::get);
+    t.put("/api/v1/items/{id}/dispute", Signed, mediation::put);
+    t.post("/api/v1/items/{id}/mediation-sessions", Signed, mediation::session);
+    t.post("/api/v1/items/{id}/mediation-outcome", Signed, mediation::outcome);
     t.post("/api/v1/items/{id}/{step}", Signed, items::step);
     t.get("/api/v1/categories", Signed, items::categories);
     t.post("/api/v1/categories", Signed, catalogue::create);

@@ -64,6 +64,9 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/items/{id}", Signed, items::detail);
     t.post("/items/{id}/step", Signed, items::step);
     t.post("/items/{id}/attachments", Signed, items::attach);
+    t.post("/items/{id}/dispute", Signed, items::dispute);
+    t.post("/items/{id}/mediation-sessions", Signed, items::session);
+    t.post("/items/{id}/mediation-outcome", Signed, items::outcome);
     t.get("/items/{id}/attachments/{attachment_id}", Signed, items::download);
     t.get("/inbox", Signed, items::inbox);
     t.get("/inbox/count", Signed, items::inbox_count);

@@ -171,6 +171,38 @@ CREATE TABLE referral (
 CREATE INDEX referral_item ON referral(item_id, id);
 CREATE INDEX referral_department ON referral(department_id, item_id);
 
+-- Tiered mediation of disputes (矛盾纠纷分级调解): the dispute's amount (fen), level 1–3 and outcome,
+-- its parties, and every mediation session.
+CREATE TABLE dispute (
+    item_id     INTEGER PRIMARY KEY REFERENCES item(id),
+    amount_fen  INTEGER NOT NULL,
+    level       INTEGER NOT NULL,
+    outcome     TEXT,
+    agreement   TEXT,
+    guidance    TEXT,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE dispute_party (
+    id       INTEGER PRIMARY KEY,
+    item_id  INTEGER NOT NULL REFERENCES item(id),
+    name     TEXT NOT NULL,
+    role     TEXT NOT NULL,
+    mobile   TEXT
+);
+CREATE INDEX dispute_party_item ON dispute_party(item_id, id);
+CREATE TABLE mediation_session (
+    id            INTEGER PRIMARY KEY,
+    item_id       INTEGER NOT NULL REFERENCES item(id),
+    level         INTEGER NOT NULL,
+    held_on       TEXT NOT NULL,
+    participants  TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    note          TEXT NOT NULL,
+    recorded_by   INTEGER NOT NULL REFERENCES app_user(id),
+    recorded_at   TEXT NOT NULL
+);
+CREATE INDEX mediation_session_item ON mediation_session(item_id, id);
+
 -- A starter catalogue; admins add, retire and tune categories.
 INSERT INTO item_category (kind, name, created_at) VALUES
     ('need', '用工招聘', '2026-01-01T00:00:00+00:00'), ('need', '融资信贷', '2026-01-01T00:00:00+00:00'),

@@ -19,6 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::item::input::ItemInput;
+use liaison_core::item::mediation::PartyInput;
 use liaison_core::item::state::StepInput;
 use liaison_core::item::workflow::{Actor, Step, allowed_steps};
 use liaison_core::item::{Channel, Kind, Rating, Status};
@@ -252,6 +253,7 @@ struct DetailPage {
     attachments: Vec<liaison_store::attachments::Attachment>,
     referrals: Vec<liaison_store::items::Referral>,
     departments: Vec<liaison_store::org::OrgUnit>,
+    dispute: Option<crate::actions::mediation::DisputeView>,
     may_attach: bool,
     officers: Vec<OfficerLoad>,
     ratings: &'static [Rating],
@@ -307,6 +309,10 @@ pub async fn detail(
         attachments: state.db.attachments(item.id).await?,
         referrals,
         departments,
+        dispute: match item.kind() {
+            Kind::Dispute => Some(crate::actions::mediation::dispute_view(&state, &authed, id).await?),
+            _ => None,
+        },
         may_attach: (relation.owner || relation.handler || relation.supervisor)
             && !Status::parse(&item.status).is_some_and(Status::is_final),
         item,
@@ -391,4 +397,116 @@ pub async fn read(
 ) -> AppResult<Response> {
     state.db.mark_read(authed.user.row.id, form.id.trim().parse().ok(), state.clock.now()).await?;
     Ok(see_other("/inbox"))
+}
+
+/// The dispute form: amount in yuan and one party per line, `姓名,角色,手机`.
+#[derive(Debug, Deserialize)]
+pub struct DisputeForm {
+    amount_yuan: String,
+    parties: String,
+}
+
+pub async fn dispute(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<DisputeForm>,
+) -> AppResult<Response> {
+    let amount_fen = parse_yuan(&form.amount_yuan).ok_or_else(|| {
+        AppError::field("amount_yuan", "amount.format", "金额格式应为 12345.67 / amount like 12345.67")
+    })?;
+    let parties: Vec<PartyInput> = form
+        .parties
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let mut cells = line.split([',', '，']).map(str::trim);
+            PartyInput {
+                name: cells.next().unwrap_or_default().to_owned(),
+                role: cells.next().unwrap_or_default().to_owned(),
+                mobile: cells.next().unwrap_or_default().to_owned(),
+            }
+        })
+        .collect();
+    crate::actions::mediation::set_dispute(&state, &authed, id, amount_fen, &parties).await?;
+    Ok(see_other(&format!("/items/{id}")))
+}
+
+/// `12345.67` yuan → fen, exactly (no floating point).
+fn parse_yuan(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', "");
+    let (yuan, fen) = text.split_once('.').unwrap_or((&text, ""));
+    if yuan.is_empty()
+        || !yuan.bytes().all(|b| b.is_ascii_digit())
+        || fen.len() > 2
+        || !fen.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let fen = format!("{fen:0<2}").parse::<i64>().ok()?;
+    yuan.parse::<i64>().ok()?.checked_mul(100)?.checked_add(fen)
+}
+
+/// A mediation session from the detail page.
+#[derive(Debug, Deserialize)]
+pub struct SessionForm {
+    held_on: String,
+    participants: String,
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<SessionForm>,
+) -> AppResult<Response> {
+    crate::actions::mediation::record_session(
+        &state,
+        &authed,
+        id,
+        &form.held_on,
+        &form.participants,
+        &form.outcome,
+        &form.note,
+    )
+    .await?;
+    Ok(see_other(&format!("/items/{id}")))
+}
+
+/// The mediation's conclusion.
+#[derive(Debug, Deserialize)]
+pub struct OutcomeForm {
+    outcome: String,
+    #[serde(default)]
+    guidance: String,
+    text: String,
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<OutcomeForm>,
+) -> AppResult<Response> {
+    crate::actions::mediation::conclude(&state, &authed, id, &form.outcome, &form.guidance, &form.text).await?;
+    Ok(see_other(&format!("/items/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_yuan;
+
+    #[test]
+    fn yuan_become_exact_fen() {
+        assert_eq!(parse_yuan("12,345.6"), Some(1_234_560));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        assert_eq!(parse_yuan("100"), Some(10_000));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("-5"), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(parse_yuan("99999999999999999999"), None);
+    }
 }

@@ -37,9 +37,14 @@ fn keys() -> Vec<String> {
     keys.extend(Channel::ALL.iter().map(|c| format!("item.channel.{}", c.code())));
     keys.extend(Rating::ALL.iter().map(|r| format!("item.rating.{}", r.code())));
     keys.extend(Step::ALL.iter().flat_map(|s| [format!("item.step.{}", s.code()), format!("item.event.{}", s.code())]));
-    keys.extend(["submit", "warn", "overdue", "attach"].map(|e| format!("item.event.{e}")));
+    keys.extend(
+        ["submit", "warn", "overdue", "attach", "dispute", "mediate", "conclude"].map(|e| format!("item.event.{e}")),
+    );
     keys.extend(liaison_store::item_list::Queue::ALL.iter().map(|q| format!("items.queue.{}", q.code())));
     keys.extend(["delivered", "read", "answered", "recalled"].map(|s| format!("referral.{s}")));
+    keys.extend(["1", "2", "3"].map(|l| format!("mediation.level.{l}")));
+    keys.extend(["reached", "not_reached"].map(|o| format!("mediation.outcome.{o}")));
+    keys.extend(["reached", "failed", "adjourned"].map(|o| format!("mediation.session.{o}")));
     for code in ["invalid_credentials", "too_many_requests"] {
         keys.push(format!("login.error.{code}"));
     }

@@ -309,3 +309,78 @@ async fn a_referral_is_followed_per_recipient_and_the_police_side_keeps_oversigh
     let enterprise = app.get(&format!("/api/v1/items/{id}"), Some(&e1a)).await.json();
     assert!(steps(&enterprise["timeline"]).contains(&"refer".to_owned()), "referral is never silent");
 }
+
+#[tokio::test]
+async fn a_dispute_is_mediated_level_by_level_and_concluded_with_guidance() {
+    let app = TestApp::new().await;
+    let (o1, sup1, center, e1a) =
+        (app.session("o1").await, app.session("sup1").await, app.session("center").await, app.session("e1a").await);
+    let body = json!({"kind": "dispute", "category_id": 6, "channel": "visit", "title": "欠薪纠纷",
+                      "description": "八名工人反映被拖欠工资", "enterprise_id": app.f.e1});
+    let id = app.post_json("/api/v1/items", Some(&o1), body).await.json()["id"].as_i64().expect("id");
+    let dispute = format!("/api/v1/items/{id}/dispute");
+    let parties =
+        json!([{"name": "王五", "role": "申请人", "mobile": "13912345678"}, {"name": "渝中一号", "role": "被申请人"}]);
+    let early = app
+        .send(Method::PUT, &dispute, Some(&o1), Body_::Json(json!({"amount_fen": 8_000_000, "parties": parties})))
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "accept first");
+    ok(&app, &o1, id, "accept", json!({})).await;
+    ok(&app, &o1, id, "assign", json!({"handler_id": app.f.user("o1")})).await;
+    ok(&app, &o1, id, "start", json!({})).await;
+    let set = app
+        .send(Method::PUT, &dispute, Some(&o1), Body_::Json(json!({"amount_fen": 8_000_000, "parties": parties})))
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.json()["dispute"]["level"], 1, "¥80,000 and two parties start with the community officer");
+    assert_eq!(set.json()["parties"][0]["mobile"], "139****5678");
+    let bad = app.send(Method::PUT, &dispute, Some(&o1), Body_::Json(json!({"amount_fen": -1, "parties": []}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let sessions = format!("/api/v1/items/{id}/mediation-sessions");
+    let failed = json!({"held_on": "2026-03-02", "participants": "王五、企业代表、o1", "outcome": "failed", "note": "金额分歧大"});
+    assert_eq!(
+        app.post_json(&sessions, Some(&o1), failed.clone()).await.json()["dispute"]["level"],
+        2,
+        "a failed session escalates"
+    );
+    assert_eq!(
+        app.post_json(&sessions, Some(&o1), failed.clone()).await.status,
+        StatusCode::FORBIDDEN,
+        "level 2 is the station's"
+    );
+    assert_eq!(app.post_json(&sessions, Some(&sup1), failed.clone()).await.json()["dispute"]["level"], 3);
+    assert_eq!(
+        app.post_json(&sessions, Some(&sup1), failed.clone()).await.status,
+        StatusCode::FORBIDDEN,
+        "level 3 is the center's"
+    );
+    let future = json!({"held_on": "2099-01-01", "participants": "x", "outcome": "failed"});
+    assert_eq!(app.post_json(&sessions, Some(&center), future).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let last = app.post_json(&sessions, Some(&center), failed).await.json();
+    assert_eq!((last["dispute"]["level"].as_i64(), last["sessions"].as_array().map(Vec::len)), (Some(3), Some(3)));
+
+    let outcome = format!("/api/v1/items/{id}/mediation-outcome");
+    let vague = json!({"outcome": "not_reached", "text": "双方分歧较大"});
+    assert_eq!(app.post_json(&outcome, Some(&center), vague).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let guided = json!({"outcome": "not_reached", "guidance": "arbitration", "text": "已告知向区劳动人事争议仲裁委员会申请仲裁"});
+    let concluded = app.post_json(&outcome, Some(&center), guided.clone()).await.json();
+    assert_eq!(concluded["dispute"]["outcome"], "not_reached");
+    assert_eq!(app.post_json(&outcome, Some(&center), guided).await.status, StatusCode::CONFLICT, "concluded once");
+    let seen = app.get(&dispute, Some(&e1a)).await.json();
+    assert_eq!(seen["parties"][0]["mobile"], "139****5678", "masked for the enterprise too");
+    let timeline = steps(&app.get(&format!("/api/v1/items/{id}"), Some(&e1a)).await.json()["timeline"]);
+    assert_eq!(timeline.iter().filter(|s| *s == "mediate").count(), 3);
+    assert!(timeline.contains(&"conclude".to_owned()));
+
+    let need = submit(&app, &e1a).await;
+    assert_eq!(app.get(&format!("/api/v1/items/{need}/dispute"), Some(&o1)).await.status, StatusCode::NOT_FOUND);
+    let big = json!({"kind": "dispute", "category_id": 7, "channel": "phone", "title": "合同纠纷", "description": "货款",
+                     "enterprise_id": app.f.e1});
+    let big_id = app.post_json("/api/v1/items", Some(&o1), big).await.json()["id"].as_i64().expect("id");
+    ok(&app, &o1, big_id, "accept", json!({})).await;
+    let amount = json!({"amount_fen": 50_000_000, "parties": [{"name": "甲", "role": "申请人"}, {"name": "乙", "role": "被申请人"}]});
+    let started =
+        app.send(Method::PUT, &format!("/api/v1/items/{big_id}/dispute"), Some(&o1), Body_::Json(amount)).await.json();
+    assert_eq!(started["dispute"]["level"], 2, "¥500,000 starts at the station");
+}

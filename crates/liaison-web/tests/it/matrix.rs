@@ -89,6 +89,15 @@ fn policy_json() -> serde_json::Value {
 fn read_json() -> serde_json::Value {
     json!({})
 }
+fn dispute_json() -> serde_json::Value {
+    json!({"amount_fen": 100, "parties": [{"name": "甲", "role": "申请人"}, {"name": "乙", "role": "被申请人"}]})
+}
+fn session_json() -> serde_json::Value {
+    json!({"held_on": "2026-03-01", "participants": "甲、乙", "outcome": "failed"})
+}
+fn outcome_json() -> serde_json::Value {
+    json!({"outcome": "reached", "text": "协议"})
+}
 fn wrong_login_json() -> serde_json::Value {
     json!({"username": "o1", "password": "wrong-password-123"})
 }
@@ -410,6 +419,57 @@ fn rows() -> Vec<Row> {
             Empty,
             404,
         ),
+        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "anon", Empty, 401),
+        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o1", Empty, 200),
+        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e1a", Empty, 200),
+        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e2a", Empty, 404),
+        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i1}/dispute", "o1", Empty, 404),
+        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "anon", Json(dispute_json), 401),
+        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o1", Json(dispute_json), 409),
+        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e1a", Json(dispute_json), 403),
+        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o2", Json(dispute_json), 404),
+        row(
+            "POST /api/v1/items/{id}/mediation-sessions",
+            "/api/v1/items/{i3}/mediation-sessions",
+            "anon",
+            Json(session_json),
+            401,
+        ),
+        row(
+            "POST /api/v1/items/{id}/mediation-sessions",
+            "/api/v1/items/{i3}/mediation-sessions",
+            "o1",
+            Json(session_json),
+            409,
+        ),
+        row(
+            "POST /api/v1/items/{id}/mediation-sessions",
+            "/api/v1/items/{i3}/mediation-sessions",
+            "leader",
+            Json(session_json),
+            403,
+        ),
+        row(
+            "POST /api/v1/items/{id}/mediation-outcome",
+            "/api/v1/items/{i3}/mediation-outcome",
+            "anon",
+            Json(outcome_json),
+            401,
+        ),
+        row(
+            "POST /api/v1/items/{id}/mediation-outcome",
+            "/api/v1/items/{i3}/mediation-outcome",
+            "o1",
+            Json(outcome_json),
+            409,
+        ),
+        row(
+            "POST /api/v1/items/{id}/mediation-outcome",
+            "/api/v1/items/{i3}/mediation-outcome",
+            "e2a",
+            Json(outcome_json),
+            404,
+        ),
         row("GET /api/v1/categories", "/api/v1/categories", "anon", Empty, 401),
         row("GET /api/v1/categories", "/api/v1/categories?kind=dispute", "e1a", Empty, 200),
         row("POST /api/v1/categories", "/api/v1/categories", "anon", Json(category_json), 401),
@@ -490,6 +550,38 @@ fn rows() -> Vec<Row> {
         row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "anon", Empty, 303),
         row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e1a", Empty, 200),
         row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e2a", Empty, 404),
+        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "anon", Form("amount_yuan=1&parties=a,b"), 303),
+        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "o1", Form("amount_yuan=1&parties=a,b"), 409),
+        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "e1a", Form("amount_yuan=1&parties=a,b"), 403),
+        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "o1", Form("amount_yuan=x&parties=a,b"), 422),
+        row(
+            "POST /items/{id}/mediation-sessions",
+            "/items/{i3}/mediation-sessions",
+            "anon",
+            Form("held_on=2026-03-01&participants=a&outcome=failed"),
+            303,
+        ),
+        row(
+            "POST /items/{id}/mediation-sessions",
+            "/items/{i3}/mediation-sessions",
+            "o1",
+            Form("held_on=2026-03-01&participants=a&outcome=failed"),
+            409,
+        ),
+        row(
+            "POST /items/{id}/mediation-outcome",
+            "/items/{i3}/mediation-outcome",
+            "anon",
+            Form("outcome=reached&text=x"),
+            303,
+        ),
+        row(
+            "POST /items/{id}/mediation-outcome",
+            "/items/{i3}/mediation-outcome",
+            "o1",
+            Form("outcome=reached&text=x"),
+            409,
+        ),
         row("GET /inbox", "/inbox", "anon", Empty, 303),
         row("GET /inbox", "/inbox", "o1", Empty, 200),
         row("GET /inbox/count", "/inbox/count", "anon", Empty, 303),
@@ -586,6 +678,9 @@ async fn prepare(app: &TestApp) -> Ids {
     let i1 = app.db.create_item(&ctx, &item(f.e1), &due, false).await.expect("item 1");
     let e2a = Ctx { actor_id: Some(f.user("e2a")), ..Ctx::system(app.clock.now()) };
     let i2 = app.db.create_item(&e2a, &item(f.e2), &due, false).await.expect("item 2");
+    let dispute =
+        liaison_store::items::NewItem { kind: liaison_core::item::Kind::Dispute, category_id: 6, ..item(f.e1) };
+    let i3 = app.db.create_item(&ctx, &dispute, &due, false).await.expect("item 3");
     let stored = liaison_core::token::random_hex(16);
     let path = app.state.uploads.path(&stored);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
@@ -604,6 +699,7 @@ async fn prepare(app: &TestApp) -> Ids {
             ("{i1}", i1.to_string()),
             ("{a1}", a1.to_string()),
             ("{i2}", i2.to_string()),
+            ("{i3}", i3.to_string()),
             ("{e1}", f.e1.to_string()),
             ("{e2}", f.e2.to_string()),
             ("{o1}", f.user("o1").to_string()),
