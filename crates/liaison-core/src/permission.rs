@@ -44,6 +44,8 @@ pub enum Action {
     ViewStatistics,
     /// Item categories and SLA policies (the closed loop's catalogue).
     ManageCatalogue,
+    /// The delivery state of notifications (email, webhook, SMS).
+    ViewDeliveries,
 }
 
 /// True when any of `roles` may take `action`.
@@ -66,7 +68,7 @@ fn role_can(role: Role, action: Action) -> bool {
         }
         SubmitSelfReport => role == EnterpriseUser,
         ViewOrgUnits => role.is_staff() && role != DepartmentUser,
-        ManageOrgUnits | ManageUsers | ManageCatalogue => role == SysAdmin,
+        ManageOrgUnits | ManageUsers | ManageCatalogue | ViewDeliveries => role == SysAdmin,
         ViewUsers => matches!(role, SysAdmin | SecAdmin),
         GrantRoles | ManageSecurity => role == SecAdmin,
         ReadAudit => role == AuditAdmin,
@@ -162,7 +164,7 @@ mod tests {
     use Action::*;
     use Role::*;
 
-    const ACTIONS: [Action; 19] = [
+    const ACTIONS: [Action; 20] = [
         ViewEnterprises,
         CreateEnterprise,
         EditEnterprise,
@@ -182,6 +184,7 @@ mod tests {
         ReadAudit,
         ViewStatistics,
         ManageCatalogue,
+        ViewDeliveries,
     ];
 
     /// The whole role × action table: one row per role, listing exactly the actions it may take.
@@ -223,7 +226,7 @@ mod tests {
             ),
             (DepartmentUser, &[]),
             (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
-            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers, ManageCatalogue]),
+            (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers, ManageCatalogue, ViewDeliveries]),
             (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
             (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
         ];

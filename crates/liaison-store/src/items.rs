@@ -639,8 +639,9 @@ pub(crate) async fn insert_notification(
     item_id: i64,
     note: &NewNotification,
 ) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query(
-        "INSERT INTO notification (user_id, item_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    let id: i64 = fetch!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO notification (user_id, item_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id"
     )
     .bind(note.user_id)
     .bind(item_id)
@@ -648,8 +649,8 @@ pub(crate) async fn insert_notification(
     .bind(&note.title)
     .bind(&note.body)
     .bind(at)
-    .execute(c))?;
-    Ok(())
+    .fetch_one(c))?;
+    crate::outbox::enqueue(tx, id, note.user_id, at).await
 }
 
 /// Sets (or, with `None`, removes) the item's pending timer job.

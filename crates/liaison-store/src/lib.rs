@@ -22,6 +22,7 @@ pub mod items;
 pub mod jobs;
 pub mod mediation;
 pub mod org;
+pub mod outbox;
 pub mod self_reports;
 pub mod sessions;
 pub mod users;
@@ -104,7 +105,7 @@ impl Paging {
         Self { page: page.unwrap_or(1).clamp(1, 1_000_000), per_page: per_page.unwrap_or(50).clamp(1, 200) }
     }
 
-    fn offset(self) -> i64 {
+    pub(crate) fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod items;
 pub mod mediation;
+pub mod notify;
 
 use crate::AppState;
 use crate::auth::Authed;

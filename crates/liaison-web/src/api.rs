@@ -50,4 +50,7 @@ pub fn routes(t: &mut RouteTable) {
     t.put("/api/v1/sla-policies/{kind}/{priority}", Signed, catalogue::set_policy);
     t.get("/api/v1/notifications", Signed, inbox::list);
     t.post("/api/v1/notifications/read", Signed, inbox::read);
+    t.get("/api/v1/me/channels", Signed, inbox::channels);
+    t.put("/api/v1/me/channels", Signed, inbox::set_channels);
+    t.get("/api/v1/deliveries", Signed, inbox::deliveries);
 }

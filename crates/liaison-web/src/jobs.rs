@@ -1,5 +1,6 @@
-//! The background worker: claims due jobs from the job table and runs them — today the item timer
-//! (催办 warning, overdue flag, escalation one level up, auto-close without feedback). Safe with
+//! The background worker: claims due jobs from the job table and runs them — the item timer (催办
+//! warning, overdue flag, escalation one level up, auto-close without feedback) and notification
+//! deliveries (email, webhook, SMS, retried with backoff). Safe with
 //! several instances: each claim holds a lease, and every change is saved under the item's version.
 
 use crate::AppState;
@@ -11,7 +12,10 @@ use liaison_core::item::workflow::{Actor, Step};
 use liaison_store::Ctx;
 use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification, SavedStep};
 use liaison_store::jobs::Job;
+use liaison_store::outbox::DELIVER;
 
+/// Attempts before a delivery is given up as failed (30 s, 1, 2, 4, 8 min apart).
+const DELIVERY_ATTEMPTS: i64 = 6;
 /// Jobs claimed per round.
 const BATCH: i64 = 200;
 /// How long a claim is held before another worker may take the job.
@@ -43,8 +47,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
         for job in jobs {
             if let Err(error) = run_one(state, &job).await {
                 tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed; retrying with backoff");
-                let backoff = Duration::seconds(30 * 2_i64.pow(job.attempts.clamp(0, 10) as u32));
-                state.db.reschedule_job(&job, Some(now + backoff), Some(&error.to_string())).await?;
+                state.db.reschedule_job(&job, Some(now + backoff(job.attempts)), Some(&error.to_string())).await?;
             }
             done += 1;
         }
@@ -54,11 +57,33 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
 async fn run_one(state: &AppState, job: &Job) -> AppResult<()> {
     match job.kind.as_str() {
         ITEM_TIMER => item_timer(state, job).await,
+        DELIVER => deliver(state, job).await,
         other => {
             tracing::error!(kind = other, "unknown job kind; dropped");
             Ok(state.db.reschedule_job(job, None, None).await?)
         }
     }
+}
+
+/// Sends one delivery; a failure is recorded and retried with backoff until the last attempt.
+async fn deliver(state: &AppState, job: &Job) -> AppResult<()> {
+    let delivery = state.db.delivery(job.ref_id).await?;
+    let outcome = state.notifier.send(&delivery).await;
+    let now = state.clock.now();
+    let last = job.attempts >= DELIVERY_ATTEMPTS;
+    match &outcome {
+        Ok(()) => state.db.record_delivery(delivery.id, now, Ok(())).await?,
+        Err(error) => {
+            tracing::warn!(delivery = delivery.id, channel = %delivery.channel, %error, "delivery failed");
+            state.db.record_delivery(delivery.id, now, Err((error, last))).await?;
+        }
+    }
+    let retry = (outcome.is_err() && !last).then(|| now + backoff(job.attempts));
+    Ok(state.db.reschedule_job(job, retry, outcome.err().as_deref()).await?)
+}
+
+fn backoff(attempts: i64) -> Duration {
+    Duration::seconds(30 * 2_i64.pow(attempts.clamp(1, 10) as u32 - 1))
 }
 
 /// Does what is due on one item, then re-arms (or clears) its timer through the save.

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 mod middleware;
+pub mod notify;
 pub mod pages;
 pub mod routes;
 pub mod uploads;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub calendar: Arc<Calendar>,
     /// Where attachments are kept.
     pub uploads: Arc<uploads::Uploads>,
+    /// Email, webhook and SMS senders.
+    pub notifier: Arc<notify::Notifier>,
 }
 
 /// The whole application as an axum router.

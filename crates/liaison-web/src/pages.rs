@@ -8,6 +8,7 @@ mod home;
 mod import;
 mod items;
 mod login;
+mod notify;
 mod portal;
 
 use crate::AppState;
@@ -58,6 +59,9 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/account/password", Signed, account::change_password);
     t.post("/account/tokens", Signed, account::create_token);
     t.post("/account/sessions", Signed, account::end_other_sessions);
+    t.get("/account/notifications", Signed, notify::form);
+    t.post("/account/notifications", Signed, notify::save);
+    t.get("/deliveries", Signed, notify::deliveries);
     t.get("/items", Signed, items::list);
     t.get("/items/new", Signed, items::new_form);
     t.post("/items", Signed, items::create);
@@ -109,7 +113,7 @@ impl Chrome {
         let viewer = authed.viewer();
         let sees_items =
             !matches!(crate::actions::items::item_scope(&viewer), liaison_store::item_list::ItemScope::Nothing);
-        let links: [(&'static str, &str, bool); 12] = [
+        let links: [(&'static str, &str, bool); 13] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
             ("/items", "nav.items", sees_items),
@@ -121,6 +125,7 @@ impl Chrome {
             ("/org", "nav.org", viewer.can(Action::ViewOrgUnits)),
             ("/users", "nav.users", viewer.can(Action::ViewUsers)),
             ("/audit", "nav.audit", viewer.can(Action::ReadAudit)),
+            ("/deliveries", "nav.deliveries", viewer.can(Action::ViewDeliveries)),
             ("/account", "nav.account", true),
         ];
         let nav = links

@@ -29,6 +29,8 @@ pub struct Config {
     pub security: SecuritySettings,
     /// Service-level settings.
     pub sla: SlaSettings,
+    /// Email, webhook and SMS channels.
+    pub notify: liaison_web::notify::NotifyConfig,
 }
 
 /// The `[sla]` table.
@@ -103,6 +105,7 @@ impl Default for Config {
             web: WebSettings::default(),
             security: SecuritySettings::default(),
             sla: SlaSettings::default(),
+            notify: liaison_web::notify::NotifyConfig::default(),
         }
     }
 }
@@ -163,6 +166,12 @@ impl Config {
                 Ok(liaison_core::calendar::Calendar::parse(&text)?)
             }
         }
+    }
+
+    /// The notification channels, with the public origin for links.
+    pub fn notify_config(&self) -> liaison_web::notify::NotifyConfig {
+        let public_origin = self.web_config(false).public_origin;
+        liaison_web::notify::NotifyConfig { public_origin, ..self.notify.clone() }
     }
 
     /// The web layer's settings.

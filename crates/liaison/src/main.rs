@@ -202,6 +202,10 @@ async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
             )
             .with_context(|| format!("creating the upload directory under {}", config.data_dir.display()))?,
         ),
+        notifier: Arc::new(
+            liaison_web::notify::Notifier::new(config.notify_config(), Box::new(liaison_web::notify::LoggingSms))
+                .map_err(|e| anyhow::anyhow!("[notify] settings: {e}"))?,
+        ),
     };
     let worker = tokio::spawn(liaison_web::jobs::run_forever(state.clone()));
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");

@@ -203,6 +203,33 @@ CREATE TABLE mediation_session (
 );
 CREATE INDEX mediation_session_item ON mediation_session(item_id, id);
 
+-- Where a user wants notifications besides the inbox: `email` (address), `sms` (mobile) or `webhook`
+-- (URL, format `json`, `wecom_text` or `wecom_markdown` — the 企业微信 group robot).
+CREATE TABLE user_channel (
+    user_id  INTEGER NOT NULL REFERENCES app_user(id),
+    channel  TEXT NOT NULL,
+    target   TEXT NOT NULL,
+    format   TEXT NOT NULL,
+    PRIMARY KEY (user_id, channel)
+);
+
+-- The outbox: one row per notification × channel, written with the notification, sent by the
+-- `deliver` job with retries; its state is what admins see.
+CREATE TABLE delivery (
+    id               INTEGER PRIMARY KEY,
+    notification_id  INTEGER NOT NULL REFERENCES notification(id),
+    channel          TEXT NOT NULL,
+    target           TEXT NOT NULL,
+    format           TEXT NOT NULL,
+    state            TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_error       TEXT,
+    sent_at          TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX delivery_notification ON delivery(notification_id);
+CREATE INDEX delivery_state ON delivery(state, id);
+
 -- A starter catalogue; admins add, retire and tune categories.
 INSERT INTO item_category (kind, name, created_at) VALUES
     ('need', '用工招聘', '2026-01-01T00:00:00+00:00'), ('need', '融资信贷', '2026-01-01T00:00:00+00:00'),

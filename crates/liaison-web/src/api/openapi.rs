@@ -17,7 +17,7 @@ use utoipa::OpenApi;
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
         items::create, items::list, items::get, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,
-        catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read,
+        catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
     ),
     components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>)),
     tags((name = "session"), (name = "enterprises"), (name = "items"), (name = "inbox"), (name = "admin")),

@@ -68,6 +68,10 @@ impl Browser {
             config: Arc::new(config),
             calendar,
             uploads: Arc::new(uploads),
+            notifier: Arc::new(
+                liaison_web::notify::Notifier::new(Default::default(), Box::new(liaison_web::notify::LoggingSms))
+                    .expect("notifier"),
+            ),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(liaison_web::serve(listener, state, async {

@@ -45,6 +45,8 @@ fn keys() -> Vec<String> {
     keys.extend(["1", "2", "3"].map(|l| format!("mediation.level.{l}")));
     keys.extend(["reached", "not_reached"].map(|o| format!("mediation.outcome.{o}")));
     keys.extend(["reached", "failed", "adjourned"].map(|o| format!("mediation.session.{o}")));
+    keys.extend(["json", "wecom_text", "wecom_markdown"].map(|f| format!("channels.format.{f}")));
+    keys.extend(["pending", "sent", "failed"].map(|s| format!("deliveries.state.{s}")));
     for code in ["invalid_credentials", "too_many_requests"] {
         keys.push(format!("login.error.{code}"));
     }

@@ -7,6 +7,7 @@ use http_body_util::BodyExt;
 use liaison_core::clock::ManualClock;
 use liaison_store::fixture::{self, Fixture};
 use liaison_store::{Ctx, Db};
+use liaison_web::notify::{LoggingSms, Notifier, NotifyConfig};
 use liaison_web::{AppState, WebConfig};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -69,6 +70,11 @@ impl TestApp {
 
     /// On an empty database of any backend: builds the fixture district.
     pub async fn on(db: Db, config: WebConfig) -> Self {
+        Self::with_notify(db, config, NotifyConfig { allow_plain_http_webhooks: true, ..NotifyConfig::default() }).await
+    }
+
+    /// Like [`TestApp::on`], with the notification channels of the test's choosing.
+    pub async fn with_notify(db: Db, config: WebConfig, notify: NotifyConfig) -> Self {
         let start = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("instant");
         let f = fixture::build(&db, start).await.expect("fixture");
         let clock = Arc::new(ManualClock::new(start));
@@ -81,6 +87,7 @@ impl TestApp {
             config: Arc::new(config),
             calendar,
             uploads: Arc::new(uploads),
+            notifier: Arc::new(Notifier::new(notify, Box::new(LoggingSms)).expect("notifier")),
         };
         let router = liaison_web::app(state.clone());
         Self { db, clock, f, state, router }
