@@ -273,3 +273,79 @@ async fn the_inbox_counts_and_marks_read() {
         assert_eq!(db.unread_count(o1).await.expect("unread"), 0);
     }
 }
+
+#[tokio::test]
+async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
+    use liaison_core::item::mediation::Party;
+    use liaison_store::attachments::NewAttachment;
+    use liaison_store::mediation::NewSession;
+    use liaison_store::outbox::UserChannel;
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let o1 = f.user("o1");
+        let channels = [
+            UserChannel { channel: "email".into(), target: "o1@example.gov.cn".into(), format: "plain".into() },
+            UserChannel { channel: "sms".into(), target: "13800138000".into(), format: "plain".into() },
+        ];
+        db.set_user_channels(&ctx(o1, t0()), o1, &channels).await.expect("channels");
+        assert_eq!(db.user_channels(o1).await.expect("channels").len(), 2);
+        let id = submit(&db, f.user("e1a"), f.e1, None).await;
+        let page = db.deliveries(None, liaison_store::Paging::new(None, None)).await.expect("deliveries");
+        assert_eq!(
+            (page.total, page.items[0].state.as_str()),
+            (2, "pending"),
+            "one delivery per channel, with the notification"
+        );
+        assert_eq!(db.due_jobs(t0()).await.expect("jobs"), 2, "each with its deliver job");
+        let first = page.items[0].id;
+        db.record_delivery(first, t0(), Err(("timeout", false))).await.expect("attempt");
+        db.record_delivery(first, t0(), Ok(())).await.expect("sent");
+        let sent = db.delivery(first).await.expect("delivery");
+        assert_eq!((sent.state.as_str(), sent.attempts, sent.last_error.as_deref()), ("sent", 2, None));
+
+        let file = |n: usize| NewAttachment {
+            file_name: format!("材料{n}.pdf"),
+            content_type: "application/pdf".into(),
+            size: 10,
+            sha256: "0".repeat(64),
+            storage_name: format!("{n:032}"),
+            status: if n == 0 { "quarantined" } else { "clean" },
+        };
+        for n in 0..10 {
+            db.add_attachment(&ctx(f.user("e1a"), t0()), id, &file(n)).await.expect("attachment");
+        }
+        assert!(matches!(
+            db.add_attachment(&ctx(f.user("e1a"), t0()), id, &file(10)).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(db.attachments(id).await.expect("list").len(), 9, "quarantined files are not listed");
+
+        let parties = [
+            Party { name: "王五".into(), role: "申请人".into(), mobile: Some("13912345678".into()) },
+            Party { name: "渝中一号".into(), role: "被申请人".into(), mobile: None },
+        ];
+        db.set_dispute(&ctx(o1, t0()), id, 8_000_000, &parties, 1).await.expect("dispute");
+        db.set_dispute(&ctx(o1, t0()), id, 9_000_000, &parties, 1).await.expect("replaced");
+        assert_eq!(db.dispute_parties(id).await.expect("parties").len(), 2, "parties replaced, not doubled");
+        let session = NewSession {
+            held_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+            participants: "王五、企业代表".into(),
+            outcome: "failed",
+            note: String::new(),
+            level: 1,
+            level_after: 2,
+        };
+        db.add_mediation_session(&ctx(o1, t0()), id, &session).await.expect("session");
+        db.conclude_mediation(&ctx(o1, t0()), id, "reached", Some("分期支付"), None).await.expect("conclude");
+        let dispute = db.dispute(id).await.expect("read").expect("dispute");
+        assert_eq!((dispute.amount_fen, dispute.level, dispute.outcome.as_deref()), (9_000_000, 2, Some("reached")));
+        assert_eq!(db.mediation_sessions(id).await.expect("sessions")[0].held_on.to_string(), "2026-03-02");
+        let steps: Vec<String> = db.timeline(id, false).await.expect("timeline").into_iter().map(|e| e.step).collect();
+        assert_eq!(steps.iter().filter(|s| *s == "attach").count(), 9);
+        assert!(steps.contains(&"mediate".to_owned()) && steps.contains(&"conclude".to_owned()));
+
+        db.mark_referral_read(&ctx(f.user("dept"), t0()), id, f.department).await.expect("nothing to mark");
+        assert!(db.referrals(id).await.expect("referrals").is_empty());
+        assert_eq!(db.users_of_unit(f.department, "department_user").await.expect("users"), vec![f.user("dept")]);
+    }
+}
