@@ -14,6 +14,7 @@ pub mod password;
 pub mod permission;
 pub mod role;
 pub mod sla;
+pub mod text_match;
 pub mod token;
 pub mod upload;
 pub mod validate;

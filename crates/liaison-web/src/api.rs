@@ -36,6 +36,7 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api/v1/tokens", Signed, admin::create_token);
     t.get("/api/v1/items", Signed, items::list);
     t.post("/api/v1/items", Signed, items::create);
+    t.get("/api/v1/items/similar", Signed, items::similar);
     t.get("/api/v1/items/{id}", Signed, items::get);
     t.post("/api/v1/items/{id}/attachments", Signed, items::attach);
     t.get("/api/v1/items/{id}/attachments/{attachment_id}", Signed, items::download);

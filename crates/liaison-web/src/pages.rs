@@ -64,6 +64,7 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/deliveries", Signed, notify::deliveries);
     t.get("/items", Signed, items::list);
     t.get("/items/new", Signed, items::new_form);
+    t.get("/items/similar", Signed, items::similar);
     t.post("/items", Signed, items::create);
     t.get("/items/{id}", Signed, items::detail);
     t.post("/items/{id}/step", Signed, items::step);

@@ -73,6 +73,38 @@ pub async fn list_items(
     Ok(state.db.items(&item_scope(&authed.viewer()), filter, before, limit).await?)
 }
 
+/// Open items of the enterprise (the viewer's own, or for staff one they see) that look like the same
+/// matter as `text` — offered while a new item is written. Best matches first, at most five.
+pub async fn similar_items(
+    state: &AppState,
+    authed: &Authed,
+    text: &str,
+    enterprise_id: Option<i64>,
+) -> AppResult<Vec<ItemRow>> {
+    let viewer = authed.viewer();
+    let enterprise = match (viewer.enterprise_id, enterprise_id) {
+        (Some(own), _) if viewer.roles.contains(&Role::EnterpriseUser) => own,
+        (_, Some(asked)) if viewer.is_staff() => crate::actions::visible_enterprise(state, authed, asked).await?.id,
+        _ => return Ok(Vec::new()),
+    };
+    let draft = liaison_core::text_match::words(text);
+    if draft.is_empty() {
+        return Ok(Vec::new());
+    }
+    let open = ItemFilter { queue: Some(liaison_store::item_list::Queue::Open), ..ItemFilter::default() };
+    let candidates = state.db.items(&ItemScope::Enterprise(enterprise), &open, None, 200).await?.items;
+    let mut scored: Vec<(usize, ItemRow)> = candidates
+        .into_iter()
+        .filter_map(|row| {
+            let words = liaison_core::text_match::words(&format!("{} {}", row.title, row.description));
+            liaison_core::text_match::similar(&draft, &words)
+                .then(|| (liaison_core::text_match::common(&draft, &words), row))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    Ok(scored.into_iter().take(5).map(|(_, row)| row).collect())
+}
+
 /// Submits an item: an enterprise user for their own enterprise through the portal, or staff for an
 /// enterprise in their scope with the channel it came by. Limited per enterprise per day.
 pub async fn submit_item(

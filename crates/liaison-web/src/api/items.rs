@@ -282,6 +282,28 @@ pub async fn download(
     download_file(&state, &authed, id, attachment_id).await
 }
 
+/// The text being written.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarQuery {
+    /// Title and description so far.
+    pub text: String,
+    /// Staff: the enterprise.
+    pub enterprise_id: Option<i64>,
+}
+
+/// Open items of the enterprise that look like the same matter (jieba words in common), best first.
+#[utoipa::path(get, path = "/api/v1/items/similar", tag = "items", params(SimilarQuery),
+    responses((status = 200, body = ItemListView)))]
+pub async fn similar(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(q): AppQuery<SimilarQuery>,
+) -> AppResult<Json<ItemListView>> {
+    let items = crate::actions::items::similar_items(&state, &authed, &q.text, q.enterprise_id).await?;
+    Ok(Json(ItemListView { items, next_before: None }))
+}
+
 /// Filter of the category list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -15,7 +15,7 @@ use utoipa::OpenApi;
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
         enterprises::history, enterprises::reveal,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
-        items::create, items::list, items::get, items::step, items::attach, items::download, items::categories,
+        items::create, items::list, items::similar, items::get, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,
         catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
     ),

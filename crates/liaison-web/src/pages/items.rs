@@ -221,6 +221,37 @@ pub async fn create(
     }
 }
 
+/// The text of the new-item form so far.
+#[derive(Debug, Deserialize)]
+pub struct SimilarForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    enterprise_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "items/similar.html")]
+struct SimilarFragment {
+    chrome: Chrome,
+    rows: Vec<ItemRow>,
+}
+
+/// The duplicate hint under the new-item form (an htmx fragment).
+pub async fn similar(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppQuery(form): AppQuery<SimilarForm>,
+) -> AppResult<Response> {
+    let text = format!("{} {}", form.title, form.description);
+    let rows =
+        crate::actions::items::similar_items(&state, &authed, &text, form.enterprise_id.trim().parse().ok()).await?;
+    Ok(render(&SimilarFragment { chrome: Chrome::new(&state, lang, &authed, "items.new", "/items"), rows }))
+}
+
 /// Attaches files from the detail page.
 pub async fn attach(
     State(state): State<AppState>,

@@ -384,3 +384,26 @@ async fn a_dispute_is_mediated_level_by_level_and_concluded_with_guidance() {
         app.send(Method::PUT, &format!("/api/v1/items/{big_id}/dispute"), Some(&o1), Body_::Json(amount)).await.json();
     assert_eq!(started["dispute"]["level"], 2, "¥500,000 starts at the station");
 }
+
+#[tokio::test]
+async fn while_writing_an_enterprise_is_offered_its_similar_open_items() {
+    let app = TestApp::new().await;
+    let (e1a, e2a, o1) = (app.session("e1a").await, app.session("e2a").await, app.session("o1").await);
+    let id = submit(&app, &e1a).await;
+    let other =
+        json!({"kind": "need", "category_id": 4, "title": "门口路灯坏了", "description": "厂区门口道路照明不足"});
+    app.post_json("/api/v1/items", Some(&e1a), other).await;
+    let query = "/api/v1/items/similar?text=%E6%8B%9B%E5%B7%A5%E9%9A%BE%20%E7%BC%BA%E4%B8%89%E5%8D%81%E5%90%8D%E6%93%8D%E4%BD%9C%E5%B7%A5";
+    let found = app.get(query, Some(&e1a)).await.json();
+    let ids: Vec<i64> = found["items"].as_array().expect("items").iter().filter_map(|i| i["id"].as_i64()).collect();
+    assert_eq!(ids, [id], "招工难 / 操作工 match the open need, not the street light");
+    assert_eq!(app.get(query, Some(&e2a)).await.json()["items"], json!([]), "only the enterprise's own items");
+    assert_eq!(app.get(&format!("{query}&enterprise_id={}", app.f.e1), Some(&o1)).await.json()["items"][0]["id"], id);
+    let fragment = app
+        .get("/items/similar?title=%E6%8B%9B%E5%B7%A5%E9%9A%BE&description=%E6%93%8D%E4%BD%9C%E5%B7%A5", Some(&e1a))
+        .await;
+    assert!(fragment.body.contains("YZ-2026-000001") && fragment.body.contains("id=\"similar\""));
+    let withdrawn = ok(&app, &e1a, id, "withdraw", json!({})).await;
+    assert_eq!(withdrawn["item"]["status"], "withdrawn");
+    assert_eq!(app.get(query, Some(&e1a)).await.json()["items"], json!([]), "closed matters are not offered");
+}
