@@ -13,10 +13,12 @@ pub mod catalogue;
 mod db;
 pub mod enterprises;
 mod error;
+pub mod figures;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 pub mod import;
 pub mod inbox;
+pub mod item_import;
 pub mod item_list;
 pub mod items;
 pub mod jobs;

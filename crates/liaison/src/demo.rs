@@ -3,10 +3,11 @@
 //! codes, and an account for every role. Deterministic: the same seed gives the same district.
 
 use crate::config::Config;
+use crate::demo_activity::{DemoEnterprise, DemoPeople};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use liaison_core::enterprise::{EnterpriseDetails, EnterpriseInput, INDUSTRIES, Scale};
-use liaison_core::org::OrgKind;
+use liaison_core::org::{OrgKind, OrgPath};
 use liaison_core::role::Role;
 use liaison_core::validate::CreditCode;
 use liaison_store::users::NewUser;
@@ -117,11 +118,14 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
             &hash,
         ));
     }
+    let mut departments = Vec::new();
     for (i, name) in DEPARTMENTS.iter().enumerate() {
         let unit = db.create_unit(&ctx, Some(district.id), OrgKind::Department, name, None).await?;
+        departments.push((unit.id, unit.path.clone(), format!("dept-{}", i + 1)));
         users.push(account(format!("dept-{}", i + 1), format!("{}联络员", name), unit.id, Role::DepartmentUser, &hash));
     }
     let mut communities = Vec::new();
+    let mut station_head_of = std::collections::HashMap::new();
     for (s, station) in STATIONS.iter().enumerate() {
         let unit = db
             .create_unit(&ctx, Some(district.id), OrgKind::Station, &format!("{station}派出所助企警务联络站"), None)
@@ -140,6 +144,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
                 .create_unit(&ctx, Some(unit.id), OrgKind::Community, &format!("{station}第{}社区", c + 1), None)
                 .await?;
             communities.push(community.id);
+            station_head_of.insert(community.id, format!("station-{:02}", s + 1));
         }
     }
     for (o, community) in communities.iter().enumerate() {
@@ -150,8 +155,9 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
         });
     }
     let bar = progress(users.len() as u64, "accounts");
+    let mut ids = std::collections::HashMap::new();
     for user in &users {
-        db.create_user(&ctx, user).await?;
+        ids.insert(user.username.clone(), db.create_user(&ctx, user).await?);
         bar.inc(1);
     }
     bar.finish();
@@ -192,6 +198,7 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
     db.import_enterprises(&ctx, &rows, &|n| bar.set_position(n as u64)).await?;
     bar.finish();
     let bar = progress(rows.len() as u64, "enterprise users");
+    let mut enterprises = Vec::with_capacity(rows.len());
     for (n, (details, _)) in rows.iter().enumerate() {
         let enterprise = db.enterprise_by_code(details.credit_code.as_str()).await?.context("imported enterprise")?;
         let user = NewUser {
@@ -205,10 +212,33 @@ pub async fn generate(db: &Db) -> anyhow::Result<()> {
                 &hash,
             )
         };
-        db.create_user(&ctx, &user).await?;
+        let user_id = db.create_user(&ctx, &user).await?;
+        let head = station_head_of.get(&enterprise.community_id).and_then(|name| ids.get(name)).copied();
+        enterprises.push(DemoEnterprise {
+            id: enterprise.id,
+            user_id,
+            officer_id: enterprise.officer_id.context("every demo enterprise has an officer")?,
+            path: enterprise.org_path(),
+            address: enterprise.address.clone(),
+            station_head: head.context("every community has a station head")?,
+        });
         bar.inc(1);
     }
     bar.finish();
+    let id_of = |name: &str| ids.get(name).copied().with_context(|| format!("demo account {name}"));
+    let people = DemoPeople {
+        enterprises,
+        center_staff: (1..=CENTERS.len()).map(|c| id_of(&format!("center-{c}"))).collect::<anyhow::Result<_>>()?,
+        district: OrgPath::parse(&district.path).context("district path")?,
+        departments: departments
+            .iter()
+            .map(|(id, path, user)| Ok((*id, OrgPath::parse(path).context("path")?, id_of(user)?)))
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let spinner = ProgressBar::new_spinner().with_message("a year of closed-loop activity");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let items = crate::demo_activity::generate(db, &people, chrono::Utc::now()).await?;
+    spinner.finish_with_message(format!("{items} items of last year's activity"));
     Ok(())
 }
 
@@ -235,4 +265,58 @@ fn progress(len: u64, what: &str) -> ProgressBar {
     );
     bar.set_message(what.to_owned());
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Datelike, TimeZone, Utc};
+    use liaison_core::TIMEZONE;
+    use liaison_core::org::OrgPath;
+    use liaison_store::figures::LoopFigures;
+
+    /// The demo's year reproduces the article's figures, counted as `docs/METRICS.md` says.
+    #[tokio::test]
+    async fn last_years_activity_reproduces_the_articles_figures() {
+        let dir = std::env::temp_dir().join(format!("liaison-demo-test-{}", liaison_core::token::random_hex(6)));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let db =
+            liaison_store::Db::open(&format!("sqlite://{}", dir.join("liaison.db").display()), 2).await.expect("db");
+        super::generate(&db).await.expect("demo");
+        let now = Utc::now();
+        let year = now.with_timezone(&TIMEZONE).year() - 1;
+        let start =
+            |y: i32| TIMEZONE.with_ymd_and_hms(y, 1, 1, 0, 0, 0).single().expect("new year").with_timezone(&Utc);
+        let root = db.root_unit().await.expect("root").expect("a root");
+        let root = OrgPath::parse(&root.path).expect("path");
+        let figures = db.loop_figures(&root, start(year), start(year + 1), now).await.expect("figures");
+        let LoopFigures {
+            needs_suggestions_collected,
+            needs_suggestions_solved,
+            portal_disputes_reported,
+            portal_suggestions_answered,
+            portal_needs_solved,
+            disputes_resolved,
+            consultations_answered,
+            ..
+        } = figures.clone();
+        assert_eq!(
+            [
+                needs_suggestions_collected,
+                needs_suggestions_solved,
+                portal_disputes_reported,
+                portal_suggestions_answered,
+                portal_needs_solved,
+                disputes_resolved,
+                consultations_answered
+            ],
+            [720, 640, 270, 243, 137, 230, 520]
+        );
+        assert!(
+            figures.resolved_in_time < figures.resolved && figures.resolved_in_time * 10 > figures.resolved * 8,
+            "{figures:?}"
+        );
+        assert!(figures.responded_in_time < figures.due_for_response, "some responses were late: {figures:?}");
+        assert!(figures.with_feedback > 0 && figures.no_feedback > 0 && figures.reopened > 0, "{figures:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

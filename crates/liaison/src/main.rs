@@ -3,6 +3,7 @@
 mod bootstrap;
 mod config;
 mod demo;
+mod demo_activity;
 mod import;
 
 use anyhow::Context;

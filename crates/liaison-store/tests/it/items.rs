@@ -349,3 +349,43 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
         assert_eq!(db.users_of_unit(f.department, "department_user").await.expect("users"), vec![f.user("dept")]);
     }
 }
+
+#[tokio::test]
+async fn figures_count_by_the_documented_rules_on_both_backends() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let o1 = viewer(&db, f.user("o1")).await;
+        let e1a = viewer(&db, f.user("e1a")).await;
+        let solved = submit(&db, f.user("e1a"), f.e1, None).await;
+        let rejected = submit(&db, f.user("e1a"), f.e1, None).await;
+        submit(&db, f.user("e2a"), f.e2, None).await;
+        for (step, input) in [
+            (Step::Accept, StepInput::default()),
+            (Step::Assign, StepInput { handler_id: Some(f.user("o1")), ..StepInput::default() }),
+            (Step::Start, StepInput::default()),
+            (Step::Resolve, StepInput { body: "已解决".into(), ..StepInput::default() }),
+        ] {
+            take(&db, &o1, solved, step, &input, 60).await.expect("step");
+        }
+        let happy = StepInput { rating: Some(Rating::Satisfied), solved: Some(true), ..StepInput::default() };
+        take(&db, &e1a, solved, Step::Feedback, &happy, 120).await.expect("feedback");
+        take(&db, &o1, rejected, Step::Reject, &StepInput { body: "不属于职责".into(), ..StepInput::default() }, 30)
+            .await
+            .expect("reject");
+        let root = OrgPath::parse(&db.unit(f.city).await.expect("city").path).expect("path");
+        let later = t0() + Duration::days(30);
+        let figures = db.loop_figures(&root, t0() - Duration::days(1), later, later).await.expect("figures");
+        assert_eq!(
+            (figures.needs_suggestions_collected, figures.needs_suggestions_solved, figures.portal_needs_solved),
+            (3, 1, 1)
+        );
+        assert_eq!((figures.due_for_response, figures.responded_in_time), (3, 2), "the untouched one is overdue");
+        assert_eq!(
+            (figures.resolved, figures.resolved_in_time, figures.with_feedback, figures.satisfied),
+            (1, 1, 1, 1)
+        );
+        let station2 = OrgPath::parse(&db.unit(f.station2).await.expect("station").path).expect("path");
+        let narrow = db.loop_figures(&station2, t0() - Duration::days(1), later, later).await.expect("figures");
+        assert_eq!(narrow.needs_suggestions_collected, 1, "the subtree filter applies");
+    }
+}
