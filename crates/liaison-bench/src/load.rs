@@ -79,31 +79,57 @@ impl fmt::Display for Report {
     }
 }
 
-/// Runs `connections` closed loops of `GET origin+path` for `duration` (after a one-second warm-up).
-pub async fn run(
-    origin: &str,
-    path: &str,
-    cookie: &str,
-    connections: usize,
-    duration: Duration,
-) -> anyhow::Result<Report> {
-    let url = format!("{origin}{path}");
+/// One kind of request a scenario repeats.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `GET` or `POST`.
+    pub method: http::Method,
+    /// Path and query.
+    pub path: String,
+    /// JSON body for POST.
+    pub body: Option<String>,
+    /// Session cookies; connection `i` uses `cookies[i % len]`.
+    pub cookies: Vec<String>,
+    /// The status that counts as success.
+    pub expect: u16,
+}
+
+async fn send(client: &HttpClient, origin: &str, scenario: &Scenario, cookie: &str) -> anyhow::Result<u16> {
+    let mut request =
+        http::Request::builder().method(scenario.method.clone()).uri(format!("{origin}{}", scenario.path));
+    request = request.header(http::header::COOKIE, cookie).header(http::header::ORIGIN, origin);
+    let body = match &scenario.body {
+        Some(json) => {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+            Bytes::from(json.clone())
+        }
+        None => Bytes::new(),
+    };
+    let response = client.request(request.body(Full::new(body))?).await?;
+    let status = response.status().as_u16();
+    response.into_body().collect().await?;
+    Ok(status)
+}
+
+/// Runs `connections` closed loops of the scenario for `duration` (after one warm-up request each).
+pub async fn run(origin: &str, scenario: &Scenario, connections: usize, duration: Duration) -> anyhow::Result<Report> {
     let client = client();
-    for _ in 0..connections {
-        get(&client, &url, Some(cookie)).await?;
+    for i in 0..connections {
+        send(&client, origin, scenario, &scenario.cookies[i % scenario.cookies.len()]).await?;
     }
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let (client, url, cookie) = (client.clone(), url.clone(), cookie.to_owned());
+    for i in 0..connections {
+        let (client, origin, scenario) = (client.clone(), origin.to_owned(), scenario.clone());
+        let cookie = scenario.cookies[i % scenario.cookies.len()].clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match get(&client, &url, Some(&cookie)).await {
-                    Ok((200, _)) => latencies.push(sent.elapsed()),
+                match send(&client, &origin, &scenario, &cookie).await {
+                    Ok(status) if status == scenario.expect => latencies.push(sent.elapsed()),
                     _ => errors += 1,
                 }
             }
@@ -120,4 +146,15 @@ pub async fn run(
     report.elapsed = started.elapsed();
     report.latencies.sort();
     Ok(report)
+}
+
+/// A GET scenario with one cookie.
+pub fn get_scenario(path: &str, cookie: &str) -> Scenario {
+    Scenario {
+        method: http::Method::GET,
+        path: path.to_owned(),
+        body: None,
+        cookies: vec![cookie.to_owned()],
+        expect: 200,
+    }
 }

@@ -1,10 +1,12 @@
 //! `liaison-bench`: measures the real `liaison` binary over loopback and prints the figures the issues
-//! name — start-up time and idle memory with the demo district (~2,000 enterprises), and the enterprise
-//! list (API and page) at 32 connections with 100,000 enterprises.
+//! name — start-up time and idle memory with the demo district (~2,000 enterprises); the enterprise
+//! list (API and page) at 32 connections with 100,000 enterprises; and with 1,000,000 items the SLA
+//! sweep, durable intake, the officer's worklist (API and page) and the item detail, with RSS.
 //!
 //! `cargo build --release && cargo run --release -p liaison-bench` (add `--database-url postgres://…`
 //! to seed and serve PostgreSQL instead of SQLite).
 
+mod items;
 mod load;
 mod seed;
 
@@ -31,6 +33,12 @@ struct Args {
     /// Serve PostgreSQL at this URL (an empty database) instead of SQLite.
     #[arg(long)]
     database_url: Option<String>,
+    /// Items for the closed-loop scenarios.
+    #[arg(long, default_value_t = 1_000_000)]
+    items: usize,
+    /// Of those, open items whose warning is due when the sweep runs.
+    #[arg(long, default_value_t = 10_000)]
+    due: usize,
 }
 
 /// A running server, killed on drop.
@@ -73,6 +81,7 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
     command.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(data);
     command
         .env("LIAISON_SECURITY__REQUIRE_STAFF_MFA", "false")
+        .env("LIAISON_SLA__DAILY_ITEMS_PER_ENTERPRISE", "1000000000")
         .env("LIAISON_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(data.join("server.log"))?);
@@ -127,14 +136,53 @@ async fn main() -> anyhow::Result<()> {
     let total = seed::top_up(&args, &dir).await?;
     let (server, _) = start(&args, &dir).await?;
     let cookie = load::sign_in(&server.origin, "leader", "liaison-demo").await?;
+    let seconds = Duration::from_secs(args.seconds);
     for (name, path) in
         [("API  GET /api/v1/enterprises", "/api/v1/enterprises"), ("page GET /enterprises       ", "/enterprises")]
     {
-        let report =
-            load::run(&server.origin, path, &cookie, args.connections, Duration::from_secs(args.seconds)).await?;
+        let report = load::run(&server.origin, &load::get_scenario(path, &cookie), args.connections, seconds).await?;
         println!("{name} over {total} enterprises: {report} (target p99 < 20 ms)");
     }
     println!("RSS after load: {:.1} MiB", server.rss_mib());
+    drop(server);
+
+    let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("liaison.db").display()));
+    let total = items::seed(&args, &url).await?;
+    items::sweep(&url, &dir).await?;
+    let (server, _) = start(&args, &dir).await?;
+    let officer = load::sign_in(&server.origin, "officer-001", "liaison-demo").await?;
+    let mut enterprises = Vec::new();
+    for n in 1..=args.connections {
+        enterprises.push(load::sign_in(&server.origin, &format!("ent-{n:04}"), "liaison-demo").await?);
+    }
+    let intake = load::Scenario {
+        method: http::Method::POST,
+        path: "/api/v1/items".into(),
+        body: Some(r#"{"kind":"need","category_id":1,"title":"压测诉求","description":"春节后需要招聘三十名操作工，希望协助对接招聘会"}"#.into()),
+        cookies: enterprises,
+        expect: 201,
+    };
+    let report = load::run(&server.origin, &intake, args.connections, seconds).await?;
+    println!("intake POST /api/v1/items over {total} items: {report} (target ≥ 2,500/s, p99 < 50 ms)");
+    for (name, path) in [
+        ("API  GET /api/v1/items?queue=open", "/api/v1/items?queue=open"),
+        ("page GET /items?queue=open       ", "/items?queue=open"),
+    ] {
+        let report = load::run(&server.origin, &load::get_scenario(path, &officer), args.connections, seconds).await?;
+        println!("officer worklist {name}: {report} (target ≥ 5,000/s, p99 < 20 ms)");
+    }
+    let first = load::get(&load::client(), &format!("{}/api/v1/items?limit=1", server.origin), Some(&officer)).await?;
+    let list: serde_json::Value = serde_json::from_slice(&first.1)?;
+    let id = list["items"][0]["id"].as_i64().context("an item in the officer's scope")?;
+    let report = load::run(
+        &server.origin,
+        &load::get_scenario(&format!("/api/v1/items/{id}"), &officer),
+        args.connections,
+        seconds,
+    )
+    .await?;
+    println!("item detail GET /api/v1/items/{{id}}: {report} (target ≥ 10,000/s, p99 < 10 ms)");
+    println!("RSS after the item scenarios: {:.1} MiB (target < 200 MB)", server.rss_mib());
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

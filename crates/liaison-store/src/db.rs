@@ -26,7 +26,7 @@ pub enum Backend {
 
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Db(Backend);
+pub struct Db(Backend, Option<tokio::sync::mpsc::Sender<crate::items::Intake>>);
 
 /// An open writing transaction (`BEGIN IMMEDIATE` on SQLite).
 pub enum Tx {
@@ -51,7 +51,7 @@ impl Db {
     /// Opens `url` (`sqlite://path` or `postgres://…`) and applies pending migrations.
     #[tracing::instrument(skip_all)]
     pub async fn open(url: &str, read_connections: u32) -> StoreResult<Self> {
-        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?.options([
                 ("statement_timeout", "30s"),
                 ("lock_timeout", "10s"),
@@ -62,7 +62,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Db(Backend::Postgres(pool))
+            Backend::Postgres(pool)
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -82,14 +82,18 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(options.pragma("query_only", "ON"))
                 .await?;
-            Db(Backend::Sqlite { writer, reader })
+            Backend::Sqlite { writer, reader }
         } else {
             return Err(StoreError::Conflict(format!(
                 "unsupported database_url scheme (use sqlite:// or postgres://): {}",
                 url.split(':').next().unwrap_or_default()
             )));
         };
+        // The intake writer holds a handle without a queue, so it stops when the last `Db` is dropped.
+        let (queue, requests) = tokio::sync::mpsc::channel(1024);
+        let db = Db(backend.clone(), Some(queue));
         db.migrate().await?;
+        tokio::spawn(crate::items::intake_writer(Db(backend, None), requests));
         Ok(db)
     }
 
@@ -100,6 +104,11 @@ impl Db {
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// The queue of the intake writer (absent in the writer's own handle).
+    pub(crate) fn intake(&self) -> Option<&tokio::sync::mpsc::Sender<crate::items::Intake>> {
+        self.1.as_ref()
     }
 
     /// The live backend, for the dispatch macros.

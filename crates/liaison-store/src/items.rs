@@ -345,85 +345,34 @@ pub const ITEM_TIMER: &str = "item_timer";
 impl Db {
     /// Takes in a new item: numbers it, writes it with its first timeline row, audit row, a
     /// notification for the responsible officer, and arms its timer. A repeated idempotency key of the
-    /// same submitter returns the first item's id instead.
+    /// same submitter returns the first item's id instead. Concurrent intakes are committed together
+    /// (group commit: one transaction, one fsync, each under its own savepoint); each caller is answered
+    /// only after the commit.
     pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
-        let submitter = ctx.actor_id.ok_or(StoreError::Conflict("an item needs a submitter".into()))?;
-        let mut tx = self.begin().await?;
-        if let Some(key) = &item.idempotency_key {
-            let existing: Option<i64> = fetch!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2"
-            )
-            .bind(submitter)
-            .bind(key)
-            .fetch_optional(c))?;
-            if let Some(id) = existing {
-                return Ok(id);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let intake = Intake { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf, reply };
+        match self.intake() {
+            Some(queue) if queue.send(intake).await.is_ok() => {
+                answer.await.unwrap_or_else(|_| Err(StoreError::Conflict("the intake writer stopped".into())))
             }
+            _ => self
+                .create_items_now(std::slice::from_ref(&(ctx.clone(), item.clone(), *due, on_behalf)))
+                .await?
+                .remove(0),
         }
-        let (path, officer_id, district): (String, Option<i64>, Option<String>) = fetch!(&mut tx, |c| {
-            sqlx::query_as(
-                "SELECT e.path, e.officer_id,
-                    (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
-                 FROM enterprise e WHERE e.id = $1 AND e.status = 'active'",
-            )
-            .bind(item.enterprise_id)
-            .fetch_optional(c)
-        })?
-        .ok_or(StoreError::NotFound)?;
-        let district = district.unwrap_or_else(|| "LX".into());
-        let year = i64::from(ctx.at.with_timezone(&TIMEZONE).year());
-        let sequence: i64 = fetch!(&mut tx, |c| sqlx::query_scalar(
-            "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, 1)
-             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + 1 RETURNING last"
-        )
-        .bind(&district)
-        .bind(year)
-        .fetch_one(c))?;
-        let number = human_number(&district, i32::try_from(year).unwrap_or_default(), sequence);
-        let id: i64 = fetch!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "INSERT INTO item (number, kind, category_id, priority, channel, title, description, address, longitude,
-                latitude, enterprise_id, path, officer_id, status, version, submitted_by, submitted_at, idempotency_key,
-                respond_due_at, resolve_due_at, warn_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', 1, $14, $15, $16, $17, $18, $19, $15)
-             RETURNING id"
-        )
-        .bind(&number)
-        .bind(item.kind.code())
-        .bind(item.category_id)
-        .bind(item.priority.code())
-        .bind(item.channel.code())
-        .bind(&item.title)
-        .bind(&item.description)
-        .bind(&item.address)
-        .bind(item.longitude)
-        .bind(item.latitude)
-        .bind(item.enterprise_id)
-        .bind(&path)
-        .bind(officer_id)
-        .bind(submitter)
-        .bind(ctx.at)
-        .bind(&item.idempotency_key)
-        .bind(due.respond_due)
-        .bind(due.resolve_due)
-        .bind(due.warn_at)
-        .fetch_one(c)
-        })?;
-        let event = NewEvent { step: "submit".into(), body: item.description.clone(), internal: false, on_behalf };
-        insert_event(&mut tx, ctx, id, &event, None, Some(Status::Submitted)).await?;
-        if let Some(officer) = officer_id {
-            let note = NewNotification {
-                user_id: officer,
-                kind: "item.submitted".into(),
-                title: format!("新{}：{}", item.kind.label(), number),
-                body: item.title.clone(),
-            };
-            insert_notification(&mut tx, ctx.at, id, &note).await?;
+    }
+
+    /// Writes items in one transaction, each under its own savepoint.
+    async fn create_items_now(&self, items: &[(Ctx, NewItem, Deadlines, bool)]) -> StoreResult<Vec<StoreResult<i64>>> {
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(items.len());
+        for (ctx, item, due, on_behalf) in items {
+            begin_savepoint(&mut tx).await?;
+            let result = write_item(&mut tx, ctx, item, due, *on_behalf).await;
+            results.push(end_savepoint(&mut tx, result).await?);
         }
-        arm_timer(&mut tx, id, Some(due.warn_at)).await?;
-        append(&mut tx, ctx.at, &ctx.event("item.create", "item", Some(id), number)).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(results)
     }
 
     /// One item with its names.
@@ -436,64 +385,23 @@ impl Db {
     /// notifications, the referral change, the audit row and the timer — or [`StoreError::Stale`] when
     /// someone else was first.
     pub async fn save_step(&self, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
-        let SavedStep { before, after, event, notifications, timer, referral } = *step;
         let mut tx = self.begin().await?;
-        let updated = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
-                warn_at = $8, responded_at = $9, respond_margin = $10, resolved_at = $11, resolve_margin = $12,
-                working_seconds = $13, resolution = $14, closed_at = $15, close_reason = $16, paused_at = $17,
-                paused_seconds = $18, warned_at = $19, overdue_at = $20, escalation_level = $21, escalated_at = $22,
-                supervised_at = $23, reopen_count = $24, rating = $25, solved = $26, feedback_at = $27,
-                feedback_by_staff = $28, updated_at = $29
-             WHERE id = $1 AND version = $2"
-        )
-        .bind(before.id)
-        .bind(before.version)
-        .bind(after.status.code())
-        .bind(after.version)
-        .bind(after.handler_id)
-        .bind(after.respond_due_at)
-        .bind(after.resolve_due_at)
-        .bind(after.warn_at)
-        .bind(after.responded_at)
-        .bind(after.respond_margin)
-        .bind(after.resolved_at)
-        .bind(after.resolve_margin)
-        .bind(after.working_seconds)
-        .bind(&after.resolution)
-        .bind(after.closed_at)
-        .bind(&after.close_reason)
-        .bind(after.paused_at)
-        .bind(after.paused_seconds)
-        .bind(after.warned_at)
-        .bind(after.overdue_at)
-        .bind(after.escalation_level)
-        .bind(after.escalated_at)
-        .bind(after.supervised_at)
-        .bind(after.reopen_count)
-        .bind(after.rating.map(Rating::code))
-        .bind(after.solved)
-        .bind(after.feedback_at)
-        .bind(after.feedback_by_staff)
-        .bind(ctx.at)
-        .execute(c))?;
-        if updated == 0 {
-            return Err(StoreError::Stale);
+        write_step(&mut tx, ctx, step).await?;
+        tx.commit().await
+    }
+
+    /// Saves several steps in one transaction (one commit for all — the worker's batches): each under
+    /// its own savepoint, so a stale one is rolled back alone and reported in its place.
+    pub async fn save_steps(&self, steps: &[(Ctx, SavedStep<'_>)]) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(steps.len());
+        for (ctx, step) in steps {
+            begin_savepoint(&mut tx).await?;
+            let result = write_step(&mut tx, ctx, step).await;
+            results.push(end_savepoint(&mut tx, result).await?);
         }
-        let from = (before.status != after.status).then_some(before.status);
-        let to = (before.status != after.status).then_some(after.status);
-        insert_event(&mut tx, ctx, before.id, event, from, to).await?;
-        if let Some(change) = referral {
-            change_referral(&mut tx, ctx, before.id, change).await?;
-        }
-        for note in notifications {
-            insert_notification(&mut tx, ctx.at, before.id, note).await?;
-        }
-        arm_timer(&mut tx, before.id, timer).await?;
-        let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
-        append(&mut tx, ctx.at, &ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(results)
     }
 
     /// The timeline of an item, oldest first; `internal` rows only when asked for.
@@ -550,6 +458,11 @@ impl Db {
         .fetch_all(c))?)
     }
 
+    /// How many items there are (benchmarks and operations; lists never count).
+    pub async fn item_count(&self) -> StoreResult<i64> {
+        Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM item").fetch_one(c))?)
+    }
+
     /// How many items an enterprise submitted at or after `since` (the daily submission limit).
     pub async fn items_submitted_since(&self, enterprise_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar(
@@ -575,6 +488,204 @@ impl Db {
         .fetch_all(c)
         })?)
     }
+}
+
+/// One intake request waiting for the writer.
+#[derive(Debug)]
+pub(crate) struct Intake {
+    ctx: Ctx,
+    item: NewItem,
+    due: Deadlines,
+    on_behalf: bool,
+    reply: tokio::sync::oneshot::Sender<StoreResult<i64>>,
+}
+
+/// Items committed together at most.
+const INTAKE_BATCH: usize = 64;
+
+/// The intake writer: takes what is queued (up to [`INTAKE_BATCH`]) and commits it at once; a batch
+/// whose commit fails is retried item by item so each caller gets its own answer.
+pub(crate) async fn intake_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Intake>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < INTAKE_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let work: Vec<_> = batch.iter().map(|i| (i.ctx.clone(), i.item.clone(), i.due, i.on_behalf)).collect();
+        match db.create_items_now(&work).await {
+            Ok(results) => {
+                for (intake, result) in batch.into_iter().zip(results) {
+                    let _ = intake.reply.send(result);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, size = work.len(), "intake batch failed; retrying one by one");
+                for (intake, one) in batch.into_iter().zip(work) {
+                    let result = match db.create_items_now(std::slice::from_ref(&one)).await {
+                        Ok(mut results) => results.remove(0),
+                        Err(error) => Err(error),
+                    };
+                    let _ = intake.reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// The writes of one intake inside an open transaction (see [`Db::create_item`]).
+async fn write_item(tx: &mut Tx, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
+    let submitter = ctx.actor_id.ok_or(StoreError::Conflict("an item needs a submitter".into()))?;
+    if let Some(key) = &item.idempotency_key {
+        let existing: Option<i64> =
+            fetch!(tx, |c| sqlx::query_scalar("SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2")
+                .bind(submitter)
+                .bind(key)
+                .fetch_optional(c))?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+    }
+    let (path, officer_id, district): (String, Option<i64>, Option<String>) = fetch!(tx, |c| {
+            sqlx::query_as(
+                "SELECT e.path, e.officer_id,
+                    (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
+                 FROM enterprise e WHERE e.id = $1 AND e.status = 'active'",
+            )
+            .bind(item.enterprise_id)
+            .fetch_optional(c)
+        })?
+        .ok_or(StoreError::NotFound)?;
+    let district = district.unwrap_or_else(|| "LX".into());
+    let year = i64::from(ctx.at.with_timezone(&TIMEZONE).year());
+    let sequence: i64 = fetch!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, 1)
+             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + 1 RETURNING last"
+    )
+    .bind(&district)
+    .bind(year)
+    .fetch_one(c))?;
+    let number = human_number(&district, i32::try_from(year).unwrap_or_default(), sequence);
+    let id: i64 = fetch!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO item (number, kind, category_id, priority, channel, title, description, address, longitude,
+                latitude, enterprise_id, path, officer_id, status, version, submitted_by, submitted_at, idempotency_key,
+                respond_due_at, resolve_due_at, warn_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', 1, $14, $15, $16, $17, $18, $19, $15)
+             RETURNING id"
+        )
+        .bind(&number)
+        .bind(item.kind.code())
+        .bind(item.category_id)
+        .bind(item.priority.code())
+        .bind(item.channel.code())
+        .bind(&item.title)
+        .bind(&item.description)
+        .bind(&item.address)
+        .bind(item.longitude)
+        .bind(item.latitude)
+        .bind(item.enterprise_id)
+        .bind(&path)
+        .bind(officer_id)
+        .bind(submitter)
+        .bind(ctx.at)
+        .bind(&item.idempotency_key)
+        .bind(due.respond_due)
+        .bind(due.resolve_due)
+        .bind(due.warn_at)
+        .fetch_one(c)
+    })?;
+    let event = NewEvent { step: "submit".into(), body: item.description.clone(), internal: false, on_behalf };
+    insert_event(tx, ctx, id, &event, None, Some(Status::Submitted)).await?;
+    if let Some(officer) = officer_id {
+        let note = NewNotification {
+            user_id: officer,
+            kind: "item.submitted".into(),
+            title: format!("新{}：{}", item.kind.label(), number),
+            body: item.title.clone(),
+        };
+        insert_notification(tx, ctx.at, id, &note).await?;
+    }
+    arm_timer(tx, id, Some(due.warn_at)).await?;
+    append(tx, ctx.at, &ctx.event("item.create", "item", Some(id), number)).await?;
+    Ok(id)
+}
+
+/// Opens the savepoint one unit of a batch runs under.
+pub(crate) async fn begin_savepoint(tx: &mut Tx) -> StoreResult<()> {
+    exec!(tx, |c| sqlx::query("SAVEPOINT unit").execute(c))?;
+    Ok(())
+}
+
+/// Keeps what the unit wrote, or undoes it alone when it failed; the unit's result is passed on.
+pub(crate) async fn end_savepoint<T>(tx: &mut Tx, result: StoreResult<T>) -> StoreResult<StoreResult<T>> {
+    if result.is_err() {
+        exec!(tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(c))?;
+    }
+    exec!(tx, |c| sqlx::query("RELEASE SAVEPOINT unit").execute(c))?;
+    Ok(result)
+}
+
+/// The writes of one step inside an open transaction (see [`Db::save_step`]).
+async fn write_step(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
+    let SavedStep { before, after, event, notifications, timer, referral } = *step;
+    let updated = exec!(tx, |c| sqlx::query(
+        "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
+                warn_at = $8, responded_at = $9, respond_margin = $10, resolved_at = $11, resolve_margin = $12,
+                working_seconds = $13, resolution = $14, closed_at = $15, close_reason = $16, paused_at = $17,
+                paused_seconds = $18, warned_at = $19, overdue_at = $20, escalation_level = $21, escalated_at = $22,
+                supervised_at = $23, reopen_count = $24, rating = $25, solved = $26, feedback_at = $27,
+                feedback_by_staff = $28, updated_at = $29
+             WHERE id = $1 AND version = $2"
+    )
+    .bind(before.id)
+    .bind(before.version)
+    .bind(after.status.code())
+    .bind(after.version)
+    .bind(after.handler_id)
+    .bind(after.respond_due_at)
+    .bind(after.resolve_due_at)
+    .bind(after.warn_at)
+    .bind(after.responded_at)
+    .bind(after.respond_margin)
+    .bind(after.resolved_at)
+    .bind(after.resolve_margin)
+    .bind(after.working_seconds)
+    .bind(&after.resolution)
+    .bind(after.closed_at)
+    .bind(&after.close_reason)
+    .bind(after.paused_at)
+    .bind(after.paused_seconds)
+    .bind(after.warned_at)
+    .bind(after.overdue_at)
+    .bind(after.escalation_level)
+    .bind(after.escalated_at)
+    .bind(after.supervised_at)
+    .bind(after.reopen_count)
+    .bind(after.rating.map(Rating::code))
+    .bind(after.solved)
+    .bind(after.feedback_at)
+    .bind(after.feedback_by_staff)
+    .bind(ctx.at)
+    .execute(c))?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    let from = (before.status != after.status).then_some(before.status);
+    let to = (before.status != after.status).then_some(after.status);
+    insert_event(tx, ctx, before.id, event, from, to).await?;
+    if let Some(change) = referral {
+        change_referral(tx, ctx, before.id, change).await?;
+    }
+    for note in notifications {
+        insert_notification(tx, ctx.at, before.id, note).await?;
+    }
+    arm_timer(tx, before.id, timer).await?;
+    let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
+    append(tx, ctx.at, &ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail)).await?;
+    Ok(())
 }
 
 async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {

@@ -80,6 +80,11 @@ impl Db {
         tx.commit().await
     }
 
+    /// Every pending job, due or not.
+    pub async fn pending_jobs(&self) -> StoreResult<i64> {
+        Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM job").fetch_one(c))?)
+    }
+
     /// Jobs due at `now` that nobody holds — what a test asserts is zero after running the workers.
     pub async fn due_jobs(&self, now: DateTime<Utc>) -> StoreResult<i64> {
         Ok(read!(self, |c| {

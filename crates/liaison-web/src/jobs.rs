@@ -4,13 +4,13 @@
 //! several instances: each claim holds a lease, and every change is saved under the item's version.
 
 use crate::AppState;
-use crate::actions::items::apply_and_save;
+use crate::actions::items::{PreparedStep, prepare_step};
 use crate::error::AppResult;
 use chrono::Duration;
 use liaison_core::item::state::{StepInput, TimerEvent};
 use liaison_core::item::workflow::{Actor, Step};
 use liaison_store::Ctx;
-use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification, SavedStep};
+use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification};
 use liaison_store::jobs::Job;
 use liaison_store::outbox::DELIVER;
 
@@ -35,7 +35,8 @@ pub async fn run_forever(state: AppState) {
     }
 }
 
-/// Claims and runs every job due now, batch after batch; returns how many ran.
+/// Claims and runs every job due now, batch after batch; returns how many ran. The item timers of a
+/// batch are decided one by one and saved in one transaction (one commit for the whole batch).
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
     loop {
@@ -44,25 +45,34 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
         if jobs.is_empty() {
             return Ok(done);
         }
-        for job in jobs {
-            if let Err(error) = run_one(state, &job).await {
-                tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed; retrying with backoff");
-                state.db.reschedule_job(&job, Some(now + backoff(job.attempts)), Some(&error.to_string())).await?;
+        let mut timers = Vec::new();
+        for job in &jobs {
+            let outcome = match job.kind.as_str() {
+                ITEM_TIMER => item_timer(state, job).await.map(|step| timers.extend(step.map(|s| (job, s)))),
+                DELIVER => deliver(state, job).await,
+                other => {
+                    tracing::error!(kind = other, "unknown job kind; dropped");
+                    state.db.reschedule_job(job, None, None).await.map_err(Into::into)
+                }
+            };
+            if let Err(error) = outcome {
+                retry(state, job, &error.to_string()).await?;
             }
             done += 1;
+        }
+        let batch: Vec<_> = timers.iter().map(|(_, step)| (step.ctx.clone(), step.saved())).collect();
+        for ((job, _), result) in timers.iter().zip(state.db.save_steps(&batch).await?) {
+            if let Err(error) = result {
+                retry(state, job, &error.to_string()).await?;
+            }
         }
     }
 }
 
-async fn run_one(state: &AppState, job: &Job) -> AppResult<()> {
-    match job.kind.as_str() {
-        ITEM_TIMER => item_timer(state, job).await,
-        DELIVER => deliver(state, job).await,
-        other => {
-            tracing::error!(kind = other, "unknown job kind; dropped");
-            Ok(state.db.reschedule_job(job, None, None).await?)
-        }
-    }
+async fn retry(state: &AppState, job: &Job, error: &str) -> AppResult<()> {
+    tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed; retrying with backoff");
+    let at = state.clock.now() + backoff(job.attempts);
+    Ok(state.db.reschedule_job(job, Some(at), Some(error)).await?)
 }
 
 /// Sends one delivery; a failure is recorded and retried with backoff until the last attempt.
@@ -86,8 +96,9 @@ fn backoff(attempts: i64) -> Duration {
     Duration::seconds(30 * 2_i64.pow(attempts.clamp(1, 10) as u32 - 1))
 }
 
-/// Does what is due on one item, then re-arms (or clears) its timer through the save.
-async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
+/// Decides what is due on one item: the step to save (warn, overdue, escalate, auto-close) — saved
+/// with the batch, which re-arms the timer — or, when nothing is due, re-arms the timer itself.
+async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedStep>> {
     let now = state.clock.now();
     let escalate_after = Duration::hours(state.config.escalate_after_hours);
     let row = state.db.item(job.ref_id).await?;
@@ -95,15 +106,12 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
     let ctx = Ctx::system(now);
     let Some(event) = before.timer_event(now, escalate_after) else {
         // Nothing due (the item moved on since the job was armed): keep the timer in step with it.
-        return Ok(state.db.reschedule_job(job, before.next_timer(escalate_after), None).await?);
+        state.db.reschedule_job(job, before.next_timer(escalate_after), None).await?;
+        return Ok(None);
     };
-    match event {
-        TimerEvent::Escalate => {
-            apply_and_save(state, &ctx, &row, Actor::System, Step::Escalate, &StepInput::default()).await
-        }
-        TimerEvent::AutoClose => {
-            apply_and_save(state, &ctx, &row, Actor::System, Step::AutoClose, &StepInput::default()).await
-        }
+    let step = match event {
+        TimerEvent::Escalate => Step::Escalate,
+        TimerEvent::AutoClose => Step::AutoClose,
         TimerEvent::Warn | TimerEvent::Overdue => {
             let mut after = before.clone();
             after.mark(event, now);
@@ -115,7 +123,7 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
             if event == TimerEvent::Overdue {
                 recipients.extend(state.db.users_above(&row.path, "station_head").await?);
             }
-            let notes: Vec<NewNotification> = recipients
+            let notes = recipients
                 .into_iter()
                 .map(|user_id| NewNotification {
                     user_id,
@@ -124,16 +132,10 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<()> {
                     body: row.title.clone(),
                 })
                 .collect();
-            let timeline = NewEvent { step: step.into(), body: text.into(), internal: true, on_behalf: false };
-            let saved = SavedStep {
-                before: &before,
-                after: &after,
-                event: &timeline,
-                notifications: &notes,
-                timer: after.next_timer(escalate_after),
-                referral: None,
-            };
-            Ok(state.db.save_step(&ctx, &saved).await?)
+            let event = NewEvent { step: step.into(), body: text.into(), internal: true, on_behalf: false };
+            let timer = after.next_timer(escalate_after);
+            return Ok(Some(PreparedStep { ctx, before, after, event, notes, timer, referral: None }));
         }
-    }
+    };
+    Ok(Some(prepare_step(state, &ctx, &row, Actor::System, step, &StepInput::default()).await?))
 }

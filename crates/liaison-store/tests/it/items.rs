@@ -389,3 +389,63 @@ async fn figures_count_by_the_documented_rules_on_both_backends() {
         assert_eq!(narrow.needs_suggestions_collected, 1, "the subtree filter applies");
     }
 }
+
+#[tokio::test]
+async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_batch() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let due = deadlines(&db).await;
+        let (e1, e1a) = (f.e1, f.user("e1a"));
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let (db, key) = (db.clone(), (n % 20 == 0).then(|| "same-key".to_owned()));
+            let item = NewItem { idempotency_key: key, ..need(e1, None) };
+            tasks.push(tokio::spawn(async move { db.create_item(&ctx(e1a, t0()), &item, &due, false).await }));
+        }
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.push(task.await.expect("task").expect("created"));
+        }
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 39, "forty intakes, two with one idempotency key");
+        assert_eq!(db.item_count().await.expect("count"), 39);
+
+        let o1 = viewer(&db, f.user("o1")).await;
+        let (a, b) = (distinct[0], distinct[1]);
+        let cal = Calendar::official();
+        let policy = db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
+        let mut prepared = Vec::new();
+        for id in [a, b] {
+            let before = db.item(id).await.expect("item").state();
+            let mut after = before.clone();
+            after
+                .apply(
+                    Actor::User(&o1),
+                    Step::Accept,
+                    &StepInput::default(),
+                    Env { now: t0(), calendar: &cal, policy: &policy },
+                )
+                .expect("accept");
+            prepared.push((before, after));
+        }
+        take(&db, &o1, b, Step::Accept, &StepInput::default(), 1).await.expect("someone else accepts b first");
+        let event = NewEvent { step: "accept".into(), body: String::new(), internal: false, on_behalf: false };
+        let batch: Vec<_> = prepared
+            .iter()
+            .map(|(before, after)| {
+                (
+                    ctx(o1.user_id, t0()),
+                    SavedStep { before, after, event: &event, notifications: &[], timer: None, referral: None },
+                )
+            })
+            .collect();
+        let results = db.save_steps(&batch).await.expect("batch");
+        assert!(results[0].is_ok());
+        assert!(matches!(results[1], Err(StoreError::Stale)));
+        assert_eq!(db.item(a).await.expect("a").status, "accepted");
+        assert_eq!(db.timeline(b, false).await.expect("b").len(), 2, "b keeps only its own accept");
+        assert!(db.verify_audit_chain().await.expect("verify").is_ok(), "the chain survives the rolled-back savepoint");
+    }
+}

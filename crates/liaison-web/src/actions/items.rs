@@ -8,7 +8,7 @@ use crate::uploads::Received;
 use chrono::{Duration, TimeZone, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::item::input::ItemInput;
-use liaison_core::item::state::{Env, StepError, StepInput};
+use liaison_core::item::state::{Env, ItemState, StepError, StepInput};
 use liaison_core::item::workflow::{Actor, Refusal, Relation, Step, may_assign_to};
 use liaison_core::item::{Channel, Status};
 use liaison_core::org::OrgPath;
@@ -269,6 +269,39 @@ async fn check_handler(state: &AppState, viewer: &Viewer, target: i64) -> AppRes
     if may_assign_to(viewer, target, officer, &unit) { Ok(()) } else { Err(invalid()) }
 }
 
+/// A step decided through the pure state, with everything its save writes.
+#[derive(Debug, Clone)]
+pub struct PreparedStep {
+    /// Who, when.
+    pub ctx: Ctx,
+    /// The state read.
+    pub before: ItemState,
+    /// The state after the step.
+    pub after: ItemState,
+    /// The timeline row.
+    pub event: NewEvent,
+    /// Inbox messages.
+    pub notes: Vec<NewNotification>,
+    /// The timer's next instant.
+    pub timer: Option<chrono::DateTime<chrono::Utc>>,
+    /// The referral change.
+    pub referral: Option<ReferralChange>,
+}
+
+impl PreparedStep {
+    /// What the store writes.
+    pub fn saved(&self) -> SavedStep<'_> {
+        SavedStep {
+            before: &self.before,
+            after: &self.after,
+            event: &self.event,
+            notifications: &self.notes,
+            timer: self.timer,
+            referral: self.referral.as_ref(),
+        }
+    }
+}
+
 /// Applies a step through the pure state and saves it with its timeline row, notifications and timer.
 pub async fn apply_and_save(
     state: &AppState,
@@ -278,6 +311,22 @@ pub async fn apply_and_save(
     step: Step,
     input: &StepInput,
 ) -> AppResult<()> {
+    let prepared = prepare_step(state, ctx, row, actor, step, input).await?;
+    state.db.save_step(ctx, &prepared.saved()).await.map_err(|error| match error {
+        StoreError::Stale => stale(row, actor),
+        other => other.into(),
+    })
+}
+
+/// Decides a step (the refusals as `AppError`s) and prepares what its save writes.
+pub async fn prepare_step(
+    state: &AppState,
+    ctx: &Ctx,
+    row: &ItemRow,
+    actor: Actor<'_>,
+    step: Step,
+    input: &StepInput,
+) -> AppResult<PreparedStep> {
     let before = row.state_with(&state.db.referrals(row.id).await?);
     let mut after = before.clone();
     let policy = state.db.sla_policy(row.kind(), row.priority(), row.category_id).await?;
@@ -310,18 +359,7 @@ pub async fn apply_and_save(
     let notes = notifications(state, row, &after, step, ctx.actor_id, input.department_id).await?;
     let timer = after.next_timer(Duration::hours(state.config.escalate_after_hours));
     let referral = ReferralChange::between(&before, &after, step == Step::Answer, input.body.trim());
-    let saved = SavedStep {
-        before: &before,
-        after: &after,
-        event: &event,
-        notifications: &notes,
-        timer,
-        referral: referral.as_ref(),
-    };
-    state.db.save_step(ctx, &saved).await.map_err(|error| match error {
-        StoreError::Stale => stale(row, actor),
-        other => other.into(),
-    })
+    Ok(PreparedStep { ctx: ctx.clone(), before, after, event, notes, timer, referral })
 }
 
 fn feedback_text(input: &StepInput) -> String {
