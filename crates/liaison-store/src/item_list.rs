@@ -89,40 +89,48 @@ pub struct ItemPage {
     pub next_before: Option<i64>,
 }
 
-/// The filter conditions shared by every scope ($2 … $11; $1 is the scope's parameter).
-macro_rules! item_filters {
+/// The filter conditions shared by every scope ($2 … $11; $1 is the scope's parameter), on the bare
+/// `item` table of the inner selections (no joins, so no alias is needed).
+macro_rules! item_conditions {
     () => {
-        " AND ($2 IS NULL OR i.kind = $2) AND ($3 IS NULL OR i.status = $3) AND ($4 IS NULL OR i.category_id = $4)
-          AND ($5 IS NULL OR i.enterprise_id = $5) AND ($6 IS NULL OR i.handler_id = $6)
-          AND ($7 IS NULL OR i.submitted_at >= $7) AND ($8 IS NULL OR i.submitted_at < $8)
-          AND ($9 IS NULL OR substr(i.path, 1, length($9)) = $9)
+        " AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR category_id = $4)
+          AND ($5 IS NULL OR enterprise_id = $5) AND ($6 IS NULL OR handler_id = $6)
+          AND ($7 IS NULL OR submitted_at >= $7) AND ($8 IS NULL OR submitted_at < $8)
+          AND ($9 IS NULL OR substr(path, 1, length($9)) = $9)
           AND ($10 IS NULL
-               OR ($10 = 'open' AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'triage' AND i.status = 'submitted')
-               OR ($10 = 'supervised' AND i.supervised_at IS NOT NULL AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'overdue' AND i.overdue_at IS NOT NULL AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'feedback' AND i.status = 'resolved'))
-          AND ($11 IS NULL OR i.id < $11)
-          ORDER BY i.id DESC LIMIT $12"
+               OR ($10 = 'open' AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'triage' AND status = 'submitted')
+               OR ($10 = 'supervised' AND supervised_at IS NOT NULL AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'overdue' AND overdue_at IS NOT NULL AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
+               OR ($10 = 'feedback' AND status = 'resolved'))
+          AND ($11 IS NULL OR id < $11)
+          ORDER BY id DESC LIMIT $12"
     };
 }
 
+/// Runs a page query: the ids are chosen by inner selections on `item` alone (each walking an index
+/// newest first and stopping at the page size), then joined for display.
 macro_rules! scoped_items {
-    ($db:expr, $where:literal, $scope:expr, $f:expr, $before:expr, $limit:expr) => {
-        read!($db, |c| sqlx::query_as(concat!(item_select!(), $where, item_filters!()))
-            .bind($scope)
-            .bind(&$f.kind)
-            .bind(&$f.status)
-            .bind($f.category_id)
-            .bind($f.enterprise_id)
-            .bind($f.handler_id)
-            .bind($f.from)
-            .bind($f.to)
-            .bind($f.under.as_ref().map(|p| p.as_str().to_owned()))
-            .bind($f.queue.map(Queue::code))
-            .bind($before)
-            .bind($limit + 1)
-            .fetch_all(c))
+    ($db:expr, $ids:expr, $scope:expr, $f:expr, $before:expr, $limit:expr) => {
+        read!($db, |c| sqlx::query_as(concat!(
+            item_select!(),
+            "WHERE i.id IN (",
+            $ids,
+            ") ORDER BY i.id DESC LIMIT $12"
+        ))
+        .bind($scope)
+        .bind(&$f.kind)
+        .bind(&$f.status)
+        .bind($f.category_id)
+        .bind($f.enterprise_id)
+        .bind($f.handler_id)
+        .bind($f.from)
+        .bind($f.to)
+        .bind($f.under.as_ref().map(|p| p.as_str().to_owned()))
+        .bind($f.queue.map(Queue::code))
+        .bind($before)
+        .bind($limit + 1)
+        .fetch_all(c))
     };
 }
 
@@ -138,23 +146,45 @@ impl Db {
         let limit = limit.clamp(1, 200);
         let mut items: Vec<ItemRow> = match scope {
             ItemScope::Nothing => Vec::new(),
-            ItemScope::Enterprise(id) => scoped_items!(self, "WHERE i.enterprise_id = $1", *id, filter, before, limit)?,
+            ItemScope::Enterprise(id) => scoped_items!(
+                self,
+                concat!("SELECT id FROM item WHERE enterprise_id = $1", item_conditions!()),
+                *id,
+                filter,
+                before,
+                limit
+            )?,
             ItemScope::Department(unit) => scoped_items!(
                 self,
-                "WHERE i.id IN (SELECT item_id FROM referral WHERE department_id = $1)",
+                concat!(
+                    "SELECT id FROM item WHERE id IN (SELECT item_id FROM referral WHERE department_id = $1)",
+                    item_conditions!()
+                ),
                 *unit,
                 filter,
                 before,
                 limit
             )?,
-            ItemScope::Officer(id) => {
-                scoped_items!(self, "WHERE (i.handler_id = $1 OR i.officer_id = $1)", *id, filter, before, limit)?
-            }
+            // Two index walks (by responsible officer, by handler), each stopping at the page size.
+            ItemScope::Officer(id) => scoped_items!(
+                self,
+                concat!(
+                    "SELECT id FROM (SELECT id FROM item WHERE officer_id = $1",
+                    item_conditions!(),
+                    ") AS by_officer UNION SELECT id FROM (SELECT id FROM item WHERE handler_id = $1",
+                    item_conditions!(),
+                    ") AS by_handler"
+                ),
+                *id,
+                filter,
+                before,
+                limit
+            )?,
             // Walks the primary key newest first and tests the prefix, so the page stops after `limit`
             // matches instead of sorting the whole subtree.
             ItemScope::Subtree(root) => scoped_items!(
                 self,
-                "WHERE substr(i.path, 1, length($1)) = $1",
+                concat!("SELECT id FROM item WHERE substr(path, 1, length($1)) = $1", item_conditions!()),
                 root.as_str().to_owned(),
                 filter,
                 before,
