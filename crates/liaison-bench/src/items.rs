@@ -84,18 +84,11 @@ fn past_item(
     let policy = default_policy(Kind::Need, Priority::Normal);
     let due = policy.deadlines(calendar, submitted_at);
     let status = if open { Status::InProgress } else { Status::Closed };
+    let submitted = ItemState::submitted(enterprise_id, path.clone(), Some(officer), submitted_at, due);
     let state = ItemState {
-        id: 0,
         version: 4,
         status,
-        enterprise_id,
-        path: path.clone(),
-        officer_id: Some(officer),
         handler_id: Some(officer),
-        submitted_at,
-        respond_due_at: due.respond_due,
-        resolve_due_at: due.resolve_due,
-        warn_at: due.warn_at,
         responded_at: Some(submitted_at + Duration::hours(1)),
         respond_margin: Some(3600),
         resolved_at: (!open).then(|| submitted_at + Duration::hours(20)),
@@ -104,19 +97,8 @@ fn past_item(
         resolution: (!open).then(|| "已解决".to_owned()),
         closed_at: (!open).then(|| submitted_at + Duration::days(2)),
         close_reason: (!open).then(|| "feedback".to_owned()),
-        paused_at: None,
-        paused_seconds: 0,
-        warned_at: None,
-        overdue_at: None,
-        escalation_level: 0,
-        escalated_at: None,
-        supervised_at: None,
-        reopen_count: 0,
-        rating: None,
         solved: (!open).then_some(true),
-        feedback_at: None,
-        feedback_by_staff: false,
-        referrals: Vec::new(),
+        ..submitted
     };
     let submit = PastEvent {
         at: submitted_at,

@@ -247,40 +247,7 @@ pub async fn generate(db: &Db, people: &DemoPeople, now: DateTime<Utc>) -> anyho
         let priority = if kind == Kind::Need && rng.random_bool(0.05) { Priority::Urgent } else { Priority::Normal };
         let policy = default_policy(kind, priority);
         let due = policy.deadlines(&cal, submitted_at);
-        let state = ItemState {
-            id: 0,
-            version: 1,
-            status: Status::Submitted,
-            enterprise_id: e.id,
-            path: e.path.clone(),
-            officer_id: Some(e.officer_id),
-            handler_id: None,
-            submitted_at,
-            respond_due_at: due.respond_due,
-            resolve_due_at: due.resolve_due,
-            warn_at: due.warn_at,
-            responded_at: None,
-            respond_margin: None,
-            resolved_at: None,
-            resolve_margin: None,
-            working_seconds: None,
-            resolution: None,
-            closed_at: None,
-            close_reason: None,
-            paused_at: None,
-            paused_seconds: 0,
-            warned_at: None,
-            overdue_at: None,
-            escalation_level: 0,
-            escalated_at: None,
-            supervised_at: None,
-            reopen_count: 0,
-            rating: None,
-            solved: None,
-            feedback_at: None,
-            feedback_by_staff: false,
-            referrals: Vec::new(),
-        };
+        let state = ItemState::submitted(e.id, e.path.clone(), Some(e.officer_id), submitted_at, due);
         let submitted_by = if channel == Channel::Portal { e.user_id } else { e.officer_id };
         let heading = Heading {
             number: human_number("YZ", year, n as i64 + 1),

@@ -125,6 +125,50 @@ impl From<Refusal> for StepError {
 }
 
 impl ItemState {
+    /// A just-submitted item with its deadlines.
+    pub fn submitted(
+        enterprise_id: i64,
+        path: OrgPath,
+        officer_id: Option<i64>,
+        submitted_at: DateTime<Utc>,
+        due: crate::sla::Deadlines,
+    ) -> Self {
+        ItemState {
+            id: 0,
+            version: 1,
+            status: Status::Submitted,
+            enterprise_id,
+            path,
+            officer_id,
+            handler_id: None,
+            submitted_at,
+            respond_due_at: due.respond_due,
+            resolve_due_at: due.resolve_due,
+            warn_at: due.warn_at,
+            responded_at: None,
+            respond_margin: None,
+            resolved_at: None,
+            resolve_margin: None,
+            working_seconds: None,
+            resolution: None,
+            closed_at: None,
+            close_reason: None,
+            paused_at: None,
+            paused_seconds: 0,
+            warned_at: None,
+            overdue_at: None,
+            escalation_level: 0,
+            escalated_at: None,
+            supervised_at: None,
+            reopen_count: 0,
+            rating: None,
+            solved: None,
+            feedback_at: None,
+            feedback_by_staff: false,
+            referrals: Vec::new(),
+        }
+    }
+
     /// The facts the permission rules read.
     pub fn facts(&self) -> ItemFacts {
         ItemFacts {
@@ -348,41 +392,8 @@ mod tests {
     }
 
     fn fresh(cal: &Calendar, policy: &Policy) -> ItemState {
-        let due = policy.deadlines(cal, start());
-        ItemState {
-            id: 1,
-            version: 1,
-            status: Status::Submitted,
-            enterprise_id: 7,
-            path: OrgPath::parse("/1/2/5/9/").expect("path"),
-            officer_id: Some(30),
-            handler_id: None,
-            submitted_at: start(),
-            respond_due_at: due.respond_due,
-            resolve_due_at: due.resolve_due,
-            warn_at: due.warn_at,
-            responded_at: None,
-            respond_margin: None,
-            resolved_at: None,
-            resolve_margin: None,
-            working_seconds: None,
-            resolution: None,
-            closed_at: None,
-            close_reason: None,
-            paused_at: None,
-            paused_seconds: 0,
-            warned_at: None,
-            overdue_at: None,
-            escalation_level: 0,
-            escalated_at: None,
-            supervised_at: None,
-            reopen_count: 0,
-            rating: None,
-            solved: None,
-            feedback_at: None,
-            feedback_by_staff: false,
-            referrals: Vec::new(),
-        }
+        let path = OrgPath::parse("/1/2/5/9/").expect("path");
+        ItemState { id: 1, ..ItemState::submitted(7, path, Some(30), start(), policy.deadlines(cal, start())) }
     }
 
     fn viewer(user_id: i64, role: Role, enterprise_id: Option<i64>) -> Viewer {

@@ -60,6 +60,21 @@ async fn workable(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemR
     Ok(row)
 }
 
+/// A workable dispute whose details are entered and whose mediation is still going on.
+async fn open_dispute(state: &AppState, authed: &Authed, id: i64) -> AppResult<Dispute> {
+    workable(state, authed, id).await?;
+    let dispute = state.db.dispute(id).await?.ok_or_else(|| {
+        AppError::Conflict(
+            "dispute_details_missing",
+            "请先登记涉及金额和当事人 / enter the amount and parties first".into(),
+        )
+    })?;
+    if dispute.outcome.is_some() {
+        return Err(AppError::Conflict("mediation_concluded", "调解已结束 / mediation has ended".into()));
+    }
+    Ok(dispute)
+}
+
 /// Enters or replaces the amount (fen) and the parties; the level never drops.
 pub async fn set_dispute(
     state: &AppState,
@@ -85,16 +100,7 @@ pub async fn record_session(
     outcome: &str,
     note: &str,
 ) -> AppResult<()> {
-    workable(state, authed, id).await?;
-    let dispute = state.db.dispute(id).await?.ok_or_else(|| {
-        AppError::Conflict(
-            "dispute_details_missing",
-            "请先登记涉及金额和当事人 / enter the amount and parties first".into(),
-        )
-    })?;
-    if dispute.outcome.is_some() {
-        return Err(AppError::Conflict("mediation_concluded", "调解已结束 / mediation has ended".into()));
-    }
+    let dispute = open_dispute(state, authed, id).await?;
     if !mediation::may_mediate(&authed.viewer().roles, dispute.level) {
         return Err(AppError::Forbidden);
     }
@@ -132,16 +138,7 @@ pub async fn conclude(
     guidance: &str,
     text_in: &str,
 ) -> AppResult<()> {
-    workable(state, authed, id).await?;
-    let dispute = state.db.dispute(id).await?.ok_or_else(|| {
-        AppError::Conflict(
-            "dispute_details_missing",
-            "请先登记涉及金额和当事人 / enter the amount and parties first".into(),
-        )
-    })?;
-    if dispute.outcome.is_some() {
-        return Err(AppError::Conflict("mediation_concluded", "调解已结束 / mediation has ended".into()));
-    }
+    open_dispute(state, authed, id).await?;
     let body = text::free_text(text_in, 5000).map_err(|e| AppError::field("text", "text.required", e.to_string()))?;
     let ctx = authed.ctx(state.clock.now());
     match (outcome, guidance) {
