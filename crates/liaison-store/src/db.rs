@@ -26,7 +26,7 @@ pub enum Backend {
 
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Db(Backend, Option<tokio::sync::mpsc::Sender<crate::items::Intake>>);
+pub struct Db(Backend, Option<tokio::sync::mpsc::Sender<crate::item_intake::Intake>>);
 
 /// An open writing transaction (`BEGIN IMMEDIATE` on SQLite).
 pub enum Tx {
@@ -93,7 +93,7 @@ impl Db {
         let (queue, requests) = tokio::sync::mpsc::channel(1024);
         let db = Db(backend.clone(), Some(queue));
         db.migrate().await?;
-        tokio::spawn(crate::items::intake_writer(Db(backend, None), requests));
+        tokio::spawn(crate::item_intake::intake_writer(Db(backend, None), requests));
         Ok(db)
     }
 
@@ -107,7 +107,7 @@ impl Db {
     }
 
     /// The queue of the intake writer (absent in the writer's own handle).
-    pub(crate) fn intake(&self) -> Option<&tokio::sync::mpsc::Sender<crate::items::Intake>> {
+    pub(crate) fn intake(&self) -> Option<&tokio::sync::mpsc::Sender<crate::item_intake::Intake>> {
         self.1.as_ref()
     }
 
@@ -168,4 +168,19 @@ impl Db {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Opens the savepoint one unit of a batch runs under.
+pub(crate) async fn begin_savepoint(tx: &mut Tx) -> StoreResult<()> {
+    exec!(tx, |c| sqlx::query("SAVEPOINT unit").execute(c))?;
+    Ok(())
+}
+
+/// Keeps what the unit wrote, or undoes it alone when it failed; the unit's result is passed on.
+pub(crate) async fn end_savepoint<T>(tx: &mut Tx, result: StoreResult<T>) -> StoreResult<StoreResult<T>> {
+    if result.is_err() {
+        exec!(tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(c))?;
+    }
+    exec!(tx, |c| sqlx::query("RELEASE SAVEPOINT unit").execute(c))?;
+    Ok(result)
 }

@@ -1,15 +1,13 @@
-//! Items of the closed loop: intake with its human number, loading an item as a pure
-//! [`ItemState`], saving a step under optimistic concurrency together with its timeline row, audit
-//! row, inbox notifications and the item's timer job — all in one transaction.
+//! Items of the closed loop as stored: the row and its pure [`ItemState`], the timeline, reading them,
+//! and the row writers intake and steps share (timeline rows, inbox rows, the item's timer job).
+//! Intake is in [`crate::item_intake`], saving steps in [`crate::item_steps`].
 
-use crate::audit::append;
+use crate::item_steps::Referral;
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
-use chrono::{DateTime, Datelike, Utc};
-use liaison_core::TIMEZONE;
+use chrono::{DateTime, Utc};
 use liaison_core::item::state::ItemState;
-use liaison_core::item::{Channel, Kind, Priority, Rating, Status, human_number};
+use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
-use liaison_core::sla::Deadlines;
 
 /// A new item, validated by the caller.
 #[derive(Debug, Clone)]
@@ -259,149 +257,14 @@ pub struct EventRow {
     pub on_behalf: bool,
 }
 
-/// Everything one step writes, in one transaction.
-#[derive(Debug, Clone, Copy)]
-pub struct SavedStep<'a> {
-    /// The state the caller read.
-    pub before: &'a ItemState,
-    /// The state after the step.
-    pub after: &'a ItemState,
-    /// The timeline row.
-    pub event: &'a NewEvent,
-    /// Inbox messages.
-    pub notifications: &'a [NewNotification],
-    /// The item timer's next instant (`None` removes it).
-    pub timer: Option<DateTime<Utc>>,
-    /// What happens to the referrals.
-    pub referral: Option<&'a ReferralChange>,
-}
-
-/// A referral to a partner department and its state for that recipient.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Referral {
-    /// Id.
-    pub id: i64,
-    /// The department (org unit).
-    pub department_id: i64,
-    /// Its name.
-    pub department_name: String,
-    /// `delivered`, `read`, `answered` or `recalled`.
-    pub state: String,
-    /// What the police side asked.
-    pub note: String,
-    /// The department's answer.
-    pub answer: Option<String>,
-    /// Referred.
-    pub referred_at: DateTime<Utc>,
-    /// First opened by the department.
-    pub read_at: Option<DateTime<Utc>>,
-    /// Answered or recalled.
-    pub closed_at: Option<DateTime<Utc>>,
-}
-
-impl Referral {
-    /// Still awaiting the department's answer.
-    pub fn is_pending(&self) -> bool {
-        matches!(self.state.as_str(), "delivered" | "read")
-    }
-}
-
-/// What a step does to the referral table.
-#[derive(Debug, Clone)]
-pub enum ReferralChange {
-    /// A new referral to a department.
-    Create {
-        /// The department.
-        department_id: i64,
-        /// What is asked.
-        note: String,
-    },
-    /// The department's pending referral ends: `answered` (with the answer) or `recalled`.
-    Close {
-        /// The department.
-        department_id: i64,
-        /// `answered` or `recalled`.
-        state: &'static str,
-        /// The answer or the reason.
-        text: String,
-    },
-}
-
-impl ReferralChange {
-    /// The change a step made to the referrals (`before` → `after`), with the step's text.
-    pub fn between(before: &ItemState, after: &ItemState, answered: bool, text: &str) -> Option<ReferralChange> {
-        if let Some(&(department_id, _)) = after.referrals.get(before.referrals.len()) {
-            return Some(ReferralChange::Create { department_id, note: text.to_owned() });
-        }
-        let closed = before.referrals.iter().zip(&after.referrals).find(|(b, a)| b.1 && !a.1).map(|(b, _)| b.0)?;
-        let state = if answered { "answered" } else { "recalled" };
-        Some(ReferralChange::Close { department_id: closed, state, text: text.to_owned() })
-    }
-}
-
 /// The job kind of an item's SLA / feedback timer.
 pub const ITEM_TIMER: &str = "item_timer";
 
 impl Db {
-    /// Takes in a new item: numbers it, writes it with its first timeline row, audit row, a
-    /// notification for the responsible officer, and arms its timer. A repeated idempotency key of the
-    /// same submitter returns the first item's id instead. Concurrent intakes are committed together
-    /// (group commit: one transaction, one fsync, each under its own savepoint); each caller is answered
-    /// only after the commit.
-    pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let intake = Intake { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf, reply };
-        match self.intake() {
-            Some(queue) if queue.send(intake).await.is_ok() => {
-                answer.await.unwrap_or_else(|_| Err(StoreError::Conflict("the intake writer stopped".into())))
-            }
-            _ => self
-                .create_items_now(std::slice::from_ref(&(ctx.clone(), item.clone(), *due, on_behalf)))
-                .await?
-                .remove(0),
-        }
-    }
-
-    /// Writes items in one transaction, each under its own savepoint.
-    async fn create_items_now(&self, items: &[(Ctx, NewItem, Deadlines, bool)]) -> StoreResult<Vec<StoreResult<i64>>> {
-        let mut tx = self.begin().await?;
-        let mut results = Vec::with_capacity(items.len());
-        for (ctx, item, due, on_behalf) in items {
-            begin_savepoint(&mut tx).await?;
-            let result = write_item(&mut tx, ctx, item, due, *on_behalf).await;
-            results.push(end_savepoint(&mut tx, result).await?);
-        }
-        tx.commit().await?;
-        Ok(results)
-    }
-
     /// One item with its names.
     pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
         read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
-    }
-
-    /// Saves a step taken on `before` (whose version the caller read): the new state, the timeline row,
-    /// notifications, the referral change, the audit row and the timer — or [`StoreError::Stale`] when
-    /// someone else was first.
-    pub async fn save_step(&self, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        write_step(&mut tx, ctx, step).await?;
-        tx.commit().await
-    }
-
-    /// Saves several steps in one transaction (one commit for all — the worker's batches): each under
-    /// its own savepoint, so a stale one is rolled back alone and reported in its place.
-    pub async fn save_steps(&self, steps: &[(Ctx, SavedStep<'_>)]) -> StoreResult<Vec<StoreResult<()>>> {
-        let mut tx = self.begin().await?;
-        let mut results = Vec::with_capacity(steps.len());
-        for (ctx, step) in steps {
-            begin_savepoint(&mut tx).await?;
-            let result = write_step(&mut tx, ctx, step).await;
-            results.push(end_savepoint(&mut tx, result).await?);
-        }
-        tx.commit().await?;
-        Ok(results)
     }
 
     /// The timeline of an item, oldest first; `internal` rows only when asked for.
@@ -413,38 +276,6 @@ impl Db {
         .bind(item_id)
         .bind(include_internal)
         .fetch_all(c))?)
-    }
-
-    /// An item's referrals, oldest first.
-    pub async fn referrals(&self, item_id: i64) -> StoreResult<Vec<Referral>> {
-        Ok(read!(self, |c| {
-            sqlx::query_as(
-            "SELECT r.id, r.department_id, o.name AS department_name, r.state, r.note, r.answer, r.referred_at, r.read_at,
-                    r.closed_at
-             FROM referral r JOIN org_unit o ON o.id = r.department_id WHERE r.item_id = $1 ORDER BY r.id"
-        )
-        .bind(item_id)
-        .fetch_all(c)
-        })?)
-    }
-
-    /// Records that the department first opened its pending referral (delivered → read).
-    pub async fn mark_referral_read(&self, ctx: &Ctx, item_id: i64, department_id: i64) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        let changed = exec!(&mut tx, |c| {
-            sqlx::query(
-            "UPDATE referral SET state = 'read', read_at = $3 WHERE item_id = $1 AND department_id = $2 AND state = 'delivered'"
-        )
-        .bind(item_id)
-        .bind(department_id)
-        .bind(ctx.at)
-        .execute(c)
-        })?;
-        if changed > 0 {
-            let detail = format!("department {department_id}");
-            append(&mut tx, ctx.at, &ctx.event("referral.read", "item", Some(item_id), detail)).await?;
-        }
-        tx.commit().await
     }
 
     /// Active users of a unit holding `role` (a department's users).
@@ -488,232 +319,6 @@ impl Db {
         .fetch_all(c)
         })?)
     }
-}
-
-/// One intake request waiting for the writer.
-#[derive(Debug)]
-pub(crate) struct Intake {
-    ctx: Ctx,
-    item: NewItem,
-    due: Deadlines,
-    on_behalf: bool,
-    reply: tokio::sync::oneshot::Sender<StoreResult<i64>>,
-}
-
-/// Items committed together at most.
-const INTAKE_BATCH: usize = 64;
-
-/// The intake writer: takes what is queued (up to [`INTAKE_BATCH`]) and commits it at once; a batch
-/// whose commit fails is retried item by item so each caller gets its own answer.
-pub(crate) async fn intake_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Intake>) {
-    while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < INTAKE_BATCH {
-            match queue.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let work: Vec<_> = batch.iter().map(|i| (i.ctx.clone(), i.item.clone(), i.due, i.on_behalf)).collect();
-        match db.create_items_now(&work).await {
-            Ok(results) => {
-                for (intake, result) in batch.into_iter().zip(results) {
-                    let _ = intake.reply.send(result);
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, size = work.len(), "intake batch failed; retrying one by one");
-                for (intake, one) in batch.into_iter().zip(work) {
-                    let result = match db.create_items_now(std::slice::from_ref(&one)).await {
-                        Ok(mut results) => results.remove(0),
-                        Err(error) => Err(error),
-                    };
-                    let _ = intake.reply.send(result);
-                }
-            }
-        }
-    }
-}
-
-/// The writes of one intake inside an open transaction (see [`Db::create_item`]).
-async fn write_item(tx: &mut Tx, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
-    let submitter = ctx.actor_id.ok_or(StoreError::Conflict("an item needs a submitter".into()))?;
-    if let Some(key) = &item.idempotency_key {
-        let existing: Option<i64> =
-            fetch!(tx, |c| sqlx::query_scalar("SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2")
-                .bind(submitter)
-                .bind(key)
-                .fetch_optional(c))?;
-        if let Some(id) = existing {
-            return Ok(id);
-        }
-    }
-    let (path, officer_id, district): (String, Option<i64>, Option<String>) = fetch!(tx, |c| {
-            sqlx::query_as(
-                "SELECT e.path, e.officer_id,
-                    (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
-                 FROM enterprise e WHERE e.id = $1 AND e.status = 'active'",
-            )
-            .bind(item.enterprise_id)
-            .fetch_optional(c)
-        })?
-        .ok_or(StoreError::NotFound)?;
-    let district = district.unwrap_or_else(|| "LX".into());
-    let year = i64::from(ctx.at.with_timezone(&TIMEZONE).year());
-    let sequence: i64 = fetch!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, 1)
-             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + 1 RETURNING last"
-    )
-    .bind(&district)
-    .bind(year)
-    .fetch_one(c))?;
-    let number = human_number(&district, i32::try_from(year).unwrap_or_default(), sequence);
-    let id: i64 = fetch!(tx, |c| {
-        sqlx::query_scalar(
-            "INSERT INTO item (number, kind, category_id, priority, channel, title, description, address, longitude,
-                latitude, enterprise_id, path, officer_id, status, version, submitted_by, submitted_at, idempotency_key,
-                respond_due_at, resolve_due_at, warn_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', 1, $14, $15, $16, $17, $18, $19, $15)
-             RETURNING id"
-        )
-        .bind(&number)
-        .bind(item.kind.code())
-        .bind(item.category_id)
-        .bind(item.priority.code())
-        .bind(item.channel.code())
-        .bind(&item.title)
-        .bind(&item.description)
-        .bind(&item.address)
-        .bind(item.longitude)
-        .bind(item.latitude)
-        .bind(item.enterprise_id)
-        .bind(&path)
-        .bind(officer_id)
-        .bind(submitter)
-        .bind(ctx.at)
-        .bind(&item.idempotency_key)
-        .bind(due.respond_due)
-        .bind(due.resolve_due)
-        .bind(due.warn_at)
-        .fetch_one(c)
-    })?;
-    let event = NewEvent { step: "submit".into(), body: item.description.clone(), internal: false, on_behalf };
-    insert_event(tx, ctx, id, &event, None, Some(Status::Submitted)).await?;
-    if let Some(officer) = officer_id {
-        let note = NewNotification {
-            user_id: officer,
-            kind: "item.submitted".into(),
-            title: format!("新{}：{}", item.kind.label(), number),
-            body: item.title.clone(),
-        };
-        insert_notification(tx, ctx.at, id, &note).await?;
-    }
-    arm_timer(tx, id, Some(due.warn_at)).await?;
-    append(tx, ctx.at, &ctx.event("item.create", "item", Some(id), number)).await?;
-    Ok(id)
-}
-
-/// Opens the savepoint one unit of a batch runs under.
-pub(crate) async fn begin_savepoint(tx: &mut Tx) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query("SAVEPOINT unit").execute(c))?;
-    Ok(())
-}
-
-/// Keeps what the unit wrote, or undoes it alone when it failed; the unit's result is passed on.
-pub(crate) async fn end_savepoint<T>(tx: &mut Tx, result: StoreResult<T>) -> StoreResult<StoreResult<T>> {
-    if result.is_err() {
-        exec!(tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(c))?;
-    }
-    exec!(tx, |c| sqlx::query("RELEASE SAVEPOINT unit").execute(c))?;
-    Ok(result)
-}
-
-/// The writes of one step inside an open transaction (see [`Db::save_step`]).
-async fn write_step(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
-    let SavedStep { before, after, event, notifications, timer, referral } = *step;
-    let updated = exec!(tx, |c| sqlx::query(
-        "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
-                warn_at = $8, responded_at = $9, respond_margin = $10, resolved_at = $11, resolve_margin = $12,
-                working_seconds = $13, resolution = $14, closed_at = $15, close_reason = $16, paused_at = $17,
-                paused_seconds = $18, warned_at = $19, overdue_at = $20, escalation_level = $21, escalated_at = $22,
-                supervised_at = $23, reopen_count = $24, rating = $25, solved = $26, feedback_at = $27,
-                feedback_by_staff = $28, updated_at = $29
-             WHERE id = $1 AND version = $2"
-    )
-    .bind(before.id)
-    .bind(before.version)
-    .bind(after.status.code())
-    .bind(after.version)
-    .bind(after.handler_id)
-    .bind(after.respond_due_at)
-    .bind(after.resolve_due_at)
-    .bind(after.warn_at)
-    .bind(after.responded_at)
-    .bind(after.respond_margin)
-    .bind(after.resolved_at)
-    .bind(after.resolve_margin)
-    .bind(after.working_seconds)
-    .bind(&after.resolution)
-    .bind(after.closed_at)
-    .bind(&after.close_reason)
-    .bind(after.paused_at)
-    .bind(after.paused_seconds)
-    .bind(after.warned_at)
-    .bind(after.overdue_at)
-    .bind(after.escalation_level)
-    .bind(after.escalated_at)
-    .bind(after.supervised_at)
-    .bind(after.reopen_count)
-    .bind(after.rating.map(Rating::code))
-    .bind(after.solved)
-    .bind(after.feedback_at)
-    .bind(after.feedback_by_staff)
-    .bind(ctx.at)
-    .execute(c))?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    let from = (before.status != after.status).then_some(before.status);
-    let to = (before.status != after.status).then_some(after.status);
-    insert_event(tx, ctx, before.id, event, from, to).await?;
-    if let Some(change) = referral {
-        change_referral(tx, ctx, before.id, change).await?;
-    }
-    for note in notifications {
-        insert_notification(tx, ctx.at, before.id, note).await?;
-    }
-    arm_timer(tx, before.id, timer).await?;
-    let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
-    append(tx, ctx.at, &ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail)).await?;
-    Ok(())
-}
-
-async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {
-    let actor = ctx.actor_id.unwrap_or_default();
-    match change {
-        ReferralChange::Create { department_id, note } => exec!(tx, |c| sqlx::query(
-            "INSERT INTO referral (item_id, department_id, state, note, referred_by, referred_at)
-             VALUES ($1, $2, 'delivered', $3, $4, $5)"
-        )
-        .bind(item_id)
-        .bind(department_id)
-        .bind(note)
-        .bind(actor)
-        .bind(ctx.at)
-        .execute(c))?,
-        ReferralChange::Close { department_id, state, text } => exec!(tx, |c| sqlx::query(
-            "UPDATE referral SET state = $3, answer = $4, closed_by = $5, closed_at = $6
-             WHERE item_id = $1 AND department_id = $2 AND state IN ('delivered', 'read')"
-        )
-        .bind(item_id)
-        .bind(department_id)
-        .bind(*state)
-        .bind(text)
-        .bind(ctx.actor_id)
-        .bind(ctx.at)
-        .execute(c))?,
-    };
-    Ok(())
 }
 
 /// Appends a timeline row (also used by attachments and mediation).
@@ -765,7 +370,7 @@ pub(crate) async fn insert_notification(
 }
 
 /// Sets (or, with `None`, removes) the item's pending timer job.
-async fn arm_timer(tx: &mut Tx, item_id: i64, at: Option<DateTime<Utc>>) -> StoreResult<()> {
+pub(crate) async fn arm_timer(tx: &mut Tx, item_id: i64, at: Option<DateTime<Utc>>) -> StoreResult<()> {
     match at {
         Some(at) => exec!(tx, |c| sqlx::query(
             "INSERT INTO job (kind, ref_id, run_at) VALUES ($1, $2, $3)

@@ -10,7 +10,8 @@ use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_store::item_list::{ItemFilter, ItemScope, Queue};
-use liaison_store::items::{NewEvent, NewItem, ReferralChange, SavedStep};
+use liaison_store::item_steps::{ReferralChange, SavedStep};
+use liaison_store::items::{NewEvent, NewItem};
 use liaison_store::{Ctx, Db, StoreError, fixture};
 use rand::{Rng, SeedableRng};
 

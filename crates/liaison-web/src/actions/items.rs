@@ -16,7 +16,8 @@ use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 use liaison_store::attachments::NewAttachment;
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
-use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification, ReferralChange, SavedStep};
+use liaison_store::item_steps::{ReferralChange, SavedStep};
+use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
 
 /// Whose items a viewer sees in lists.

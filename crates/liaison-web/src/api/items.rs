@@ -124,7 +124,7 @@ pub struct ItemDetailView {
     pub allowed_steps: Vec<&'static str>,
     /// Referrals to partner departments with their state per recipient (delivered, read, answered, recalled).
     #[schema(value_type = Vec<Object>)]
-    pub referrals: Vec<liaison_store::items::Referral>,
+    pub referrals: Vec<liaison_store::item_steps::Referral>,
     /// Files (`GET /api/v1/items/{id}/attachments/{attachment_id}`).
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<liaison_store::attachments::Attachment>,

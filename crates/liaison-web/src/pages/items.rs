@@ -282,7 +282,7 @@ struct DetailPage {
     timeline: Vec<EventRow>,
     steps: Vec<Step>,
     attachments: Vec<liaison_store::attachments::Attachment>,
-    referrals: Vec<liaison_store::items::Referral>,
+    referrals: Vec<liaison_store::item_steps::Referral>,
     departments: Vec<liaison_store::org::OrgUnit>,
     dispute: Option<crate::actions::mediation::DisputeView>,
     may_attach: bool,

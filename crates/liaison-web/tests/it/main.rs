@@ -10,6 +10,7 @@ mod enterprises;
 mod harness;
 mod items;
 mod matrix;
+mod matrix_items;
 mod notify;
 mod portal;
 mod robustness;

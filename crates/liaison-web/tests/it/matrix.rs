@@ -1,4 +1,4 @@
-//! The authorization matrix (SECURITY.md AC-02): every route × the actors that matter → the expected
+//! The authorization matrix (SECURITY.md AC-02; the closed loop's rows are in `matrix_items`): every route × the actors that matter → the expected
 //! status; denied answers carry no field of the object; a route without a row fails the build.
 
 use crate::harness::{Body_, TestApp};
@@ -11,7 +11,7 @@ use serde_json::json;
 
 /// One row: the route (`METHOD pattern`), the concrete path, the actor (`anon` or a fixture user),
 /// the body, and the expected status.
-struct Row {
+pub(crate) struct Row {
     route: &'static str,
     path: &'static str,
     actor: &'static str,
@@ -20,7 +20,7 @@ struct Row {
 }
 
 #[derive(Clone)]
-enum Body {
+pub(crate) enum Body {
     None,
     Csv(&'static str),
     Form(&'static str),
@@ -28,17 +28,14 @@ enum Body {
     Multi(&'static [(&'static str, &'static str)]),
 }
 
-const fn row(route: &'static str, path: &'static str, actor: &'static str, body: Body, status: u16) -> Row {
+pub(crate) const fn row(route: &'static str, path: &'static str, actor: &'static str, body: Body, status: u16) -> Row {
     Row { route, path, actor, body, status }
 }
 
-use Body::{Csv, Form, Json, Multi, None as Empty};
+use Body::{Csv, Form, Json, None as Empty};
 
-const IMPORT_CSV: &str = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n";
+pub(crate) const IMPORT_CSV: &str = "企业名称,统一社会信用代码,地址,行业门类,规模,联系人,联系电话,所属社区\n新甲,91330100716105852F,渝中1号,I,小型,张三,13800138000,解放碑社区\n";
 
-const ITEM_FORM: &[(&str, &str)] = &[("category_id", "need:1"), ("title", "招工"), ("description", "需要招工")];
-const STAFF_ITEM_FORM: &[(&str, &str)] =
-    &[("category_id", "need:1"), ("title", "t"), ("description", "d"), ("channel", "phone"), ("enterprise_id", "{e1}")];
 const NEW_ENTERPRISE_FORM: &str = "name=%E6%96%B0%E5%85%AC%E5%8F%B8&credit_code=91330100716105852F&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E6%9D%8E%E5%9B%9B&contact_mobile=13800138000&community_id={community1}";
 const EDIT_ENTERPRISE_FORM: &str = "name=%E6%B8%9D%E4%B8%AD%E4%B8%80%E5%8F%B7&credit_code=91350100M000100Y43&address=%E6%B8%9D%E4%B8%AD&industry=I&scale=small&contact_name=%E5%BC%A0*&contact_mobile=138****8000";
 
@@ -67,36 +64,6 @@ fn roles_json() -> serde_json::Value {
 }
 fn token_json() -> serde_json::Value {
     json!({"name": "script"})
-}
-fn item_json() -> serde_json::Value {
-    json!({"kind": "need", "category_id": 1, "title": "招工难", "description": "需要招聘操作工"})
-}
-fn staff_item_json() -> serde_json::Value {
-    json!({"kind": "need", "category_id": 1, "channel": "phone", "title": "招工难", "description": "电话反映", "enterprise_id": -3})
-}
-fn version_json() -> serde_json::Value {
-    json!({"version": 1})
-}
-fn category_json() -> serde_json::Value {
-    json!({"kind": "need", "name": "水电保障", "resolve_days": 3})
-}
-fn retire_json() -> serde_json::Value {
-    json!({"retired": true})
-}
-fn policy_json() -> serde_json::Value {
-    json!({"respond_days": 1, "resolve_days": 4, "warn_percent": 75})
-}
-fn read_json() -> serde_json::Value {
-    json!({})
-}
-fn dispute_json() -> serde_json::Value {
-    json!({"amount_fen": 100, "parties": [{"name": "甲", "role": "申请人"}, {"name": "乙", "role": "被申请人"}]})
-}
-fn session_json() -> serde_json::Value {
-    json!({"held_on": "2026-03-01", "participants": "甲、乙", "outcome": "failed"})
-}
-fn outcome_json() -> serde_json::Value {
-    json!({"outcome": "reached", "text": "协议"})
 }
 fn wrong_login_json() -> serde_json::Value {
     json!({"username": "o1", "password": "wrong-password-123"})
@@ -344,273 +311,11 @@ fn rows() -> Vec<Row> {
         row("POST /account/tokens", "/account/tokens", "o1", Form("name=script"), 200),
         row("POST /api/v1/tokens", "/api/v1/tokens", "anon", Json(token_json), 401),
         row("POST /api/v1/tokens", "/api/v1/tokens", "o1", Json(token_json), 201),
-        // Items (API).
-        row("GET /api/v1/items", "/api/v1/items", "anon", Empty, 401),
-        row("GET /api/v1/items", "/api/v1/items", "e1a", Empty, 200),
-        row("GET /api/v1/items", "/api/v1/items?queue=triage", "o1", Empty, 200),
-        row("GET /api/v1/items", "/api/v1/items?queue=nonsense", "o1", Empty, 422),
-        row("GET /api/v1/items", "/api/v1/items", "sys", Empty, 200),
-        row("POST /api/v1/items", "/api/v1/items", "anon", Json(item_json), 401),
-        row("POST /api/v1/items", "/api/v1/items", "e1a", Json(item_json), 201),
-        row("POST /api/v1/items", "/api/v1/items", "o1", Json(staff_item_json), 201),
-        row("POST /api/v1/items", "/api/v1/items", "o2", Json(staff_item_json), 404),
-        row("POST /api/v1/items", "/api/v1/items", "sys", Json(staff_item_json), 403),
-        row("POST /api/v1/items", "/api/v1/items", "o1", Json(item_json), 422),
-        row("GET /api/v1/items/similar", "/api/v1/items/similar?text=x", "anon", Empty, 401),
-        row("GET /api/v1/items/similar", "/api/v1/items/similar?text=%E6%8B%9B%E8%81%98", "e1a", Empty, 200),
-        row("GET /api/v1/items/similar", "/api/v1/items/similar?text=x&enterprise_id={e2}", "o1", Empty, 404),
-        row("GET /api/v1/items/similar", "/api/v1/items/similar", "e1a", Empty, 400),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "anon", Empty, 401),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e1a", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e1b", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "e2a", Empty, 404),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "o1", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "o2", Empty, 404),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "sup1", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i2}", "sup1", Empty, 404),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i2}", "center", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "leader", Empty, 200),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "dept", Empty, 404),
-        row("GET /api/v1/items/{id}", "/api/v1/items/{i1}", "sys", Empty, 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "anon", Json(version_json), 401),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "o1", Json(version_json), 200),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "sup1", Json(version_json), 200),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "e1a", Json(version_json), 403),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "leader", Json(version_json), 403),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "e2a", Json(version_json), 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "o2", Json(version_json), 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/accept", "dept", Json(version_json), 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/withdraw", "e1a", Json(version_json), 200),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/start", "o1", Json(version_json), 409),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/auto_close", "o1", Json(version_json), 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/frobnicate", "o1", Json(version_json), 404),
-        row("POST /api/v1/items/{id}/{step}", "/api/v1/items/{i1}/supervise", "center", Json(version_json), 422),
-        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "anon", Csv(IMPORT_CSV), 401),
-        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "e1a", Csv(IMPORT_CSV), 415),
-        row("POST /api/v1/items/{id}/attachments", "/api/v1/items/{i1}/attachments", "e2a", Csv(IMPORT_CSV), 404),
-        row(
-            "GET /api/v1/items/{id}/attachments/{attachment_id}",
-            "/api/v1/items/{i1}/attachments/{a1}",
-            "anon",
-            Empty,
-            401,
-        ),
-        row(
-            "GET /api/v1/items/{id}/attachments/{attachment_id}",
-            "/api/v1/items/{i1}/attachments/{a1}",
-            "e1a",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/items/{id}/attachments/{attachment_id}",
-            "/api/v1/items/{i1}/attachments/{a1}",
-            "o1",
-            Empty,
-            200,
-        ),
-        row(
-            "GET /api/v1/items/{id}/attachments/{attachment_id}",
-            "/api/v1/items/{i1}/attachments/{a1}",
-            "e2a",
-            Empty,
-            404,
-        ),
-        row(
-            "GET /api/v1/items/{id}/attachments/{attachment_id}",
-            "/api/v1/items/{i2}/attachments/{a1}",
-            "center",
-            Empty,
-            404,
-        ),
-        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "anon", Empty, 401),
-        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o1", Empty, 200),
-        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e1a", Empty, 200),
-        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e2a", Empty, 404),
-        row("GET /api/v1/items/{id}/dispute", "/api/v1/items/{i1}/dispute", "o1", Empty, 404),
-        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "anon", Json(dispute_json), 401),
-        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o1", Json(dispute_json), 409),
-        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "e1a", Json(dispute_json), 403),
-        row("PUT /api/v1/items/{id}/dispute", "/api/v1/items/{i3}/dispute", "o2", Json(dispute_json), 404),
-        row(
-            "POST /api/v1/items/{id}/mediation-sessions",
-            "/api/v1/items/{i3}/mediation-sessions",
-            "anon",
-            Json(session_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/items/{id}/mediation-sessions",
-            "/api/v1/items/{i3}/mediation-sessions",
-            "o1",
-            Json(session_json),
-            409,
-        ),
-        row(
-            "POST /api/v1/items/{id}/mediation-sessions",
-            "/api/v1/items/{i3}/mediation-sessions",
-            "leader",
-            Json(session_json),
-            403,
-        ),
-        row(
-            "POST /api/v1/items/{id}/mediation-outcome",
-            "/api/v1/items/{i3}/mediation-outcome",
-            "anon",
-            Json(outcome_json),
-            401,
-        ),
-        row(
-            "POST /api/v1/items/{id}/mediation-outcome",
-            "/api/v1/items/{i3}/mediation-outcome",
-            "o1",
-            Json(outcome_json),
-            409,
-        ),
-        row(
-            "POST /api/v1/items/{id}/mediation-outcome",
-            "/api/v1/items/{i3}/mediation-outcome",
-            "e2a",
-            Json(outcome_json),
-            404,
-        ),
-        row("GET /api/v1/me/channels", "/api/v1/me/channels", "anon", Empty, 401),
-        row("GET /api/v1/me/channels", "/api/v1/me/channels", "o1", Empty, 200),
-        row("PUT /api/v1/me/channels", "/api/v1/me/channels", "anon", Json(read_json), 401),
-        row("PUT /api/v1/me/channels", "/api/v1/me/channels", "e1a", Json(read_json), 200),
-        row("GET /api/v1/deliveries", "/api/v1/deliveries", "anon", Empty, 401),
-        row("GET /api/v1/deliveries", "/api/v1/deliveries", "sys", Empty, 200),
-        row("GET /api/v1/deliveries", "/api/v1/deliveries?state=bogus", "sys", Empty, 422),
-        row("GET /api/v1/deliveries", "/api/v1/deliveries", "o1", Empty, 403),
-        row("GET /api/v1/deliveries", "/api/v1/deliveries", "sec", Empty, 403),
-        row("GET /api/v1/categories", "/api/v1/categories", "anon", Empty, 401),
-        row("GET /api/v1/categories", "/api/v1/categories?kind=dispute", "e1a", Empty, 200),
-        row("POST /api/v1/categories", "/api/v1/categories", "anon", Json(category_json), 401),
-        row("POST /api/v1/categories", "/api/v1/categories", "sys", Json(category_json), 201),
-        row("POST /api/v1/categories", "/api/v1/categories", "center", Json(category_json), 403),
-        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "anon", Json(retire_json), 401),
-        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "sys", Json(retire_json), 204),
-        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/999/retired", "sys", Json(retire_json), 404),
-        row("POST /api/v1/categories/{id}/retired", "/api/v1/categories/2/retired", "center", Json(retire_json), 403),
-        row(
-            "PUT /api/v1/sla-policies/{kind}/{priority}",
-            "/api/v1/sla-policies/need/normal",
-            "anon",
-            Json(policy_json),
-            401,
-        ),
-        row(
-            "PUT /api/v1/sla-policies/{kind}/{priority}",
-            "/api/v1/sla-policies/need/normal",
-            "sys",
-            Json(policy_json),
-            204,
-        ),
-        row(
-            "PUT /api/v1/sla-policies/{kind}/{priority}",
-            "/api/v1/sla-policies/fax/normal",
-            "sys",
-            Json(policy_json),
-            404,
-        ),
-        row(
-            "PUT /api/v1/sla-policies/{kind}/{priority}",
-            "/api/v1/sla-policies/need/normal",
-            "center",
-            Json(policy_json),
-            403,
-        ),
-        row("GET /api/v1/notifications", "/api/v1/notifications", "anon", Empty, 401),
-        row("GET /api/v1/notifications", "/api/v1/notifications", "o1", Empty, 200),
-        row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "anon", Json(read_json), 401),
-        row("POST /api/v1/notifications/read", "/api/v1/notifications/read", "o1", Json(read_json), 200),
-        // Items (pages).
-        row("GET /items", "/items", "anon", Empty, 303),
-        row("GET /items", "/items", "e1a", Empty, 200),
-        row("GET /items", "/items?queue=overdue&kind=need&from=2026-01-01&to=2026-12-31", "sup1", Empty, 200),
-        row("GET /items", "/items?from=yesterday", "sup1", Empty, 422),
-        row("GET /items", "/items", "sys", Empty, 200),
-        row("GET /items/new", "/items/new", "anon", Empty, 303),
-        row("GET /items/new", "/items/new", "e1a", Empty, 200),
-        row("GET /items/new", "/items/new?enterprise_id={e1}", "o1", Empty, 200),
-        row("POST /items", "/items", "anon", Multi(ITEM_FORM), 303),
-        row("POST /items", "/items", "e1a", Multi(ITEM_FORM), 303),
-        row(
-            "POST /items",
-            "/items",
-            "e1a",
-            Multi(&[("category_id", "need:1"), ("title", ""), ("description", "")]),
-            422,
-        ),
-        row("POST /items", "/items", "sys", Multi(STAFF_ITEM_FORM), 403),
-        row("POST /items", "/items", "o2", Multi(STAFF_ITEM_FORM), 404),
-        row("GET /items/similar", "/items/similar?title=x", "anon", Empty, 303),
-        row("GET /items/similar", "/items/similar?title=%E6%8B%9B%E8%81%98", "e1a", Empty, 200),
-        row("GET /items/{id}", "/items/{i1}", "anon", Empty, 303),
-        row("GET /items/{id}", "/items/{i1}", "e1a", Empty, 200),
-        row("GET /items/{id}", "/items/{i1}", "e2a", Empty, 404),
-        row("GET /items/{id}", "/items/{i1}", "o1", Empty, 200),
-        row("GET /items/{id}", "/items/{i1}", "o2", Empty, 404),
-        row("GET /items/{id}", "/items/{i1}", "leader", Empty, 200),
-        row("GET /items/{id}", "/items/{i1}", "dept", Empty, 404),
-        row("POST /items/{id}/step", "/items/{i1}/step", "anon", Form("step=accept&version=1"), 303),
-        row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=accept&version=1"), 303),
-        row("POST /items/{id}/step", "/items/{i1}/step", "e1a", Form("step=accept&version=1"), 403),
-        row("POST /items/{id}/step", "/items/{i1}/step", "e2a", Form("step=accept&version=1"), 404),
-        row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=start&version=1"), 409),
-        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "anon", Csv(IMPORT_CSV), 303),
-        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "e1a", Csv(IMPORT_CSV), 415),
-        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "e2a", Csv(IMPORT_CSV), 404),
-        row("POST /items/{id}/attachments", "/items/{i1}/attachments", "leader", Csv(IMPORT_CSV), 403),
-        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "anon", Empty, 303),
-        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e1a", Empty, 200),
-        row("GET /items/{id}/attachments/{attachment_id}", "/items/{i1}/attachments/{a1}", "e2a", Empty, 404),
-        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "anon", Form("amount_yuan=1&parties=a,b"), 303),
-        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "o1", Form("amount_yuan=1&parties=a,b"), 409),
-        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "e1a", Form("amount_yuan=1&parties=a,b"), 403),
-        row("POST /items/{id}/dispute", "/items/{i3}/dispute", "o1", Form("amount_yuan=x&parties=a,b"), 422),
-        row(
-            "POST /items/{id}/mediation-sessions",
-            "/items/{i3}/mediation-sessions",
-            "anon",
-            Form("held_on=2026-03-01&participants=a&outcome=failed"),
-            303,
-        ),
-        row(
-            "POST /items/{id}/mediation-sessions",
-            "/items/{i3}/mediation-sessions",
-            "o1",
-            Form("held_on=2026-03-01&participants=a&outcome=failed"),
-            409,
-        ),
-        row(
-            "POST /items/{id}/mediation-outcome",
-            "/items/{i3}/mediation-outcome",
-            "anon",
-            Form("outcome=reached&text=x"),
-            303,
-        ),
-        row(
-            "POST /items/{id}/mediation-outcome",
-            "/items/{i3}/mediation-outcome",
-            "o1",
-            Form("outcome=reached&text=x"),
-            409,
-        ),
-        row("GET /account/notifications", "/account/notifications", "anon", Empty, 303),
-        row("GET /account/notifications", "/account/notifications", "e1a", Empty, 200),
-        row("POST /account/notifications", "/account/notifications", "anon", Form("email=a%40b.cn"), 303),
-        row("POST /account/notifications", "/account/notifications", "o1", Form("email=a%40b.cn"), 303),
-        row("POST /account/notifications", "/account/notifications", "o1", Form("email=nope"), 422),
-        row("GET /deliveries", "/deliveries", "anon", Empty, 303),
-        row("GET /deliveries", "/deliveries?state=failed", "sys", Empty, 200),
-        row("GET /deliveries", "/deliveries", "center", Empty, 403),
-        row("GET /inbox", "/inbox", "anon", Empty, 303),
-        row("GET /inbox", "/inbox", "o1", Empty, 200),
-        row("GET /inbox/count", "/inbox/count", "anon", Empty, 303),
-        row("GET /inbox/count", "/inbox/count", "o1", Empty, 200),
-        row("POST /inbox/read", "/inbox/read", "anon", Empty, 303),
-        row("POST /inbox/read", "/inbox/read", "o1", Form("id="), 303),
+        // Items (their own file).
+    ]
+    .into_iter()
+    .chain(crate::matrix_items::rows())
+    .chain([
         // Portal.
         row("GET /portal", "/portal", "anon", Empty, 303),
         row("GET /portal", "/portal", "e1a", Empty, 200),
@@ -636,7 +341,8 @@ fn rows() -> Vec<Row> {
             Form("employees=1&security_staff=0&cameras=0&fire_equipment=&key_positions=&risks="),
             403,
         ),
-    ]
+    ])
+    .collect()
 }
 
 /// Fixture values that must never appear in a denied answer.
