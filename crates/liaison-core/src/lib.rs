@@ -9,6 +9,7 @@ pub mod import;
 pub mod item;
 pub mod mask;
 pub mod mfa;
+pub mod money;
 pub mod org;
 pub mod password;
 pub mod permission;

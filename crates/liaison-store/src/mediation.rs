@@ -132,12 +132,8 @@ impl Db {
             .bind(&party.mobile)
             .execute(c))?;
         }
-        let body = format!(
-            "涉及金额 ¥{}.{:02}，当事人 {} 方，第 {level} 级调解",
-            amount_fen / 100,
-            amount_fen % 100,
-            parties.len()
-        );
+        let amount = liaison_core::money::yuan(amount_fen);
+        let body = format!("涉及金额 {amount}，当事人 {} 方，第 {level} 级调解", parties.len());
         event(&mut tx, ctx, item_id, "dispute", &body).await?;
         let detail = format!("amount_fen {amount_fen}, parties {}, level {level}", parties.len());
         append(&mut tx, ctx.at, &ctx.event("dispute.update", "item", Some(item_id), detail)).await?;

@@ -102,7 +102,8 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedSte
     let now = state.clock.now();
     let escalate_after = Duration::hours(state.config.escalate_after_hours);
     let row = state.db.item(job.ref_id).await?;
-    let before = row.state_with(&state.db.referrals(row.id).await?);
+    let referrals = state.db.referrals(row.id).await?;
+    let before = row.state_with(&referrals);
     let ctx = Ctx::system(now);
     let Some(event) = before.timer_event(now, escalate_after) else {
         // Nothing due (the item moved on since the job was armed): keep the timer in step with it.
@@ -137,5 +138,5 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedSte
             return Ok(Some(PreparedStep { ctx, before, after, event, notes, timer, referral: None }));
         }
     };
-    Ok(Some(prepare_step(state, &ctx, &row, Actor::System, step, &StepInput::default()).await?))
+    Ok(Some(prepare_step(state, &ctx, &row, &referrals, Actor::System, step, &StepInput::default()).await?))
 }

@@ -16,7 +16,7 @@ use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 use liaison_store::attachments::NewAttachment;
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
-use liaison_store::item_steps::{ReferralChange, SavedStep};
+use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
 use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
 
@@ -36,21 +36,42 @@ pub fn item_scope(viewer: &Viewer) -> ItemScope {
     }
 }
 
+/// An item the viewer may see, read once: the row, its referrals and the viewer's relation to it.
+#[derive(Debug, Clone)]
+pub struct VisibleItem {
+    /// The item.
+    pub row: ItemRow,
+    /// Its referrals (state per recipient).
+    pub referrals: Vec<Referral>,
+    /// How the viewer stands to it.
+    pub relation: Relation,
+}
+
+impl VisibleItem {
+    /// The pure state, with the referrals.
+    pub fn state(&self) -> ItemState {
+        self.row.state_with(&self.referrals)
+    }
+}
+
 /// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
 /// A department user opening a referral for the first time marks it read.
-pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<(ItemRow, Relation)> {
+pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<VisibleItem> {
     let row = state.db.item(id).await?;
-    let referrals = state.db.referrals(id).await?;
+    let mut referrals = state.db.referrals(id).await?;
     let viewer = authed.viewer();
     let relation = Relation::of(&viewer, &row.state_with(&referrals).facts());
-    if relation.department_pending
-        && let Some(&unit) = viewer.unit_path.ids().last()
-        && referrals.iter().any(|r| r.department_id == unit && r.state == "delivered")
+    let unit = viewer.unit_path.ids().last().copied();
+    if let Some(unread) = referrals
+        .iter_mut()
+        .find(|r| relation.department_pending && Some(r.department_id) == unit && r.state == "delivered")
     {
-        state.db.mark_referral_read(&authed.ctx(state.clock.now()), id, unit).await?;
+        let ctx = authed.ctx(state.clock.now());
+        state.db.mark_referral_read(&ctx, id, unread.department_id).await?;
+        (unread.state, unread.read_at) = ("read".into(), Some(ctx.at));
     }
     if relation.sees() {
-        Ok((row, relation))
+        Ok(VisibleItem { row, referrals, relation })
     } else {
         state.db.audit_denied(&authed.ctx(state.clock.now()), "item.read", "item", "outside scope").await?;
         Err(AppError::NotFound)
@@ -183,7 +204,7 @@ pub async fn submit_item(
 /// Whether the viewer may add files to item `id`: they own it or work on it, and it is not final.
 /// Checked before an upload is read, so a refused caller's body is never stored.
 pub async fn check_attach(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
-    let (row, relation) = visible_item(state, authed, id).await?;
+    let VisibleItem { row, relation, .. } = visible_item(state, authed, id).await?;
     if !(relation.owner || relation.handler || relation.supervisor) {
         return Err(AppError::Forbidden);
     }
@@ -239,10 +260,10 @@ pub async fn take_step(
     step: Step,
     input: &StepInput,
 ) -> AppResult<ItemRow> {
-    let (row, _) = visible_item(state, authed, id).await?;
+    let visible = visible_item(state, authed, id).await?;
     let viewer = authed.viewer();
-    if row.version != version {
-        return Err(stale(&row, Actor::User(&viewer)));
+    if visible.row.version != version {
+        return Err(stale(&visible, Actor::User(&viewer)));
     }
     if let (Step::Assign | Step::Reassign, Some(target)) = (step, input.handler_id) {
         check_handler(state, &viewer, target).await?;
@@ -257,8 +278,15 @@ pub async fn take_step(
             ));
         }
     }
-    apply_and_save(state, &authed.ctx(state.clock.now()), &row, Actor::User(&viewer), step, input).await?;
-    Ok(state.db.item(id).await?)
+    let ctx = authed.ctx(state.clock.now());
+    let prepared =
+        prepare_step(state, &ctx, &visible.row, &visible.referrals, Actor::User(&viewer), step, input).await?;
+    match state.db.save_step(&ctx, &prepared.saved()).await {
+        Ok(()) => Ok(state.db.item(id).await?),
+        // Someone was first since we read it: answer with the item as it is now.
+        Err(StoreError::Stale) => Err(stale(&visible_item(state, authed, id).await?, Actor::User(&viewer))),
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn check_handler(state: &AppState, viewer: &Viewer, target: i64) -> AppResult<()> {
@@ -303,32 +331,17 @@ impl PreparedStep {
     }
 }
 
-/// Applies a step through the pure state and saves it with its timeline row, notifications and timer.
-pub async fn apply_and_save(
-    state: &AppState,
-    ctx: &Ctx,
-    row: &ItemRow,
-    actor: Actor<'_>,
-    step: Step,
-    input: &StepInput,
-) -> AppResult<()> {
-    let prepared = prepare_step(state, ctx, row, actor, step, input).await?;
-    state.db.save_step(ctx, &prepared.saved()).await.map_err(|error| match error {
-        StoreError::Stale => stale(row, actor),
-        other => other.into(),
-    })
-}
-
 /// Decides a step (the refusals as `AppError`s) and prepares what its save writes.
 pub async fn prepare_step(
     state: &AppState,
     ctx: &Ctx,
     row: &ItemRow,
+    referrals: &[Referral],
     actor: Actor<'_>,
     step: Step,
     input: &StepInput,
 ) -> AppResult<PreparedStep> {
-    let before = row.state_with(&state.db.referrals(row.id).await?);
+    let before = row.state_with(referrals);
     let mut after = before.clone();
     let policy = state.db.sla_policy(row.kind(), row.priority(), row.category_id).await?;
     let env = Env { now: ctx.at, calendar: &state.calendar, policy: &policy };
@@ -372,13 +385,13 @@ fn feedback_text(input: &StepInput) -> String {
     }
 }
 
-fn stale(row: &ItemRow, actor: Actor<'_>) -> AppError {
-    let facts = row.state().facts();
+fn stale(visible: &VisibleItem, actor: Actor<'_>) -> AppError {
+    let (row, facts) = (&visible.row, visible.state().facts());
     AppError::Transition {
         code: "stale_version",
         message: format!(
             "该事项已被更新（当前「{}」，版本 {}），请刷新后重试 / the item changed, reload",
-            Status::parse(&row.status).map_or("", Status::label),
+            facts.status.label(),
             row.version
         ),
         current_status: facts.status.code(),

@@ -2,7 +2,7 @@
 //! level), record sessions at the level the recorder may mediate (a failed one escalates), conclude
 //! with an agreement or with guidance to arbitration or litigation.
 
-use super::items::visible_item;
+use super::items::{VisibleItem, visible_item};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
@@ -31,10 +31,14 @@ pub struct DisputeView {
 
 /// The record of dispute `id`.
 pub async fn dispute_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
-    let (row, _) = visible_item(state, authed, id).await?;
-    if row.kind() != Kind::Dispute {
+    if visible_item(state, authed, id).await?.row.kind() != Kind::Dispute {
         return Err(AppError::NotFound);
     }
+    dispute_record(state, authed, id).await
+}
+
+/// The record of a dispute the caller already found visible.
+pub async fn dispute_record(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
     let reveal = authed.viewer().reveals_pi();
     let mut parties = state.db.dispute_parties(id).await?;
     if !reveal {
@@ -47,7 +51,7 @@ pub async fn dispute_view(state: &AppState, authed: &Authed, id: i64) -> AppResu
 
 /// A dispute the viewer works on, still being handled.
 async fn workable(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemRow> {
-    let (row, relation) = visible_item(state, authed, id).await?;
+    let VisibleItem { row, relation, .. } = visible_item(state, authed, id).await?;
     if row.kind() != Kind::Dispute {
         return Err(AppError::Conflict("not_a_dispute", "仅矛盾纠纷可调解 / only disputes are mediated".into()));
     }

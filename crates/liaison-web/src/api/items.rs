@@ -3,6 +3,7 @@
 //! the inbox.
 
 use crate::AppState;
+use crate::actions::items::VisibleItem;
 use crate::actions::items::{
     attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
     visible_item,
@@ -214,13 +215,12 @@ pub async fn get(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Json<ItemDetailView>> {
-    let (item, relation) = visible_item(&state, &authed, id).await?;
-    let timeline = timeline_for(&state, &item, relation).await?;
+    let visible = visible_item(&state, &authed, id).await?;
+    let timeline = timeline_for(&state, &visible.row, visible.relation).await?;
     let viewer = authed.viewer();
-    let attachments = state.db.attachments(item.id).await?;
-    let referrals = state.db.referrals(item.id).await?;
-    let allowed =
-        allowed_steps(Actor::User(&viewer), &item.state_with(&referrals).facts()).iter().map(|s| s.code()).collect();
+    let attachments = state.db.attachments(id).await?;
+    let allowed = allowed_steps(Actor::User(&viewer), &visible.state().facts()).iter().map(|s| s.code()).collect();
+    let VisibleItem { row: item, referrals, .. } = visible;
     Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments }))
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Chrome, render, render_status, see_other};
 use crate::AppState;
+use crate::actions::items::VisibleItem;
 use crate::actions::items::{
     attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
     visible_item,
@@ -317,10 +318,10 @@ pub async fn detail(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Response> {
-    let (item, relation) = visible_item(&state, &authed, id).await?;
+    let visible = visible_item(&state, &authed, id).await?;
     let viewer = authed.viewer();
-    let referrals = state.db.referrals(item.id).await?;
-    let steps = allowed_steps(Actor::User(&viewer), &item.state_with(&referrals).facts());
+    let steps = allowed_steps(Actor::User(&viewer), &visible.state().facts());
+    let VisibleItem { row: item, referrals, relation } = visible;
     let departments = match (steps.contains(&Step::Refer), viewer.unit_path.ids().first()) {
         (true, Some(&root)) => {
             let root = liaison_core::org::OrgPath::root(root);
@@ -341,7 +342,7 @@ pub async fn detail(
         referrals,
         departments,
         dispute: match item.kind() {
-            Kind::Dispute => Some(crate::actions::mediation::dispute_view(&state, &authed, id).await?),
+            Kind::Dispute => Some(crate::actions::mediation::dispute_record(&state, &authed, id).await?),
             _ => None,
         },
         may_attach: (relation.owner || relation.handler || relation.supervisor)
@@ -443,7 +444,7 @@ pub async fn dispute(
     AppPath(id): AppPath<i64>,
     AppForm(form): AppForm<DisputeForm>,
 ) -> AppResult<Response> {
-    let amount_fen = parse_yuan(&form.amount_yuan).ok_or_else(|| {
+    let amount_fen = liaison_core::money::parse_yuan(&form.amount_yuan).ok_or_else(|| {
         AppError::field("amount_yuan", "amount.format", "金额格式应为 12345.67 / amount like 12345.67")
     })?;
     let parties: Vec<PartyInput> = form
@@ -461,21 +462,6 @@ pub async fn dispute(
         .collect();
     crate::actions::mediation::set_dispute(&state, &authed, id, amount_fen, &parties).await?;
     Ok(see_other(&format!("/items/{id}")))
-}
-
-/// `12345.67` yuan → fen, exactly (no floating point).
-fn parse_yuan(text: &str) -> Option<i64> {
-    let text = text.trim().replace(',', "");
-    let (yuan, fen) = text.split_once('.').unwrap_or((&text, ""));
-    if yuan.is_empty()
-        || !yuan.bytes().all(|b| b.is_ascii_digit())
-        || fen.len() > 2
-        || !fen.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let fen = format!("{fen:0<2}").parse::<i64>().ok()?;
-    yuan.parse::<i64>().ok()?.checked_mul(100)?.checked_add(fen)
 }
 
 /// A mediation session from the detail page.
@@ -524,20 +510,4 @@ pub async fn outcome(
 ) -> AppResult<Response> {
     crate::actions::mediation::conclude(&state, &authed, id, &form.outcome, &form.guidance, &form.text).await?;
     Ok(see_other(&format!("/items/{id}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_yuan;
-
-    #[test]
-    fn yuan_become_exact_fen() {
-        assert_eq!(parse_yuan("12,345.6"), Some(1_234_560));
-        assert_eq!(parse_yuan("0.05"), Some(5));
-        assert_eq!(parse_yuan("100"), Some(10_000));
-        assert_eq!(parse_yuan("1.234"), None);
-        assert_eq!(parse_yuan("-5"), None);
-        assert_eq!(parse_yuan("abc"), None);
-        assert_eq!(parse_yuan("99999999999999999999"), None);
-    }
 }
