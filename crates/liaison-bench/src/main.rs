@@ -39,6 +39,30 @@ struct Args {
     /// Of those, open items whose warning is due when the sweep runs.
     #[arg(long, default_value_t = 10_000)]
     due: usize,
+    /// Keep the seeded data in this directory and reuse it on the next run (seeding only tops up).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Run only these parts (`startup`, `enterprises`, `items`); all when absent.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<Part>,
+}
+
+/// A part of the benchmark, for `--only`.
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Part {
+    Startup,
+    Enterprises,
+    Items,
+}
+
+impl Args {
+    fn runs(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
+
+    fn duration(&self) -> Duration {
+        Duration::from_secs(self.seconds)
+    }
 }
 
 /// A running server, killed on drop.
@@ -109,20 +133,42 @@ async fn start(args: &Args, data: &std::path::Path) -> anyhow::Result<(Server, D
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(args.binary.exists(), "{} not found: run `cargo build --release` first", args.binary.display());
-    let dir = std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id()));
+    let dir =
+        args.data.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("liaison-bench-{}", std::process::id())));
+    let seeded = dir.join("demo-seeded");
     std::fs::create_dir_all(&dir)?;
     let backend = if args.database_url.is_some() { "postgres" } else { "sqlite" };
     println!("liaison-bench on {backend}, {} connections, {} s per scenario", args.connections, args.seconds);
 
-    seed::demo(&args, &dir).await?;
+    if !seeded.exists() {
+        seed::demo(&args, &dir).await?;
+        std::fs::write(&seeded, "")?;
+    }
+    if args.runs(Part::Startup) {
+        startup(&args, &dir).await?;
+    }
+    if args.runs(Part::Enterprises) {
+        enterprises(&args, &dir).await?;
+    }
+    if args.runs(Part::Items) {
+        items(&args, &dir).await?;
+    }
+    if args.data.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+/// Start-up time and idle memory with the demo district.
+async fn startup(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let mut startups = Vec::new();
     for _ in 0..5 {
-        let (server, took) = start(&args, &dir).await?;
+        let (server, took) = start(args, dir).await?;
         startups.push(took);
         drop(server);
     }
     startups.sort();
-    let (server, _) = start(&args, &dir).await?;
+    let (server, _) = start(args, dir).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!(
         "start-up with the demo district ({} enterprises): median {:.0} ms, worst {:.0} ms (target < 1000 ms)",
@@ -131,25 +177,31 @@ async fn main() -> anyhow::Result<()> {
         ms(startups[4])
     );
     println!("idle RSS: {:.1} MiB (target < 60 MiB)", server.rss_mib());
-    drop(server);
+    Ok(())
+}
 
-    let total = seed::top_up(&args, &dir).await?;
-    let (server, _) = start(&args, &dir).await?;
+/// The enterprise list (API and page) over `args.enterprises`.
+async fn enterprises(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
+    let total = seed::top_up(args, dir).await?;
+    let (server, _) = start(args, dir).await?;
     let cookie = load::sign_in(&server.origin, "leader", "liaison-demo").await?;
-    let seconds = Duration::from_secs(args.seconds);
     for (name, path) in
         [("API  GET /api/v1/enterprises", "/api/v1/enterprises"), ("page GET /enterprises       ", "/enterprises")]
     {
-        let report = load::run(&server.origin, &load::get_scenario(path, &cookie), args.connections, seconds).await?;
+        let report =
+            load::run(&server.origin, &load::get_scenario(path, &cookie), args.connections, args.duration()).await?;
         println!("{name} over {total} enterprises: {report} (target p99 < 20 ms)");
     }
     println!("RSS after load: {:.1} MiB", server.rss_mib());
-    drop(server);
+    Ok(())
+}
 
+/// The closed-loop scenarios over `args.items`.
+async fn items(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("liaison.db").display()));
-    let total = items::seed(&args, &url).await?;
-    items::sweep(&url, &dir).await?;
-    let (server, _) = start(&args, &dir).await?;
+    let total = items::seed(args, &url).await?;
+    items::sweep(&url, dir).await?;
+    let (server, _) = start(args, dir).await?;
     let officer = load::sign_in(&server.origin, "officer-001", "liaison-demo").await?;
     let mut enterprises = Vec::new();
     for n in 1..=args.connections {
@@ -162,13 +214,14 @@ async fn main() -> anyhow::Result<()> {
         cookies: enterprises,
         expect: 201,
     };
-    let report = load::run(&server.origin, &intake, args.connections, seconds).await?;
+    let report = load::run(&server.origin, &intake, args.connections, args.duration()).await?;
     println!("intake POST /api/v1/items over {total} items: {report} (target ≥ 2,500/s, p99 < 50 ms)");
     for (name, path) in [
         ("API  GET /api/v1/items?queue=open", "/api/v1/items?queue=open"),
         ("page GET /items?queue=open       ", "/items?queue=open"),
     ] {
-        let report = load::run(&server.origin, &load::get_scenario(path, &officer), args.connections, seconds).await?;
+        let report =
+            load::run(&server.origin, &load::get_scenario(path, &officer), args.connections, args.duration()).await?;
         println!("officer worklist {name}: {report} (target ≥ 5,000/s, p99 < 20 ms)");
     }
     let first = load::get(&load::client(), &format!("{}/api/v1/items?limit=1", server.origin), Some(&officer)).await?;
@@ -178,13 +231,11 @@ async fn main() -> anyhow::Result<()> {
         &server.origin,
         &load::get_scenario(&format!("/api/v1/items/{id}"), &officer),
         args.connections,
-        seconds,
+        args.duration(),
     )
     .await?;
     println!("item detail GET /api/v1/items/{{id}}: {report} (target ≥ 10,000/s, p99 < 10 ms)");
     println!("RSS after the item scenarios: {:.1} MiB (target < 200 MB)", server.rss_mib());
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

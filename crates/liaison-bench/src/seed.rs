@@ -5,8 +5,10 @@ use crate::Args;
 use anyhow::Context;
 use liaison_core::enterprise::EnterpriseInput;
 use liaison_core::org::{OrgKind, OrgPath};
+use liaison_core::permission::Visibility;
 use liaison_core::validate::CreditCode;
-use liaison_store::{Ctx, Db};
+use liaison_store::enterprises::EnterpriseFilter;
+use liaison_store::{Ctx, Db, Paging};
 use std::path::Path;
 use std::process::Command;
 
@@ -35,9 +37,15 @@ pub async fn top_up(args: &Args, dir: &Path) -> anyhow::Result<usize> {
     let root = db.root_unit().await?.context("demo district")?;
     let communities = db.units_of_kind(&OrgPath::parse(&root.path).context("path")?, OrgKind::Community).await?;
     let ctx = Ctx::system(chrono::Utc::now());
-    let missing = args.enterprises.saturating_sub(DEMO_ENTERPRISES);
+    let root_path = OrgPath::parse(&root.path).context("path")?;
+    let existing = db
+        .enterprises(&Visibility::Subtree(root_path), &EnterpriseFilter::default(), Paging::new(Some(1), Some(1)))
+        .await?
+        .total as usize;
+    let missing = args.enterprises.saturating_sub(existing);
+    let first = existing.saturating_sub(DEMO_ENTERPRISES);
     let started = std::time::Instant::now();
-    for chunk in (0..missing).collect::<Vec<_>>().chunks(10_000) {
+    for chunk in (first..first + missing).collect::<Vec<_>>().chunks(10_000) {
         let rows = chunk
             .iter()
             .map(|&n| {
@@ -62,5 +70,5 @@ pub async fn top_up(args: &Args, dir: &Path) -> anyhow::Result<usize> {
     }
     db.close().await;
     println!("seeded {missing} more enterprises in {:.1} s", started.elapsed().as_secs_f64());
-    Ok(DEMO_ENTERPRISES + missing)
+    Ok(existing + missing)
 }

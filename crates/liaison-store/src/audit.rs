@@ -63,31 +63,49 @@ pub struct BrokenLink {
 
 /// Appends `event` at `at` inside `tx`. The head row's UPDATE locks the chain until commit.
 pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> StoreResult<()> {
-    let at = truncate_micros(at);
-    let prev: String =
-        fetch!(tx, |c| sqlx::query_scalar("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING hash")
+    append_all(tx, &[(at, event.clone())]).await
+}
+
+/// Appends several events in order inside `tx` with three statements whatever their number (a batch
+/// of intakes or timers): the head advances once, the rows go in as one multi-row INSERT, chained in
+/// order, and the head takes the last hash.
+pub async fn append_all(tx: &mut Tx, events: &[(DateTime<Utc>, AuditEvent)]) -> StoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let mut prev: String =
+        fetch!(tx, |c| sqlx::query_scalar("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING hash")
+            .bind(count)
             .fetch_one(c))?;
-    let hash = audit::chain(&prev, &audit::canonical(at, event));
-    exec!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_role, ip, action, object_type, object_id, outcome, detail, request_id, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    )
-    .bind(at)
-    .bind(event.actor_id)
-    .bind(&event.actor_role)
-    .bind(&event.ip)
-    .bind(&event.action)
-    .bind(&event.object_type)
-    .bind(&event.object_id)
-    .bind(event.outcome.code())
-    .bind(&event.detail)
-    .bind(&event.request_id)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(c)
+    let mut rows = Vec::with_capacity(events.len());
+    for (at, event) in events {
+        let at = truncate_micros(*at);
+        let hash = audit::chain(&prev, &audit::canonical(at, event));
+        rows.push((at, event, std::mem::replace(&mut prev, hash.clone()), hash));
+    }
+    exec!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO audit_log (at, actor_id, actor_role, ip, action, object_type, object_id, outcome, detail,
+             request_id, prev_hash, hash) ",
+        );
+        insert.push_values(&rows, |mut row, (at, event, prev, hash)| {
+            row.push_bind(*at)
+                .push_bind(event.actor_id)
+                .push_bind(&event.actor_role)
+                .push_bind(&event.ip)
+                .push_bind(&event.action)
+                .push_bind(&event.object_type)
+                .push_bind(&event.object_id)
+                .push_bind(event.outcome.code())
+                .push_bind(&event.detail)
+                .push_bind(&event.request_id)
+                .push_bind(prev)
+                .push_bind(hash);
+        });
+        insert.build().persistent(false).execute(c).await
     })?;
-    exec!(tx, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(c))?;
+    exec!(tx, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(c))?;
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! Opening the database named by a URL: SQLite with one writer connection and a read pool, or PostgreSQL.
 
 use crate::error::{StoreError, StoreResult};
+use crate::session_cache::SessionCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -24,12 +26,27 @@ pub enum Backend {
     Postgres(PgPool),
 }
 
+/// A resolved session: the stored session with its user and roles.
+pub(crate) type Resolved = (crate::sessions::SessionRow, crate::users::User);
+
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Db(Backend, Option<tokio::sync::mpsc::Sender<crate::item_intake::Intake>>);
+pub struct Db {
+    backend: Backend,
+    /// The queue of the intake writer (absent in the writer's own handle).
+    intake: Option<tokio::sync::mpsc::Sender<crate::item_intake::Intake>>,
+    /// Sessions resolved lately, emptied by every commit.
+    sessions: Arc<SessionCache<Resolved>>,
+}
 
 /// An open writing transaction (`BEGIN IMMEDIATE` on SQLite).
-pub enum Tx {
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    sessions: Arc<SessionCache<Resolved>>,
+}
+
+/// The connection of a [`Tx`], per backend.
+pub(crate) enum TxConn {
     /// SQLite transaction on the writer connection.
     Sqlite(Transaction<'static, Sqlite>),
     /// PostgreSQL transaction.
@@ -37,12 +54,13 @@ pub enum Tx {
 }
 
 impl Tx {
-    /// Commits; the caller acknowledges only after this returns.
+    /// Commits; the caller acknowledges only after this returns. Sessions resolved before are read again.
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
+        self.sessions.committed();
         Ok(())
     }
 }
@@ -91,15 +109,16 @@ impl Db {
         };
         // The intake writer holds a handle without a queue, so it stops when the last `Db` is dropped.
         let (queue, requests) = tokio::sync::mpsc::channel(1024);
-        let db = Db(backend.clone(), Some(queue));
+        let sessions = Arc::new(SessionCache::default());
+        let db = Db { backend: backend.clone(), intake: Some(queue), sessions: sessions.clone() };
         db.migrate().await?;
-        tokio::spawn(crate::item_intake::intake_writer(Db(backend, None), requests));
+        tokio::spawn(crate::item_intake::intake_writer(Db { backend, intake: None, sessions }, requests));
         Ok(db)
     }
 
     /// Applies pending migrations of the live backend.
     pub async fn migrate(&self) -> StoreResult<()> {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
@@ -108,17 +127,22 @@ impl Db {
 
     /// The queue of the intake writer (absent in the writer's own handle).
     pub(crate) fn intake(&self) -> Option<&tokio::sync::mpsc::Sender<crate::item_intake::Intake>> {
-        self.1.as_ref()
+        self.intake.as_ref()
+    }
+
+    /// Sessions resolved lately.
+    pub(crate) fn session_cache(&self) -> &SessionCache<Resolved> {
+        &self.sessions
     }
 
     /// The live backend, for the dispatch macros.
     pub fn backend(&self) -> &Backend {
-        &self.0
+        &self.backend
     }
 
     /// `sqlite` or `postgres`.
     pub fn kind(&self) -> &'static str {
-        match self.0 {
+        match self.backend {
             Backend::Sqlite { .. } => "sqlite",
             Backend::Postgres(_) => "postgres",
         }
@@ -126,16 +150,17 @@ impl Db {
 
     /// Begins a writing transaction: `BEGIN IMMEDIATE` on the SQLite writer, `BEGIN` on PostgreSQL.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match &self.0 {
-            Backend::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let conn = match &self.backend {
+            Backend::Sqlite { writer, .. } => TxConn::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, sessions: self.sessions.clone() })
     }
 
     /// Reads the SQLite PRAGMAs that durability depends on from one writer and one reader connection,
     /// as `(journal_mode, synchronous, foreign_keys, busy_timeout, secure_delete)`; `None` on PostgreSQL.
     pub async fn sqlite_pragmas(&self) -> StoreResult<Option<Vec<(String, i64, i64, i64, i64)>>> {
-        let Backend::Sqlite { writer, reader } = &self.0 else {
+        let Backend::Sqlite { writer, reader } = &self.backend else {
             return Ok(None);
         };
         let mut all = Vec::new();
@@ -160,7 +185,7 @@ impl Db {
 
     /// Closes every pool (flushes the SQLite WAL on the last connection).
     pub async fn close(&self) {
-        match &self.0 {
+        match &self.backend {
             Backend::Sqlite { writer, reader } => {
                 reader.close().await;
                 writer.close().await;
@@ -183,4 +208,17 @@ pub(crate) async fn end_savepoint<T>(tx: &mut Tx, result: StoreResult<T>) -> Sto
     }
     exec!(tx, |c| sqlx::query("RELEASE SAVEPOINT unit").execute(c))?;
     Ok(result)
+}
+
+/// Appends `($1, $2, …)` binding `ids` to a query being built, for an `IN` list.
+pub(crate) fn push_ids<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, ids: &[i64])
+where
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("(");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
 }

@@ -19,12 +19,12 @@ macro_rules! read {
 /// Runs a `fetch_*` query `$body` on the open transaction `$tx`.
 macro_rules! fetch {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(tx) => {
+        match &mut ($tx).conn {
+            $crate::db::TxConn::Sqlite(tx) => {
                 let $c = &mut **tx;
                 $body.await
             }
-            $crate::Tx::Postgres(tx) => {
+            $crate::db::TxConn::Postgres(tx) => {
                 let $c = &mut **tx;
                 $body.await
             }
@@ -35,12 +35,12 @@ macro_rules! fetch {
 /// Runs an `execute` query `$body` on the open transaction `$tx`, yielding the rows affected.
 macro_rules! exec {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(tx) => {
+        match &mut ($tx).conn {
+            $crate::db::TxConn::Sqlite(tx) => {
                 let $c = &mut **tx;
                 $body.await.map(|done| done.rows_affected())
             }
-            $crate::Tx::Postgres(tx) => {
+            $crate::db::TxConn::Postgres(tx) => {
                 let $c = &mut **tx;
                 $body.await.map(|done| done.rows_affected())
             }

@@ -1,57 +1,61 @@
 //! Intake: numbering and writing new items through the intake writer — concurrent intakes are
-//! committed together (group commit: one transaction, one fsync, each under its own savepoint), and
-//! each caller is answered only after the commit.
+//! committed together (group commit: one transaction, one fsync) and written together, each kind of row
+//! in one multi-row statement, so a batch costs a dozen statements however many items it holds; each
+//! caller is answered only after the commit.
 
-use crate::audit::append;
-use crate::db::{begin_savepoint, end_savepoint};
-use crate::items::{NewEvent, NewItem, NewNotification, arm_timer, insert_event, insert_notification};
+use crate::audit::append_all;
+use crate::db::push_ids;
+use crate::items::{EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::Datelike;
 use liaison_core::TIMEZONE;
 use liaison_core::item::{Status, human_number};
 use liaison_core::sla::Deadlines;
+use std::collections::HashMap;
 
 impl Db {
     /// Takes in a new item: numbers it, writes it with its first timeline row, audit row, a
     /// notification for the responsible officer, and arms its timer. A repeated idempotency key of the
     /// same submitter returns the first item's id instead. Concurrent intakes are committed together
-    /// (group commit: one transaction, one fsync, each under its own savepoint); each caller is answered
-    /// only after the commit.
+    /// (group commit: one transaction, one fsync); each caller is answered only after the commit.
     pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
+        let work = IntakeWork { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf };
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let intake = Intake { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf, reply };
         match self.intake() {
-            Some(queue) if queue.send(intake).await.is_ok() => {
+            Some(queue) => {
+                queue
+                    .send(Intake { work, reply })
+                    .await
+                    .map_err(|_| StoreError::Conflict("the intake writer stopped".into()))?;
                 answer.await.unwrap_or_else(|_| Err(StoreError::Conflict("the intake writer stopped".into())))
             }
-            _ => self
-                .create_items_now(std::slice::from_ref(&(ctx.clone(), item.clone(), *due, on_behalf)))
-                .await?
-                .remove(0),
+            None => self.create_items_now(std::slice::from_ref(&work)).await?.remove(0),
         }
     }
 
-    /// Writes items in one transaction, each under its own savepoint.
-    async fn create_items_now(&self, items: &[(Ctx, NewItem, Deadlines, bool)]) -> StoreResult<Vec<StoreResult<i64>>> {
+    /// Writes items in one transaction; an item that cannot be taken (an inactive enterprise) gets its
+    /// error and the others go in.
+    async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
         let mut tx = self.begin().await?;
-        let mut results = Vec::with_capacity(items.len());
-        for (ctx, item, due, on_behalf) in items {
-            begin_savepoint(&mut tx).await?;
-            let result = write_item(&mut tx, ctx, item, due, *on_behalf).await;
-            results.push(end_savepoint(&mut tx, result).await?);
-        }
+        let results = write_items(&mut tx, items).await?;
         tx.commit().await?;
         Ok(results)
     }
 }
 
-/// One intake request waiting for the writer.
-#[derive(Debug)]
-pub(crate) struct Intake {
+/// What one intake writes.
+#[derive(Debug, Clone)]
+pub(crate) struct IntakeWork {
     ctx: Ctx,
     item: NewItem,
     due: Deadlines,
     on_behalf: bool,
+}
+
+/// One intake request waiting for the writer.
+#[derive(Debug)]
+pub(crate) struct Intake {
+    work: IntakeWork,
     reply: tokio::sync::oneshot::Sender<StoreResult<i64>>,
 }
 
@@ -69,101 +73,248 @@ pub(crate) async fn intake_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver
                 Err(_) => break,
             }
         }
-        let work: Vec<_> = batch.iter().map(|i| (i.ctx.clone(), i.item.clone(), i.due, i.on_behalf)).collect();
+        let (work, replies): (Vec<_>, Vec<_>) = batch.into_iter().map(|i| (i.work, i.reply)).unzip();
         match db.create_items_now(&work).await {
             Ok(results) => {
-                for (intake, result) in batch.into_iter().zip(results) {
-                    let _ = intake.reply.send(result);
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
                 }
             }
             Err(error) => {
                 tracing::warn!(%error, size = work.len(), "intake batch failed; retrying one by one");
-                for (intake, one) in batch.into_iter().zip(work) {
-                    let result = match db.create_items_now(std::slice::from_ref(&one)).await {
+                for (reply, one) in replies.into_iter().zip(&work) {
+                    let result = match db.create_items_now(std::slice::from_ref(one)).await {
                         Ok(mut results) => results.remove(0),
                         Err(error) => Err(error),
                     };
-                    let _ = intake.reply.send(result);
+                    let _ = reply.send(result);
                 }
             }
         }
     }
 }
 
-/// The writes of one intake inside an open transaction (see [`Db::create_item`]).
-async fn write_item(tx: &mut Tx, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
-    let submitter = ctx.actor_id.ok_or(StoreError::Conflict("an item needs a submitter".into()))?;
-    if let Some(key) = &item.idempotency_key {
+/// The enterprise facts an item copies: its community path, its officer and its district's code.
+#[derive(sqlx::FromRow)]
+struct Placement {
+    id: i64,
+    path: String,
+    officer_id: Option<i64>,
+    district: Option<String>,
+}
+
+/// An item ready to insert: its number and where it belongs.
+struct Numbered<'a> {
+    work: &'a IntakeWork,
+    submitter: i64,
+    number: String,
+    placement: &'a Placement,
+}
+
+/// Where an intake of a batch stands while the batch is written.
+enum Slot {
+    /// Still to insert.
+    Open,
+    /// Answered (a new id, an earlier item with the same idempotency key, or an error).
+    Done(StoreResult<i64>),
+    /// Repeats the idempotency key of the intake at this index of the same batch.
+    SameAs(usize),
+}
+
+/// The writes of a batch of intakes inside an open transaction (see [`Db::create_item`]); one result
+/// per intake, in order.
+async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
+    let mut slots = Vec::with_capacity(items.len());
+    let mut first_of_key: HashMap<(i64, &str), usize> = HashMap::new();
+    for (n, work) in items.iter().enumerate() {
+        let Some(submitter) = work.ctx.actor_id else {
+            slots.push(Slot::Done(Err(StoreError::Conflict("an item needs a submitter".into()))));
+            continue;
+        };
+        let Some(key) = &work.item.idempotency_key else {
+            slots.push(Slot::Open);
+            continue;
+        };
+        if let Some(&first) = first_of_key.get(&(submitter, key.as_str())) {
+            slots.push(Slot::SameAs(first));
+            continue;
+        }
+        first_of_key.insert((submitter, key), n);
         let existing: Option<i64> =
             fetch!(tx, |c| sqlx::query_scalar("SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2")
                 .bind(submitter)
                 .bind(key)
                 .fetch_optional(c))?;
-        if let Some(id) = existing {
-            return Ok(id);
+        slots.push(existing.map_or(Slot::Open, |id| Slot::Done(Ok(id))));
+    }
+    let open: Vec<usize> = (0..items.len()).filter(|&n| matches!(slots[n], Slot::Open)).collect();
+    let placements = placements(tx, open.iter().map(|&n| items[n].item.enterprise_id)).await?;
+    let mut numbered = Vec::new();
+    for n in open {
+        let work = &items[n];
+        match (placements.get(&work.item.enterprise_id), work.ctx.actor_id) {
+            (Some(placement), Some(submitter)) => {
+                numbered.push((n, Numbered { work, submitter, number: String::new(), placement }))
+            }
+            _ => slots[n] = Slot::Done(Err(StoreError::NotFound)),
         }
     }
-    let (path, officer_id, district): (String, Option<i64>, Option<String>) = fetch!(tx, |c| {
-            sqlx::query_as(
-                "SELECT e.path, e.officer_id,
-                    (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
-                 FROM enterprise e WHERE e.id = $1 AND e.status = 'active'",
-            )
-            .bind(item.enterprise_id)
-            .fetch_optional(c)
-        })?
-        .ok_or(StoreError::NotFound)?;
-    let district = district.unwrap_or_else(|| "LX".into());
-    let year = i64::from(ctx.at.with_timezone(&TIMEZONE).year());
-    let sequence: i64 = fetch!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, 1)
-             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + 1 RETURNING last"
-    )
-    .bind(&district)
-    .bind(year)
-    .fetch_one(c))?;
-    let number = human_number(&district, i32::try_from(year).unwrap_or_default(), sequence);
-    let id: i64 = fetch!(tx, |c| {
-        sqlx::query_scalar(
+    number(tx, &mut numbered).await?;
+    let ids = insert_items(tx, &numbered).await?;
+    let mut created = Vec::with_capacity(numbered.len());
+    for (n, row) in &numbered {
+        let id = ids.get(&row.number).copied();
+        slots[*n] = Slot::Done(id.ok_or(StoreError::NotFound));
+        created.extend(id.map(|id| (id, row)));
+    }
+    write_companions(tx, &created).await?;
+    let first_ids: Vec<Option<i64>> =
+        slots.iter().map(|slot| if let Slot::Done(Ok(id)) = slot { Some(*id) } else { None }).collect();
+    Ok(slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Done(result) => result,
+            Slot::SameAs(first) => first_ids[first].ok_or_else(|| {
+                StoreError::Conflict("the first submission with this idempotency key was not taken".into())
+            }),
+            Slot::Open => Err(StoreError::NotFound),
+        })
+        .collect())
+}
+
+/// The active enterprises among `ids`, by id.
+async fn placements(tx: &mut Tx, ids: impl Iterator<Item = i64>) -> StoreResult<HashMap<i64, Placement>> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Placement> = fetch!(tx, |c| async {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT e.id, e.path, e.officer_id,
+                (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
+                    AS district
+             FROM enterprise e WHERE e.status = 'active' AND e.id IN ",
+        );
+        push_ids(&mut select, &ids);
+        select.build_query_as().persistent(false).fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+}
+
+/// Gives each item its human number: one sequence step per district and year, however many items.
+async fn number(tx: &mut Tx, numbered: &mut [(usize, Numbered<'_>)]) -> StoreResult<()> {
+    let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+    for (slot, (_, row)) in numbered.iter().enumerate() {
+        let district = row.placement.district.clone().unwrap_or_else(|| "LX".into());
+        let year = i64::from(row.work.ctx.at.with_timezone(&TIMEZONE).year());
+        groups.entry((district, year)).or_default().push(slot);
+    }
+    for ((district, year), slots) in groups {
+        let count = i64::try_from(slots.len()).unwrap_or(i64::MAX);
+        let last: i64 = fetch!(tx, |c| sqlx::query_scalar(
+            "INSERT INTO item_sequence (district_code, year, last) VALUES ($1, $2, $3)
+             ON CONFLICT (district_code, year) DO UPDATE SET last = item_sequence.last + $3 RETURNING last"
+        )
+        .bind(&district)
+        .bind(year)
+        .bind(count)
+        .fetch_one(c))?;
+        for (offset, slot) in (0..).zip(slots) {
+            numbered[slot].1.number =
+                human_number(&district, i32::try_from(year).unwrap_or_default(), last - count + 1 + offset);
+        }
+    }
+    Ok(())
+}
+
+/// Inserts the items in one statement; their ids by number.
+async fn insert_items(tx: &mut Tx, numbered: &[(usize, Numbered<'_>)]) -> StoreResult<HashMap<String, i64>> {
+    if numbered.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = fetch!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new(
             "INSERT INTO item (number, kind, category_id, priority, channel, title, description, address, longitude,
                 latitude, enterprise_id, path, officer_id, status, version, submitted_by, submitted_at, idempotency_key,
-                respond_due_at, resolve_due_at, warn_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', 1, $14, $15, $16, $17, $18, $19, $15)
-             RETURNING id"
-        )
-        .bind(&number)
-        .bind(item.kind.code())
-        .bind(item.category_id)
-        .bind(item.priority.code())
-        .bind(item.channel.code())
-        .bind(&item.title)
-        .bind(&item.description)
-        .bind(&item.address)
-        .bind(item.longitude)
-        .bind(item.latitude)
-        .bind(item.enterprise_id)
-        .bind(&path)
-        .bind(officer_id)
-        .bind(submitter)
-        .bind(ctx.at)
-        .bind(&item.idempotency_key)
-        .bind(due.respond_due)
-        .bind(due.resolve_due)
-        .bind(due.warn_at)
-        .fetch_one(c)
+                respond_due_at, resolve_due_at, warn_at, updated_at) ",
+        );
+        insert.push_values(numbered, |mut row, (_, n)| {
+            let (item, due, at) = (&n.work.item, &n.work.due, n.work.ctx.at);
+            row.push_bind(&n.number)
+                .push_bind(item.kind.code())
+                .push_bind(item.category_id)
+                .push_bind(item.priority.code())
+                .push_bind(item.channel.code())
+                .push_bind(&item.title)
+                .push_bind(&item.description)
+                .push_bind(&item.address)
+                .push_bind(item.longitude)
+                .push_bind(item.latitude)
+                .push_bind(item.enterprise_id)
+                .push_bind(&n.placement.path)
+                .push_bind(n.placement.officer_id)
+                .push_bind(Status::Submitted.code())
+                .push_bind(1_i64)
+                .push_bind(n.submitter)
+                .push_bind(at)
+                .push_bind(&item.idempotency_key)
+                .push_bind(due.respond_due)
+                .push_bind(due.resolve_due)
+                .push_bind(due.warn_at)
+                .push_bind(at);
+        });
+        insert.push(" RETURNING id, number");
+        insert.build_query_as().persistent(false).fetch_all(c).await
     })?;
-    let event = NewEvent { step: "submit".into(), body: item.description.clone(), internal: false, on_behalf };
-    insert_event(tx, ctx, id, &event, None, Some(Status::Submitted)).await?;
-    if let Some(officer) = officer_id {
-        let note = NewNotification {
-            user_id: officer,
-            kind: "item.submitted".into(),
-            title: format!("新{}：{}", item.kind.label(), number),
-            body: item.title.clone(),
-        };
-        insert_notification(tx, ctx.at, id, &note).await?;
-    }
-    arm_timer(tx, id, Some(due.warn_at)).await?;
-    append(tx, ctx.at, &ctx.event("item.create", "item", Some(id), number)).await?;
-    Ok(id)
+    Ok(rows.into_iter().map(|(id, number)| (number, id)).collect())
+}
+
+/// What comes with each new item: its first timeline row, the officer's notification, its timer and
+/// its audit row — each kind in one statement.
+async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
+    let events: Vec<NewEvent> = created
+        .iter()
+        .map(|(_, n)| NewEvent {
+            step: "submit".into(),
+            body: n.work.item.description.clone(),
+            internal: false,
+            on_behalf: n.work.on_behalf,
+        })
+        .collect();
+    let rows: Vec<EventWrite> = created
+        .iter()
+        .zip(&events)
+        .map(|((id, n), event)| EventWrite {
+            item_id: *id,
+            at: n.work.ctx.at,
+            actor_id: n.work.ctx.actor_id,
+            event,
+            from: None,
+            to: Some(Status::Submitted),
+        })
+        .collect();
+    insert_events(tx, &rows).await?;
+    let notes: Vec<(chrono::DateTime<chrono::Utc>, i64, NewNotification)> = created
+        .iter()
+        .filter_map(|(id, n)| {
+            let note = NewNotification {
+                user_id: n.placement.officer_id?,
+                kind: "item.submitted".into(),
+                title: format!("新{}：{}", n.work.item.kind.label(), n.number),
+                body: n.work.item.title.clone(),
+            };
+            Some((n.work.ctx.at, *id, note))
+        })
+        .collect();
+    let notes: Vec<_> = notes.iter().map(|(at, id, note)| (*at, *id, note)).collect();
+    insert_notifications(tx, &notes).await?;
+    let timers: Vec<_> = created.iter().map(|(id, n)| (*id, n.work.due.warn_at)).collect();
+    arm_timers(tx, &timers).await?;
+    let audits: Vec<_> = created
+        .iter()
+        .map(|(id, n)| (n.work.ctx.at, n.work.ctx.event("item.create", "item", Some(*id), n.number.clone())))
+        .collect();
+    append_all(tx, &audits).await
 }

@@ -1,7 +1,6 @@
 //! Item lists within a viewer's scope: filters, queues and keyset paging (newest first, `before` an
 //! id), so no list ever counts or sorts its whole scope.
 
-use crate::items::{ItemRow, item_select};
 use crate::{Db, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::org::OrgPath;
@@ -80,11 +79,87 @@ pub struct ItemFilter {
     pub queue: Option<Queue>,
 }
 
+/// A row of an item list: what a worklist shows of an item — no description, location or SLA
+/// bookkeeping (the detail has those), so a page of fifty reads and sends a third of the columns.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ItemSummary {
+    /// Id.
+    pub id: i64,
+    /// Human number.
+    pub number: String,
+    /// Kind code.
+    pub kind: String,
+    /// Category.
+    pub category_id: i64,
+    /// Category name.
+    pub category_name: String,
+    /// Priority code.
+    pub priority: String,
+    /// Channel code.
+    pub channel: String,
+    /// Title.
+    pub title: String,
+    /// Enterprise.
+    pub enterprise_id: i64,
+    /// Enterprise name.
+    pub enterprise_name: String,
+    /// Handling officer.
+    pub handler_id: Option<i64>,
+    /// Handling officer's name.
+    pub handler_name: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// Version.
+    pub version: i64,
+    /// Submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// Resolution due.
+    pub resolve_due_at: DateTime<Utc>,
+    /// Paused since (waiting on the enterprise or a department).
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Overdue since.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Supervised since.
+    pub supervised_at: Option<DateTime<Utc>>,
+    /// Escalation level.
+    pub escalation_level: i64,
+    /// Reopen count.
+    pub reopen_count: i64,
+}
+
+/// An open item's summary with its description, for the duplicate hint.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemText {
+    /// The item.
+    #[sqlx(flatten)]
+    pub summary: ItemSummary,
+    /// Its description.
+    pub description: String,
+}
+
+/// The SELECT list of [`ItemSummary`] (a macro, so `concat!` keeps every query a static string).
+macro_rules! item_summary_columns {
+    () => {
+        "SELECT i.id, i.number, i.kind, i.category_id, c.name AS category_name, i.priority, i.channel, i.title,
+            i.enterprise_id, e.name AS enterprise_name, i.handler_id, h.display_name AS handler_name, i.status,
+            i.version, i.submitted_at, i.resolve_due_at, i.paused_at, i.overdue_at, i.supervised_at,
+            i.escalation_level, i.reopen_count"
+    };
+}
+
+/// The joins that give a summary its names.
+macro_rules! item_summary_joins {
+    () => {
+        " FROM item i JOIN item_category c ON c.id = i.category_id JOIN enterprise e ON e.id = i.enterprise_id
+          LEFT JOIN app_user h ON h.id = i.handler_id "
+    };
+}
+
 /// One page of items and the cursor of the next.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ItemPage {
     /// Rows, newest first.
-    pub items: Vec<ItemRow>,
+    pub items: Vec<ItemSummary>,
     /// Pass as `before` for the next page; `None` on the last.
     pub next_before: Option<i64>,
 }
@@ -113,7 +188,8 @@ macro_rules! item_conditions {
 macro_rules! scoped_items {
     ($db:expr, $ids:expr, $scope:expr, $f:expr, $before:expr, $limit:expr) => {
         read!($db, |c| sqlx::query_as(concat!(
-            item_select!(),
+            item_summary_columns!(),
+            item_summary_joins!(),
             "WHERE i.id IN (",
             $ids,
             ") ORDER BY i.id DESC LIMIT $12"
@@ -144,7 +220,7 @@ impl Db {
         limit: i64,
     ) -> StoreResult<ItemPage> {
         let limit = limit.clamp(1, 200);
-        let mut items: Vec<ItemRow> = match scope {
+        let mut items: Vec<ItemSummary> = match scope {
             ItemScope::Nothing => Vec::new(),
             ItemScope::Enterprise(id) => scoped_items!(
                 self,
@@ -195,5 +271,20 @@ impl Db {
         items.truncate(usize::try_from(limit).unwrap_or(200));
         let next_before = if more { items.last().map(|row| row.id) } else { None };
         Ok(ItemPage { items, next_before })
+    }
+
+    /// The enterprise's open items with their descriptions, newest first, at most `limit` (the
+    /// candidates of the duplicate hint).
+    pub async fn open_item_texts(&self, enterprise_id: i64, limit: i64) -> StoreResult<Vec<ItemText>> {
+        Ok(read!(self, |c| sqlx::query_as(concat!(
+            item_summary_columns!(),
+            ", i.description",
+            item_summary_joins!(),
+            "WHERE i.enterprise_id = $1 AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress')
+             ORDER BY i.id DESC LIMIT $2"
+        ))
+        .bind(enterprise_id)
+        .bind(limit)
+        .fetch_all(c))?)
     }
 }

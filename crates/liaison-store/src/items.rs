@@ -132,8 +132,7 @@ pub struct ItemRow {
     pub feedback_by_staff: bool,
 }
 
-/// The SELECT list and joins of [`ItemRow`], for this module and the list queries (a macro, so
-/// `concat!` keeps every query a static string).
+/// The SELECT list and joins of [`ItemRow`] (a macro, so `concat!` keeps every query a static string).
 macro_rules! item_select {
     () => {
         "SELECT i.id, i.number, i.kind, i.category_id, c.name AS category_name, i.priority,
@@ -147,7 +146,6 @@ macro_rules! item_select {
     LEFT JOIN app_user h ON h.id = i.handler_id "
     };
 }
-pub(crate) use item_select;
 
 impl ItemRow {
     /// The pure state the workflow works on.
@@ -294,13 +292,16 @@ impl Db {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM item").fetch_one(c))?)
     }
 
-    /// How many items an enterprise submitted at or after `since` (the daily submission limit).
-    pub async fn items_submitted_since(&self, enterprise_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
+    /// How many items an enterprise submitted at or after `since`, counting no further than `cap` (the daily
+    /// submission limit).
+    pub async fn items_submitted_since(&self, enterprise_id: i64, since: DateTime<Utc>, cap: i64) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM item WHERE enterprise_id = $1 AND submitted_at >= $2"
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM
+               (SELECT 1 AS one FROM item WHERE enterprise_id = $1 AND submitted_at >= $2 LIMIT $3) AS today"
         )
         .bind(enterprise_id)
         .bind(since)
+        .bind(cap)
         .fetch_one(c))?)
     }
 
@@ -321,6 +322,22 @@ impl Db {
     }
 }
 
+/// A timeline row to write.
+pub(crate) struct EventWrite<'a> {
+    /// The item.
+    pub item_id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (`None`: the system).
+    pub actor_id: Option<i64>,
+    /// What.
+    pub event: &'a NewEvent,
+    /// Status before.
+    pub from: Option<Status>,
+    /// Status after.
+    pub to: Option<Status>,
+}
+
 /// Appends a timeline row (also used by attachments and mediation).
 pub(crate) async fn insert_event(
     tx: &mut Tx,
@@ -330,60 +347,101 @@ pub(crate) async fn insert_event(
     from: Option<Status>,
     to: Option<Status>,
 ) -> StoreResult<()> {
-    exec!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO item_event (item_id, at, actor_id, actor_name, step, from_status, to_status, body, internal, on_behalf)
-         VALUES ($1, $2, $3, COALESCE((SELECT display_name FROM app_user WHERE id = $3), '系统'), $4, $5, $6, $7, $8, $9)"
-    )
-    .bind(item_id)
-    .bind(ctx.at)
-    .bind(ctx.actor_id)
-    .bind(&event.step)
-    .bind(from.map(Status::code))
-    .bind(to.map(Status::code))
-    .bind(&event.body)
-    .bind(event.internal)
-    .bind(event.on_behalf)
-    .execute(c)
+    insert_events(tx, &[EventWrite { item_id, at: ctx.at, actor_id: ctx.actor_id, event, from, to }]).await
+}
+
+/// Appends timeline rows in one statement (the actor's name is copied in, so the timeline reads alone).
+pub(crate) async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    exec!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO item_event (item_id, at, actor_id, actor_name, step, from_status, to_status, body, internal,
+             on_behalf) ",
+        );
+        insert.push_values(rows, |mut row, e| {
+            row.push_bind(e.item_id)
+                .push_bind(e.at)
+                .push_bind(e.actor_id)
+                .push("COALESCE((SELECT display_name FROM app_user WHERE id = ")
+                .push_bind_unseparated(e.actor_id)
+                .push_unseparated("), '系统')")
+                .push_bind(&e.event.step)
+                .push_bind(e.from.map(Status::code))
+                .push_bind(e.to.map(Status::code))
+                .push_bind(&e.event.body)
+                .push_bind(e.event.internal)
+                .push_bind(e.event.on_behalf);
+        });
+        insert.build().persistent(false).execute(c).await
     })?;
     Ok(())
 }
 
+/// Writes a notification to the inbox with its outbox deliveries.
 pub(crate) async fn insert_notification(
     tx: &mut Tx,
     at: DateTime<Utc>,
     item_id: i64,
     note: &NewNotification,
 ) -> StoreResult<()> {
-    let id: i64 = fetch!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO notification (user_id, item_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id"
-    )
-    .bind(note.user_id)
-    .bind(item_id)
-    .bind(&note.kind)
-    .bind(&note.title)
-    .bind(&note.body)
-    .bind(at)
-    .fetch_one(c))?;
-    crate::outbox::enqueue(tx, id, note.user_id, at).await
+    insert_notifications(tx, &[(at, item_id, note)]).await
+}
+
+/// Writes notifications `(created, item, notification)` in one statement, then their deliveries.
+pub(crate) async fn insert_notifications(
+    tx: &mut Tx,
+    notes: &[(DateTime<Utc>, i64, &NewNotification)],
+) -> StoreResult<()> {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = fetch!(tx, |c| async {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO notification (user_id, item_id, kind, title, body, created_at) ");
+        insert.push_values(notes, |mut row, (at, item_id, note)| {
+            row.push_bind(note.user_id)
+                .push_bind(*item_id)
+                .push_bind(&note.kind)
+                .push_bind(&note.title)
+                .push_bind(&note.body)
+                .push_bind(*at);
+        });
+        insert.push(" RETURNING id");
+        insert.build_query_scalar().persistent(false).fetch_all(c).await
+    })?;
+    crate::outbox::enqueue(tx, &ids).await
 }
 
 /// Sets (or, with `None`, removes) the item's pending timer job.
 pub(crate) async fn arm_timer(tx: &mut Tx, item_id: i64, at: Option<DateTime<Utc>>) -> StoreResult<()> {
     match at {
-        Some(at) => exec!(tx, |c| sqlx::query(
-            "INSERT INTO job (kind, ref_id, run_at) VALUES ($1, $2, $3)
-             ON CONFLICT (kind, ref_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_until = NULL"
-        )
-        .bind(ITEM_TIMER)
-        .bind(item_id)
-        .bind(at)
-        .execute(c))?,
-        None => exec!(tx, |c| sqlx::query("DELETE FROM job WHERE kind = $1 AND ref_id = $2")
-            .bind(ITEM_TIMER)
-            .bind(item_id)
-            .execute(c))?,
-    };
+        Some(at) => arm_timers(tx, &[(item_id, at)]).await,
+        None => {
+            exec!(tx, |c| sqlx::query("DELETE FROM job WHERE kind = $1 AND ref_id = $2")
+                .bind(ITEM_TIMER)
+                .bind(item_id)
+                .execute(c))?;
+            Ok(())
+        }
+    }
+}
+
+/// Sets the pending timer job of several items `(item, when)` in one statement.
+pub(crate) async fn arm_timers(tx: &mut Tx, timers: &[(i64, DateTime<Utc>)]) -> StoreResult<()> {
+    if timers.is_empty() {
+        return Ok(());
+    }
+    exec!(tx, |c| async {
+        let mut upsert = sqlx::QueryBuilder::new("INSERT INTO job (kind, ref_id, run_at) ");
+        upsert.push_values(timers, |mut row, (item_id, at)| {
+            row.push_bind(ITEM_TIMER).push_bind(*item_id).push_bind(*at);
+        });
+        upsert.push(
+            " ON CONFLICT (kind, ref_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_until = NULL",
+        );
+        upsert.build().persistent(false).execute(c).await
+    })?;
     Ok(())
 }

@@ -28,6 +28,7 @@ pub mod mediation;
 pub mod org;
 pub mod outbox;
 pub mod self_reports;
+mod session_cache;
 pub mod sessions;
 pub mod users;
 

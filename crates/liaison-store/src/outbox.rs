@@ -2,6 +2,7 @@
 //! as `delivery` rows with a `deliver` job, in the transaction that wrote the notification; the worker
 //! records each attempt. Also the users' channel preferences.
 
+use crate::db::push_ids;
 use crate::{Ctx, Db, Page, Paging, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
@@ -54,23 +55,24 @@ pub struct DeliveryRow {
     pub item_id: Option<i64>,
 }
 
-/// Writes the deliveries of notification `id` for every channel of `user_id`, each with its job.
-pub(crate) async fn enqueue(tx: &mut Tx, id: i64, user_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query(
-        "INSERT INTO delivery (notification_id, channel, target, format, state, created_at)
-         SELECT $1, channel, target, format, 'pending', $3 FROM user_channel WHERE user_id = $2"
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(at)
-    .execute(c))?;
-    exec!(tx, |c| sqlx::query(
-        "INSERT INTO job (kind, ref_id, run_at) SELECT $2, id, $3 FROM delivery WHERE notification_id = $1"
-    )
-    .bind(id)
-    .bind(DELIVER)
-    .bind(at)
-    .execute(c))?;
+/// Writes the deliveries of the notifications `ids`, one per channel of each recipient, each with its job
+/// (two statements, however many notifications).
+pub(crate) async fn enqueue(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
+    exec!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO delivery (notification_id, channel, target, format, state, created_at)
+             SELECT n.id, ch.channel, ch.target, ch.format, 'pending', n.created_at
+             FROM notification n JOIN user_channel ch ON ch.user_id = n.user_id WHERE n.id IN ",
+        );
+        push_ids(&mut insert, ids);
+        insert.build().persistent(false).execute(c).await
+    })?;
+    exec!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO job (kind, ref_id, run_at) SELECT ");
+        insert.push_bind(DELIVER).push(", d.id, d.created_at FROM delivery d WHERE d.notification_id IN ");
+        push_ids(&mut insert, ids);
+        insert.build().persistent(false).execute(c).await
+    })?;
     Ok(())
 }
 

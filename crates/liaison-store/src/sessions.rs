@@ -97,8 +97,21 @@ impl Db {
         Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE id = $1").bind(digest).fetch_optional(c))?)
     }
 
-    /// The session stored under `digest` with its user and roles, in one query (every request does this).
+    /// The session stored under `digest` with its user and roles, in one query (every request does this),
+    /// or from the session cache when nothing was committed since it was read (see `session_cache`).
     pub async fn session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
+        if let Some(resolved) = self.session_cache().get(digest) {
+            return Ok(Some(resolved));
+        }
+        let mark = self.session_cache().mark();
+        let resolved = self.read_session_with_user(digest).await?;
+        if let Some(resolved) = &resolved {
+            self.session_cache().put(digest, mark, resolved.clone());
+        }
+        Ok(resolved)
+    }
+
+    async fn read_session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
         let rows: Vec<SessionUserRow> = read!(self, |c| {
             sqlx::query_as(
             "SELECT s.id AS session_id, s.user_id AS session_user_id, s.created_at AS session_created_at, s.last_seen_at,

@@ -391,6 +391,61 @@ async fn figures_count_by_the_documented_rules_on_both_backends() {
     }
 }
 
+/// A batch mixing good intakes, a retired enterprise and a repeated key: each intake gets its own
+/// answer, and every created item has its number, timeline row, timer, notification, delivery and audit
+/// row — written a statement per kind for the whole batch.
+#[tokio::test]
+async fn a_mixed_intake_batch_answers_each_intake_and_writes_everything_with_each_item() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let due = deadlines(&db).await;
+        let (o1, e1a, e2a) = (f.user("o1"), f.user("e1a"), f.user("e2a"));
+        let webhook = liaison_store::outbox::UserChannel {
+            channel: "webhook".into(),
+            target: "https://hooks.example.cn/o1".into(),
+            format: "json".into(),
+        };
+        db.set_user_channels(&ctx(o1, t0()), o1, &[webhook]).await.expect("channels");
+        db.set_enterprise_status(&ctx(o1, t0()), f.e2, true).await.expect("retire e2");
+        let jobs_before = db.pending_jobs().await.expect("jobs");
+        let mut tasks = Vec::new();
+        for n in 0..24 {
+            let (db, due) = (db.clone(), due);
+            let (user, enterprise) = if n % 8 == 7 { (e2a, f.e2) } else { (e1a, f.e1) };
+            let item =
+                NewItem { idempotency_key: (n % 10 == 3).then(|| "batch-key".to_owned()), ..need(enterprise, None) };
+            tasks.push(tokio::spawn(async move { db.create_item(&ctx(user, t0()), &item, &due, false).await }));
+        }
+        let mut created = Vec::new();
+        for (n, task) in tasks.into_iter().enumerate() {
+            match (n % 8 == 7, task.await.expect("task")) {
+                (true, Err(StoreError::NotFound)) => {}
+                (false, Ok(id)) => created.push(id),
+                (retired, other) => panic!("intake {n} (retired enterprise: {retired}) answered {other:?}"),
+            }
+        }
+        let mut distinct = created.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!((created.len(), distinct.len()), (21, 20), "three retired; two share a key, answered by one item");
+        let mut numbers = Vec::new();
+        for &id in &distinct {
+            let item = db.item(id).await.expect("item");
+            numbers.push(item.number.clone());
+            let timeline = db.timeline(id, true).await.expect("timeline");
+            assert_eq!((timeline.len(), timeline[0].step.as_str()), (1, "submit"), "item {id}");
+        }
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 20, "every item its own number");
+        assert_eq!(db.pending_jobs().await.expect("jobs") - jobs_before, 20 * 2, "a timer and a delivery each");
+        assert_eq!(db.unread_count(o1).await.expect("unread"), 20);
+        let audited = db.audit_page("item.create", liaison_store::Paging::new(None, Some(100))).await.expect("audit");
+        assert_eq!(audited.items.len(), 20);
+        assert!(db.verify_audit_chain().await.expect("verify").is_ok(), "the batch's rows chain in order");
+    }
+}
+
 #[tokio::test]
 async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_batch() {
     for db in backends().await {

@@ -15,7 +15,7 @@ use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 use liaison_store::attachments::NewAttachment;
-use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope};
+use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope, ItemSummary};
 use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
 use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
@@ -102,7 +102,7 @@ pub async fn similar_items(
     authed: &Authed,
     text: &str,
     enterprise_id: Option<i64>,
-) -> AppResult<Vec<ItemRow>> {
+) -> AppResult<Vec<ItemSummary>> {
     let viewer = authed.viewer();
     let enterprise = match (viewer.enterprise_id, enterprise_id) {
         (Some(own), _) if viewer.roles.contains(&Role::EnterpriseUser) => own,
@@ -113,14 +113,13 @@ pub async fn similar_items(
     if draft.is_empty() {
         return Ok(Vec::new());
     }
-    let open = ItemFilter { queue: Some(liaison_store::item_list::Queue::Open), ..ItemFilter::default() };
-    let candidates = state.db.items(&ItemScope::Enterprise(enterprise), &open, None, 200).await?.items;
-    let mut scored: Vec<(usize, ItemRow)> = candidates
+    let candidates = state.db.open_item_texts(enterprise, 200).await?;
+    let mut scored: Vec<(usize, ItemSummary)> = candidates
         .into_iter()
-        .filter_map(|row| {
-            let words = liaison_core::text_match::words(&format!("{} {}", row.title, row.description));
+        .filter_map(|text| {
+            let words = liaison_core::text_match::words(&format!("{} {}", text.summary.title, text.description));
             liaison_core::text_match::similar(&draft, &words)
-                .then(|| (liaison_core::text_match::common(&draft, &words), row))
+                .then(|| (liaison_core::text_match::common(&draft, &words), text.summary))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
@@ -176,7 +175,8 @@ pub async fn submit_item(
     let now = state.clock.now();
     let midnight = now.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
     let since = TIMEZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
-    if state.db.items_submitted_since(enterprise_id, since).await? >= state.config.daily_items_per_enterprise {
+    let limit = state.config.daily_items_per_enterprise;
+    if state.db.items_submitted_since(enterprise_id, since, limit).await? >= limit {
         let ctx = authed.ctx(now);
         state.db.audit_denied(&ctx, "item.create", "item", "daily submission limit").await?;
         let tomorrow = since + Duration::days(1);

@@ -21,7 +21,7 @@ use liaison_core::item::workflow::{Actor, Step, allowed_steps};
 use liaison_core::item::{Kind, Rating};
 use liaison_core::org::OrgPath;
 use liaison_store::catalogue::Category;
-use liaison_store::item_list::{ItemFilter, Queue};
+use liaison_store::item_list::{ItemFilter, ItemSummary, Queue};
 use liaison_store::items::{EventRow, ItemRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -107,7 +107,7 @@ pub struct ItemQuery {
 pub struct ItemListView {
     /// Items, newest first.
     #[schema(value_type = Vec<Object>)]
-    pub items: Vec<ItemRow>,
+    pub items: Vec<ItemSummary>,
     /// Cursor of the next page.
     pub next_before: Option<i64>,
 }

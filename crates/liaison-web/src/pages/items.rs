@@ -26,7 +26,7 @@ use liaison_core::item::workflow::{Actor, Step, allowed_steps};
 use liaison_core::item::{Channel, Kind, Rating, Status};
 use liaison_core::validate::FieldError;
 use liaison_store::catalogue::Category;
-use liaison_store::item_list::{ItemFilter, Queue};
+use liaison_store::item_list::{ItemFilter, ItemSummary, Queue};
 use liaison_store::items::{EventRow, ItemRow};
 use liaison_store::users::OfficerLoad;
 use serde::Deserialize;
@@ -52,7 +52,7 @@ pub struct ListForm {
 struct ListPage {
     chrome: Chrome,
     form: ListForm,
-    rows: Vec<ItemRow>,
+    rows: Vec<ItemSummary>,
     next_before: Option<i64>,
     queues: Vec<&'static str>,
     kinds: &'static [Kind],
@@ -237,7 +237,7 @@ pub struct SimilarForm {
 #[template(path = "items/similar.html")]
 struct SimilarFragment {
     chrome: Chrome,
-    rows: Vec<ItemRow>,
+    rows: Vec<ItemSummary>,
 }
 
 /// The duplicate hint under the new-item form (an htmx fragment).
