@@ -44,6 +44,30 @@ struct PolicyRow {
     warn_percent: i64,
 }
 
+impl From<PolicyRow> for Policy {
+    fn from(row: PolicyRow) -> Self {
+        let respond = match (row.respond_hours, row.respond_days) {
+            (Some(hours), _) => Span::Hours(hours),
+            (None, days) => Span::WorkingDays(days.unwrap_or(1)),
+        };
+        Policy { respond, resolve_days: row.resolve_days, warn_percent: row.warn_percent }
+    }
+}
+
+/// A category with the SLA policy an item of it gets at a priority (its own `resolve_days` renamed, as
+/// the policy's column carries the override applied).
+#[derive(sqlx::FromRow)]
+struct CategoryTermsRow {
+    id: i64,
+    kind: String,
+    name: String,
+    default_unit_id: Option<i64>,
+    category_resolve_days: Option<i64>,
+    retired: bool,
+    #[sqlx(flatten)]
+    policy: PolicyRow,
+}
+
 impl Db {
     /// Categories, optionally of one kind; retired ones only when asked for.
     pub async fn categories(&self, kind: Option<Kind>, include_retired: bool) -> StoreResult<Vec<Category>> {
@@ -118,11 +142,31 @@ impl Db {
         .bind(category_id)
         .fetch_optional(c))?
         .ok_or(StoreError::NotFound)?;
-        let respond = match (row.respond_hours, row.respond_days) {
-            (Some(hours), _) => Span::Hours(hours),
-            (None, days) => Span::WorkingDays(days.unwrap_or(1)),
+        Ok(row.into())
+    }
+
+    /// A category with the SLA policy of its kind at `priority` (its resolution override applied), in one
+    /// read — what an intake needs to know.
+    pub async fn category_terms(&self, id: i64, priority: Priority) -> StoreResult<(Category, Policy)> {
+        let row: CategoryTermsRow = read!(self, |c| sqlx::query_as(
+            "SELECT c.id, c.kind, c.name, c.default_unit_id, c.resolve_days AS category_resolve_days,
+                    c.retired_at IS NOT NULL AS retired, p.respond_hours, p.respond_days,
+                    COALESCE(c.resolve_days, p.resolve_days) AS resolve_days, p.warn_percent
+             FROM item_category c JOIN sla_policy p ON p.kind = c.kind AND p.priority = $2 WHERE c.id = $1"
+        )
+        .bind(id)
+        .bind(priority.code())
+        .fetch_optional(c))?
+        .ok_or(StoreError::NotFound)?;
+        let category = Category {
+            id: row.id,
+            kind: row.kind,
+            name: row.name,
+            default_unit_id: row.default_unit_id,
+            resolve_days: row.category_resolve_days,
+            retired: row.retired,
         };
-        Ok(Policy { respond, resolve_days: row.resolve_days, warn_percent: row.warn_percent })
+        Ok((category, row.policy.into()))
     }
 
     /// Replaces the policy of a kind × priority (validated by the caller).

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// Someone changed the object since the caller read it (optimistic concurrency).
     #[error("stale version")]
     Stale,
+    /// A rate limit is reached (an enterprise's daily submissions); nothing was written.
+    #[error("limit reached")]
+    Limit,
     /// The database failed; the details are logged, never shown.
     #[error("database error: {0}")]
     Database(sqlx::Error),

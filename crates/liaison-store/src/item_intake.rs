@@ -7,7 +7,7 @@ use crate::audit::append_all;
 use crate::db::push_ids;
 use crate::items::{EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::item::{Status, human_number};
 use liaison_core::sla::Deadlines;
@@ -94,13 +94,17 @@ pub(crate) async fn intake_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver
     }
 }
 
-/// The enterprise facts an item copies: its community path, its officer and its district's code.
+/// The enterprise facts an item copies: its community path, its officer, its district's code, and the
+/// address and coordinates an item without its own takes.
 #[derive(sqlx::FromRow)]
 struct Placement {
     id: i64,
     path: String,
     officer_id: Option<i64>,
     district: Option<String>,
+    address: String,
+    longitude: Option<f64>,
+    latitude: Option<f64>,
 }
 
 /// An item ready to insert: its number and where it belongs.
@@ -149,15 +153,21 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
     }
     let open: Vec<usize> = (0..items.len()).filter(|&n| matches!(slots[n], Slot::Open)).collect();
     let placements = placements(tx, open.iter().map(|&n| items[n].item.enterprise_id)).await?;
+    let mut today = submitted_today(tx, open.iter().map(|&n| &items[n])).await?;
     let mut numbered = Vec::new();
     for n in open {
         let work = &items[n];
-        match (placements.get(&work.item.enterprise_id), work.ctx.actor_id) {
-            (Some(placement), Some(submitter)) => {
-                numbered.push((n, Numbered { work, submitter, number: String::new(), placement }))
-            }
-            _ => slots[n] = Slot::Done(Err(StoreError::NotFound)),
+        let (Some(placement), Some(submitter)) = (placements.get(&work.item.enterprise_id), work.ctx.actor_id) else {
+            slots[n] = Slot::Done(Err(StoreError::NotFound));
+            continue;
+        };
+        let count = today.entry((work.item.enterprise_id, local_midnight(work))).or_default();
+        if work.item.daily_limit.is_some_and(|limit| *count >= limit) {
+            slots[n] = Slot::Done(Err(StoreError::Limit));
+            continue;
         }
+        *count += 1;
+        numbered.push((n, Numbered { work, submitter, number: String::new(), placement }));
     }
     number(tx, &mut numbered).await?;
     let ids = insert_items(tx, &numbered).await?;
@@ -194,13 +204,48 @@ async fn placements(tx: &mut Tx, ids: impl Iterator<Item = i64>) -> StoreResult<
         let mut select = sqlx::QueryBuilder::new(
             "SELECT e.id, e.path, e.officer_id,
                 (SELECT d.code FROM org_unit d WHERE d.kind = 'district' AND substr(e.path, 1, length(d.path)) = d.path)
-                    AS district
+                    AS district,
+                e.address, e.longitude, e.latitude
              FROM enterprise e WHERE e.status = 'active' AND e.id IN ",
         );
         push_ids(&mut select, &ids);
         select.build_query_as().persistent(false).fetch_all(c).await
     })?;
     Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+}
+
+/// The start of the local day an intake falls on.
+fn local_midnight(work: &IntakeWork) -> DateTime<Utc> {
+    let midnight = work.ctx.at.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
+    TIMEZONE.from_local_datetime(&midnight).earliest().map_or(work.ctx.at, |t| t.with_timezone(&Utc))
+}
+
+/// How many items each enterprise of the limited intakes submitted since the start of the intake's local
+/// day, by (enterprise, day): one grouped count per day the batch spans (nearly always one).
+async fn submitted_today<'a>(
+    tx: &mut Tx,
+    items: impl Iterator<Item = &'a IntakeWork>,
+) -> StoreResult<HashMap<(i64, DateTime<Utc>), i64>> {
+    let mut days: HashMap<DateTime<Utc>, Vec<i64>> = HashMap::new();
+    for work in items.filter(|w| w.item.daily_limit.is_some()) {
+        days.entry(local_midnight(work)).or_default().push(work.item.enterprise_id);
+    }
+    let mut counts = HashMap::new();
+    for (since, mut enterprises) in days {
+        enterprises.sort_unstable();
+        enterprises.dedup();
+        let rows: Vec<(i64, i64)> = fetch!(tx, |c| async {
+            let mut count = sqlx::QueryBuilder::new(
+                "SELECT enterprise_id, CAST(COUNT(*) AS BIGINT) FROM item WHERE submitted_at >= ",
+            );
+            count.push_bind(since).push(" AND enterprise_id IN ");
+            push_ids(&mut count, &enterprises);
+            count.push(" GROUP BY enterprise_id");
+            count.build_query_as().persistent(false).fetch_all(c).await
+        })?;
+        counts.extend(rows.into_iter().map(|(enterprise, n)| ((enterprise, since), n)));
+    }
+    Ok(counts)
 }
 
 /// Gives each item its human number: one sequence step per district and year, however many items.
@@ -249,9 +294,9 @@ async fn insert_items(tx: &mut Tx, numbered: &[(usize, Numbered<'_>)]) -> StoreR
                 .push_bind(item.channel.code())
                 .push_bind(&item.title)
                 .push_bind(&item.description)
-                .push_bind(&item.address)
-                .push_bind(item.longitude)
-                .push_bind(item.latitude)
+                .push_bind(item.address.as_ref().unwrap_or(&n.placement.address))
+                .push_bind(item.longitude.or(n.placement.longitude))
+                .push_bind(item.latitude.or(n.placement.latitude))
                 .push_bind(item.enterprise_id)
                 .push_bind(&n.placement.path)
                 .push_bind(n.placement.officer_id)
@@ -296,7 +341,7 @@ async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> Stor
         })
         .collect();
     insert_events(tx, &rows).await?;
-    let notes: Vec<(chrono::DateTime<chrono::Utc>, i64, NewNotification)> = created
+    let notes: Vec<(DateTime<Utc>, i64, NewNotification)> = created
         .iter()
         .filter_map(|(id, n)| {
             let note = NewNotification {

@@ -24,16 +24,19 @@ pub struct NewItem {
     pub title: String,
     /// Description.
     pub description: String,
-    /// Where.
-    pub address: String,
-    /// Longitude.
+    /// Where (`None`: the enterprise's address).
+    pub address: Option<String>,
+    /// Longitude (`None`: the enterprise's).
     pub longitude: Option<f64>,
-    /// Latitude.
+    /// Latitude (`None`: the enterprise's).
     pub latitude: Option<f64>,
     /// The enterprise.
     pub enterprise_id: i64,
     /// The client's idempotency key (BIZ-04).
     pub idempotency_key: Option<String>,
+    /// At most this many items per enterprise per local day, this one included (RATE): checked in the
+    /// intake's transaction, so concurrent submissions cannot slip past it.
+    pub daily_limit: Option<i64>,
 }
 
 /// An item as stored, with the names a page shows.
@@ -290,19 +293,6 @@ impl Db {
     /// How many items there are (benchmarks and operations; lists never count).
     pub async fn item_count(&self) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM item").fetch_one(c))?)
-    }
-
-    /// How many items an enterprise submitted at or after `since`, counting no further than `cap` (the daily
-    /// submission limit).
-    pub async fn items_submitted_since(&self, enterprise_id: i64, since: DateTime<Utc>, cap: i64) -> StoreResult<i64> {
-        Ok(read!(self, |c| sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM
-               (SELECT 1 AS one FROM item WHERE enterprise_id = $1 AND submitted_at >= $2 LIMIT $3) AS today"
-        )
-        .bind(enterprise_id)
-        .bind(since)
-        .bind(cap)
-        .fetch_one(c))?)
     }
 
     /// Active users holding `role` in a unit on the item's path (station heads and center staff above it).

@@ -164,6 +164,8 @@ impl From<StoreError> for AppError {
                 "stale_version",
                 "已被他人更新，请刷新后重试 / changed by someone else, reload".into(),
             ),
+            // Callers that know when the limit resets answer with that; this is the fallback.
+            StoreError::Limit => AppError::TooManyRequests(60),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -23,11 +23,12 @@ fn need(enterprise_id: i64, key: Option<&str>) -> NewItem {
         channel: Channel::Portal,
         title: "招工难".into(),
         description: "春节后需要招聘三十名操作工".into(),
-        address: "渝中区解放碑".into(),
+        address: Some("渝中区解放碑".into()),
         longitude: None,
         latitude: None,
         enterprise_id,
         idempotency_key: key.map(str::to_owned),
+        daily_limit: None,
     }
 }
 
@@ -443,6 +444,42 @@ async fn a_mixed_intake_batch_answers_each_intake_and_writes_everything_with_eac
         let audited = db.audit_page("item.create", liaison_store::Paging::new(None, Some(100))).await.expect("audit");
         assert_eq!(audited.items.len(), 20);
         assert!(db.verify_audit_chain().await.expect("verify").is_ok(), "the batch's rows chain in order");
+    }
+}
+
+/// The daily limit is checked inside the intake's transaction: of twelve concurrent submissions under a
+/// limit of five, exactly five are taken, whatever batches they fall into; the next day counts afresh.
+#[tokio::test]
+async fn the_daily_limit_holds_for_concurrent_intakes() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let due = deadlines(&db).await;
+        let e1a = f.user("e1a");
+        let submit_at = |at: chrono::DateTime<chrono::Utc>| {
+            (0..12)
+                .map(|_| {
+                    let db = db.clone();
+                    let item = NewItem { daily_limit: Some(5), ..need(f.e1, None) };
+                    tokio::spawn(async move { db.create_item(&ctx(e1a, at), &item, &due, false).await })
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut taken = 0;
+        for task in submit_at(t0()) {
+            match task.await.expect("task") {
+                Ok(_) => taken += 1,
+                Err(StoreError::Limit) => {}
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(taken, 5);
+        assert_eq!(db.item_count().await.expect("count"), 5, "the refused wrote nothing");
+        let next_day = submit_at(t0() + Duration::days(1));
+        let mut taken = 0;
+        for task in next_day {
+            taken += usize::from(task.await.expect("task").is_ok());
+        }
+        assert_eq!(taken, 5, "a new day, a new allowance");
     }
 }
 

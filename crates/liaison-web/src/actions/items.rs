@@ -163,9 +163,8 @@ pub async fn submit_item(
             "企业提交的渠道为助企直通车 / enterprises submit through the portal",
         ));
     }
-    let category =
-        state.db.category(details.category_id).await.ok().filter(|c| !c.retired && c.kind == details.kind.code());
-    let Some(category) = category else {
+    let terms = state.db.category_terms(details.category_id, details.priority).await.ok();
+    let Some((category, policy)) = terms.filter(|(c, _)| !c.retired && c.kind == details.kind.code()) else {
         return Err(AppError::field(
             "category_id",
             "category.unknown",
@@ -173,18 +172,6 @@ pub async fn submit_item(
         ));
     };
     let now = state.clock.now();
-    let midnight = now.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
-    let since = TIMEZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
-    let limit = state.config.daily_items_per_enterprise;
-    if state.db.items_submitted_since(enterprise_id, since, limit).await? >= limit {
-        let ctx = authed.ctx(now);
-        state.db.audit_denied(&ctx, "item.create", "item", "daily submission limit").await?;
-        let tomorrow = since + Duration::days(1);
-        return Err(AppError::TooManyRequests((tomorrow - now).num_seconds().max(1).unsigned_abs()));
-    }
-    let enterprise = state.db.enterprise(enterprise_id).await?;
-    let policy = state.db.sla_policy(details.kind, details.priority, category.id).await?;
-    let due = policy.deadlines(&state.calendar, now);
     let item = NewItem {
         kind: details.kind,
         category_id: category.id,
@@ -192,13 +179,24 @@ pub async fn submit_item(
         channel: details.channel,
         title: details.title,
         description: details.description,
-        address: details.address.unwrap_or(enterprise.address),
-        longitude: details.location.map(|(lng, _)| lng).or(enterprise.longitude),
-        latitude: details.location.map(|(_, lat)| lat).or(enterprise.latitude),
+        address: details.address,
+        longitude: details.location.map(|(lng, _)| lng),
+        latitude: details.location.map(|(_, lat)| lat),
         enterprise_id,
         idempotency_key,
+        daily_limit: Some(state.config.daily_items_per_enterprise),
     };
-    Ok(state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await?)
+    let due = policy.deadlines(&state.calendar, now);
+    match state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await {
+        Err(StoreError::Limit) => {
+            state.db.audit_denied(&authed.ctx(now), "item.create", "item", "daily submission limit").await?;
+            let midnight = now.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
+            let tomorrow = TIMEZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc))
+                + Duration::days(1);
+            Err(AppError::TooManyRequests((tomorrow - now).num_seconds().max(1).unsigned_abs()))
+        }
+        created => Ok(created?),
+    }
 }
 
 /// Whether the viewer may add files to item `id`: they own it or work on it, and it is not final.

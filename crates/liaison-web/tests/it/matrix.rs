@@ -396,11 +396,12 @@ async fn prepare(app: &TestApp) -> Ids {
         channel: liaison_core::item::Channel::Portal,
         title: "渝中一号科技有限公司的诉求".into(),
         description: "需要招聘".into(),
-        address: "渝中".into(),
+        address: Some("渝中".into()),
         longitude: None,
         latitude: None,
         enterprise_id,
         idempotency_key: None,
+        daily_limit: None,
     };
     let due = liaison_core::sla::default_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal)
         .deadlines(&liaison_core::calendar::Calendar::official(), app.clock.now());
