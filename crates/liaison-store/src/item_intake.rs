@@ -7,7 +7,7 @@ use crate::audit::append_all;
 use crate::db::push_ids;
 use crate::items::{EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::item::{Status, human_number};
 use liaison_core::sla::Deadlines;
@@ -161,7 +161,7 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
             slots[n] = Slot::Done(Err(StoreError::NotFound));
             continue;
         };
-        let count = today.entry((work.item.enterprise_id, local_midnight(work))).or_default();
+        let count = today.entry((work.item.enterprise_id, local_day(work))).or_default();
         if work.item.daily_limit.is_some_and(|limit| *count >= limit) {
             slots[n] = Slot::Done(Err(StoreError::Limit));
             continue;
@@ -177,7 +177,10 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
         slots[*n] = Slot::Done(id.ok_or(StoreError::NotFound));
         created.extend(id.map(|id| (id, row)));
     }
-    write_companions(tx, &created).await?;
+    if !created.is_empty() {
+        count_intakes(tx, &created).await?;
+        write_companions(tx, &created).await?;
+    }
     let first_ids: Vec<Option<i64>> =
         slots.iter().map(|slot| if let Slot::Done(Ok(id)) = slot { Some(*id) } else { None }).collect();
     Ok(slots
@@ -214,38 +217,54 @@ async fn placements(tx: &mut Tx, ids: impl Iterator<Item = i64>) -> StoreResult<
     Ok(rows.into_iter().map(|p| (p.id, p)).collect())
 }
 
-/// The start of the local day an intake falls on.
-fn local_midnight(work: &IntakeWork) -> DateTime<Utc> {
-    let midnight = work.ctx.at.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
-    TIMEZONE.from_local_datetime(&midnight).earliest().map_or(work.ctx.at, |t| t.with_timezone(&Utc))
+/// The local day an intake falls on.
+fn local_day(work: &IntakeWork) -> NaiveDate {
+    work.ctx.at.with_timezone(&TIMEZONE).date_naive()
 }
 
-/// How many items each enterprise of the limited intakes submitted since the start of the intake's local
-/// day, by (enterprise, day): one grouped count per day the batch spans (nearly always one).
+/// How many items each enterprise of the limited intakes was already given on the intake's local day,
+/// by (enterprise, day): one read per day the batch spans (nearly always one).
 async fn submitted_today<'a>(
     tx: &mut Tx,
     items: impl Iterator<Item = &'a IntakeWork>,
-) -> StoreResult<HashMap<(i64, DateTime<Utc>), i64>> {
-    let mut days: HashMap<DateTime<Utc>, Vec<i64>> = HashMap::new();
+) -> StoreResult<HashMap<(i64, NaiveDate), i64>> {
+    let mut days: HashMap<NaiveDate, Vec<i64>> = HashMap::new();
     for work in items.filter(|w| w.item.daily_limit.is_some()) {
-        days.entry(local_midnight(work)).or_default().push(work.item.enterprise_id);
+        days.entry(local_day(work)).or_default().push(work.item.enterprise_id);
     }
     let mut counts = HashMap::new();
-    for (since, mut enterprises) in days {
+    for (day, mut enterprises) in days {
         enterprises.sort_unstable();
         enterprises.dedup();
         let rows: Vec<(i64, i64)> = fetch!(tx, |c| async {
-            let mut count = sqlx::QueryBuilder::new(
-                "SELECT enterprise_id, CAST(COUNT(*) AS BIGINT) FROM item WHERE submitted_at >= ",
-            );
-            count.push_bind(since).push(" AND enterprise_id IN ");
+            let mut count = sqlx::QueryBuilder::new("SELECT enterprise_id, submitted FROM intake_count WHERE day = ");
+            count.push_bind(day).push(" AND enterprise_id IN ");
             push_ids(&mut count, &enterprises);
-            count.push(" GROUP BY enterprise_id");
             count.build_query_as().persistent(false).fetch_all(c).await
         })?;
-        counts.extend(rows.into_iter().map(|(enterprise, n)| ((enterprise, since), n)));
+        counts.extend(rows.into_iter().map(|(enterprise, n)| ((enterprise, day), n)));
     }
     Ok(counts)
+}
+
+/// Advances the day's counts by the items just taken in.
+async fn count_intakes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
+    let mut taken: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    for (_, n) in created {
+        *taken.entry((n.work.item.enterprise_id, local_day(n.work))).or_default() += 1;
+    }
+    let taken: Vec<_> = taken.into_iter().collect();
+    exec!(tx, |c| async {
+        let mut upsert = sqlx::QueryBuilder::new("INSERT INTO intake_count (enterprise_id, day, submitted) ");
+        upsert.push_values(&taken, |mut row, ((enterprise, day), n)| {
+            row.push_bind(*enterprise).push_bind(*day).push_bind(*n);
+        });
+        upsert.push(
+            " ON CONFLICT (enterprise_id, day) DO UPDATE SET submitted = intake_count.submitted + excluded.submitted",
+        );
+        upsert.build().persistent(false).execute(c).await
+    })?;
+    Ok(())
 }
 
 /// Gives each item its human number: one sequence step per district and year, however many items.
