@@ -83,6 +83,9 @@ impl Db {
         .fetch_one(c)
         })?;
         if file.status == "clean" {
+            exec!(&mut tx, |c| sqlx::query("UPDATE item SET attachment_count = attachment_count + 1 WHERE id = $1")
+                .bind(item_id)
+                .execute(c))?;
             let event =
                 NewEvent { step: "attach".into(), body: file.file_name.clone(), internal: false, on_behalf: false };
             insert_event(&mut tx, ctx, item_id, &event, None, None).await?;

@@ -138,6 +138,12 @@ impl Db {
                 .execute(c)
                 })?;
             }
+            if !item.referrals.is_empty() {
+                exec!(&mut tx, |c| sqlx::query("UPDATE item SET referral_count = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(i64::try_from(item.referrals.len()).unwrap_or(i64::MAX))
+                    .execute(c))?;
+            }
             if let Some(dispute) = &item.dispute {
                 insert_dispute(&mut tx, id, dispute, item.state.submitted_at).await?;
             }

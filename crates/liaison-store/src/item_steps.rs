@@ -210,16 +210,21 @@ async fn write_step(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult
 async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {
     let actor = ctx.actor_id.unwrap_or_default();
     match change {
-        ReferralChange::Create { department_id, note } => exec!(tx, |c| sqlx::query(
-            "INSERT INTO referral (item_id, department_id, state, note, referred_by, referred_at)
-             VALUES ($1, $2, 'delivered', $3, $4, $5)"
-        )
-        .bind(item_id)
-        .bind(department_id)
-        .bind(note)
-        .bind(actor)
-        .bind(ctx.at)
-        .execute(c))?,
+        ReferralChange::Create { department_id, note } => {
+            exec!(tx, |c| sqlx::query(
+                "INSERT INTO referral (item_id, department_id, state, note, referred_by, referred_at)
+                 VALUES ($1, $2, 'delivered', $3, $4, $5)"
+            )
+            .bind(item_id)
+            .bind(department_id)
+            .bind(note)
+            .bind(actor)
+            .bind(ctx.at)
+            .execute(c))?;
+            exec!(tx, |c| sqlx::query("UPDATE item SET referral_count = referral_count + 1 WHERE id = $1")
+                .bind(item_id)
+                .execute(c))?
+        }
         ReferralChange::Close { department_id, state, text } => exec!(tx, |c| sqlx::query(
             "UPDATE referral SET state = $3, answer = $4, closed_by = $5, closed_at = $6
              WHERE item_id = $1 AND department_id = $2 AND state IN ('delivered', 'read')"

@@ -133,6 +133,10 @@ pub struct ItemRow {
     pub feedback_at: Option<DateTime<Utc>>,
     /// Feedback recorded by staff.
     pub feedback_by_staff: bool,
+    /// Clean attachments.
+    pub attachment_count: i64,
+    /// Referrals to partner departments.
+    pub referral_count: i64,
 }
 
 /// The SELECT list and joins of [`ItemRow`] (a macro, so `concat!` keeps every query a static string).
@@ -144,7 +148,8 @@ macro_rules! item_select {
     i.version, i.submitted_by, i.submitted_at, i.respond_due_at, i.resolve_due_at, i.warn_at, i.responded_at,
     i.respond_margin, i.resolved_at, i.resolve_margin, i.working_seconds, i.resolution, i.closed_at,
     i.close_reason, i.paused_at, i.paused_seconds, i.warned_at, i.overdue_at, i.escalation_level, i.escalated_at,
-    i.supervised_at, i.reopen_count, i.rating, i.solved, i.feedback_at, i.feedback_by_staff
+    i.supervised_at, i.reopen_count, i.rating, i.solved, i.feedback_at, i.feedback_by_staff, i.attachment_count,
+    i.referral_count
     FROM item i JOIN item_category c ON c.id = i.category_id JOIN enterprise e ON e.id = i.enterprise_id
     LEFT JOIN app_user h ON h.id = i.handler_id "
     };

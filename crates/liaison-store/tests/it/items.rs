@@ -187,7 +187,9 @@ async fn the_store_agrees_with_the_model_over_random_sequences() {
                 if model_ok {
                     model = expected;
                 }
-                let stored = db.item(id).await.expect("item").state_with(&db.referrals(id).await.expect("referrals"));
+                let (row, referrals) = (db.item(id).await.expect("item"), db.referrals(id).await.expect("referrals"));
+                assert_eq!(row.referral_count, referrals.len() as i64, "the counter agrees with the referrals");
+                let stored = row.state_with(&referrals);
                 assert_eq!(stored, model);
                 if stored.status == Status::Closed {
                     assert!(stored.feedback_at.is_some() && stored.closed_at.is_some());
@@ -321,6 +323,7 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(db.attachments(id).await.expect("list").len(), 9, "quarantined files are not listed");
+        assert_eq!(db.item(id).await.expect("item").attachment_count, 9, "the counter agrees with the list");
 
         let parties = [
             Party { name: "王五".into(), role: "申请人".into(), mobile: Some("13912345678".into()) },

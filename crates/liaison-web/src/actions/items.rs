@@ -14,7 +14,7 @@ use liaison_core::item::{Channel, Status};
 use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
-use liaison_store::attachments::NewAttachment;
+use liaison_store::attachments::{Attachment, NewAttachment};
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope, ItemSummary};
 use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
 use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
@@ -58,7 +58,7 @@ impl VisibleItem {
 /// A department user opening a referral for the first time marks it read.
 pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<VisibleItem> {
     let row = state.db.item(id).await?;
-    let mut referrals = state.db.referrals(id).await?;
+    let mut referrals = if row.referral_count > 0 { state.db.referrals(id).await? } else { Vec::new() };
     let viewer = authed.viewer();
     let relation = Relation::of(&viewer, &row.state_with(&referrals).facts());
     let unit = viewer.unit_path.ids().last().copied();
@@ -82,6 +82,11 @@ pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResu
 pub async fn timeline_for(state: &AppState, row: &ItemRow, relation: Relation) -> AppResult<Vec<EventRow>> {
     let police_side = relation.handler || relation.supervisor || relation.watcher;
     Ok(state.db.timeline(row.id, police_side).await?)
+}
+
+/// The item's clean attachments (read only when it has some).
+pub async fn attachments_of(state: &AppState, row: &ItemRow) -> AppResult<Vec<Attachment>> {
+    Ok(if row.attachment_count > 0 { state.db.attachments(row.id).await? } else { Vec::new() })
 }
 
 /// Items in the viewer's scope.

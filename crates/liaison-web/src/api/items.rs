@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::actions::items::VisibleItem;
 use crate::actions::items::{
-    attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
-    visible_item,
+    attach_files, attachments_of, check_attach, download as download_file, list_items, submit_item, take_step,
+    timeline_for, visible_item,
 };
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -218,7 +218,7 @@ pub async fn get(
     let visible = visible_item(&state, &authed, id).await?;
     let timeline = timeline_for(&state, &visible.row, visible.relation).await?;
     let viewer = authed.viewer();
-    let attachments = state.db.attachments(id).await?;
+    let attachments = attachments_of(&state, &visible.row).await?;
     let allowed = allowed_steps(Actor::User(&viewer), &visible.state().facts()).iter().map(|s| s.code()).collect();
     let VisibleItem { row: item, referrals, .. } = visible;
     Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments }))

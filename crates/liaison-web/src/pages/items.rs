@@ -6,8 +6,8 @@ use super::{Chrome, render, render_status, see_other};
 use crate::AppState;
 use crate::actions::items::VisibleItem;
 use crate::actions::items::{
-    attach_files, check_attach, download as download_file, list_items, submit_item, take_step, timeline_for,
-    visible_item,
+    attach_files, attachments_of, check_attach, download as download_file, list_items, submit_item, take_step,
+    timeline_for, visible_item,
 };
 use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
@@ -338,7 +338,7 @@ pub async fn detail(
     Ok(render(&DetailPage {
         chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
         timeline: timeline_for(&state, &item, relation).await?,
-        attachments: state.db.attachments(item.id).await?,
+        attachments: attachments_of(&state, &item).await?,
         referrals,
         departments,
         dispute: match item.kind() {
