@@ -195,21 +195,6 @@ impl Db {
     }
 }
 
-/// Opens the savepoint one unit of a batch runs under.
-pub(crate) async fn begin_savepoint(tx: &mut Tx) -> StoreResult<()> {
-    exec!(tx, |c| sqlx::query("SAVEPOINT unit").execute(c))?;
-    Ok(())
-}
-
-/// Keeps what the unit wrote, or undoes it alone when it failed; the unit's result is passed on.
-pub(crate) async fn end_savepoint<T>(tx: &mut Tx, result: StoreResult<T>) -> StoreResult<StoreResult<T>> {
-    if result.is_err() {
-        exec!(tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(c))?;
-    }
-    exec!(tx, |c| sqlx::query("RELEASE SAVEPOINT unit").execute(c))?;
-    Ok(result)
-}
-
 /// Appends `($1, $2, …)` binding `ids` to a query being built, for an `IN` list.
 pub(crate) fn push_ids<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, ids: &[i64])
 where

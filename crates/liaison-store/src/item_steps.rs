@@ -2,9 +2,10 @@
 //! its timeline row, inbox rows, referral change, timer job and audit row), singly or in batches, and
 //! the referrals to partner departments those steps create.
 
-use crate::audit::append;
-use crate::db::{begin_savepoint, end_savepoint};
-use crate::items::{NewEvent, NewNotification, arm_timer, insert_event, insert_notification};
+use crate::audit::{append, append_all};
+use crate::items::{
+    EventWrite, NewEvent, NewNotification, arm_timers, clear_timers, insert_events, insert_notifications,
+};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 use liaison_core::item::Rating;
@@ -95,21 +96,30 @@ impl Db {
     /// notifications, the referral change, the audit row and the timer — or [`StoreError::Stale`] when
     /// someone else was first.
     pub async fn save_step(&self, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        write_step(&mut tx, ctx, step).await?;
-        tx.commit().await
+        self.save_steps(&[(ctx.clone(), *step)]).await?.remove(0)
     }
 
-    /// Saves several steps in one transaction (one commit for all — the worker's batches): each under
-    /// its own savepoint, so a stale one is rolled back alone and reported in its place.
+    /// Saves several steps in one transaction (one commit for all — the worker's batches): a stale one
+    /// is skipped before it writes anything and reported in its place; the timeline rows, notifications,
+    /// timers and audit rows of the others go in one statement per kind.
     pub async fn save_steps(&self, steps: &[(Ctx, SavedStep<'_>)]) -> StoreResult<Vec<StoreResult<()>>> {
         let mut tx = self.begin().await?;
         let mut results = Vec::with_capacity(steps.len());
+        let mut saved = Vec::with_capacity(steps.len());
         for (ctx, step) in steps {
-            begin_savepoint(&mut tx).await?;
-            let result = write_step(&mut tx, ctx, step).await;
-            results.push(end_savepoint(&mut tx, result).await?);
+            match update_item(&mut tx, ctx, step).await {
+                Ok(()) => {
+                    if let Some(change) = step.referral {
+                        change_referral(&mut tx, ctx, step.before.id, change).await?;
+                    }
+                    saved.push((ctx, step));
+                    results.push(Ok(()));
+                }
+                Err(StoreError::Stale) => results.push(Err(StoreError::Stale)),
+                Err(error) => return Err(error),
+            }
         }
+        write_companions(&mut tx, &saved).await?;
         tx.commit().await?;
         Ok(results)
     }
@@ -147,9 +157,9 @@ impl Db {
     }
 }
 
-/// The writes of one step inside an open transaction (see [`Db::save_step`]).
-async fn write_step(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
-    let SavedStep { before, after, event, notifications, timer, referral } = *step;
+/// The versioned UPDATE of one step: [`StoreError::Stale`] when someone else was first.
+async fn update_item(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
+    let SavedStep { before, after, .. } = *step;
     let updated = exec!(tx, |c| sqlx::query(
         "UPDATE item SET status = $3, version = $4, handler_id = $5, respond_due_at = $6, resolve_due_at = $7,
                 warn_at = $8, responded_at = $9, respond_margin = $10, resolved_at = $11, resolve_margin = $12,
@@ -192,19 +202,45 @@ async fn write_step(tx: &mut Tx, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    let from = (before.status != after.status).then_some(before.status);
-    let to = (before.status != after.status).then_some(after.status);
-    insert_event(tx, ctx, before.id, event, from, to).await?;
-    if let Some(change) = referral {
-        change_referral(tx, ctx, before.id, change).await?;
-    }
-    for note in notifications {
-        insert_notification(tx, ctx.at, before.id, note).await?;
-    }
-    arm_timer(tx, before.id, timer).await?;
-    let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
-    append(tx, ctx.at, &ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail)).await?;
     Ok(())
+}
+
+/// What comes with the saved steps: their timeline rows, notifications, timers and audit rows, each kind
+/// in one statement.
+async fn write_companions(tx: &mut Tx, saved: &[(&Ctx, &SavedStep<'_>)]) -> StoreResult<()> {
+    let events: Vec<EventWrite> = saved
+        .iter()
+        .map(|(ctx, step)| {
+            let changed = step.before.status != step.after.status;
+            EventWrite {
+                item_id: step.before.id,
+                at: ctx.at,
+                actor_id: ctx.actor_id,
+                event: step.event,
+                from: changed.then_some(step.before.status),
+                to: changed.then_some(step.after.status),
+            }
+        })
+        .collect();
+    insert_events(tx, &events).await?;
+    let notes: Vec<_> = saved
+        .iter()
+        .flat_map(|(ctx, step)| step.notifications.iter().map(|note| (ctx.at, step.before.id, note)))
+        .collect();
+    insert_notifications(tx, &notes).await?;
+    let armed: Vec<_> = saved.iter().filter_map(|(_, step)| Some((step.before.id, step.timer?))).collect();
+    arm_timers(tx, &armed).await?;
+    let cleared: Vec<i64> = saved.iter().filter(|(_, step)| step.timer.is_none()).map(|(_, s)| s.before.id).collect();
+    clear_timers(tx, &cleared).await?;
+    let audits: Vec<_> = saved
+        .iter()
+        .map(|(ctx, step)| {
+            let (before, after, event) = (step.before, step.after, step.event);
+            let detail = format!("{} v{}→v{}", event.step, before.version, after.version);
+            (ctx.at, ctx.event(&format!("item.{}", event.step), "item", Some(before.id), detail))
+        })
+        .collect();
+    append_all(tx, &audits).await
 }
 
 async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {

@@ -374,16 +374,6 @@ pub(crate) async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> Store
     Ok(())
 }
 
-/// Writes a notification to the inbox with its outbox deliveries.
-pub(crate) async fn insert_notification(
-    tx: &mut Tx,
-    at: DateTime<Utc>,
-    item_id: i64,
-    note: &NewNotification,
-) -> StoreResult<()> {
-    insert_notifications(tx, &[(at, item_id, note)]).await
-}
-
 /// Writes notifications `(created, item, notification)` in one statement, then their deliveries.
 pub(crate) async fn insert_notifications(
     tx: &mut Tx,
@@ -409,18 +399,18 @@ pub(crate) async fn insert_notifications(
     crate::outbox::enqueue(tx, &ids).await
 }
 
-/// Sets (or, with `None`, removes) the item's pending timer job.
-pub(crate) async fn arm_timer(tx: &mut Tx, item_id: i64, at: Option<DateTime<Utc>>) -> StoreResult<()> {
-    match at {
-        Some(at) => arm_timers(tx, &[(item_id, at)]).await,
-        None => {
-            exec!(tx, |c| sqlx::query("DELETE FROM job WHERE kind = $1 AND ref_id = $2")
-                .bind(ITEM_TIMER)
-                .bind(item_id)
-                .execute(c))?;
-            Ok(())
-        }
+/// Removes the pending timer jobs of several items in one statement.
+pub(crate) async fn clear_timers(tx: &mut Tx, item_ids: &[i64]) -> StoreResult<()> {
+    if item_ids.is_empty() {
+        return Ok(());
     }
+    exec!(tx, |c| async {
+        let mut delete = sqlx::QueryBuilder::new("DELETE FROM job WHERE kind = ");
+        delete.push_bind(ITEM_TIMER).push(" AND ref_id IN ");
+        crate::db::push_ids(&mut delete, item_ids);
+        delete.build().persistent(false).execute(c).await
+    })?;
+    Ok(())
 }
 
 /// Sets the pending timer job of several items `(item, when)` in one statement.
