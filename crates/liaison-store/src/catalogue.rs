@@ -54,6 +54,15 @@ impl From<PolicyRow> for Policy {
     }
 }
 
+/// A policy with its kind and priority codes.
+#[derive(sqlx::FromRow)]
+struct KeyedPolicyRow {
+    kind: String,
+    priority: String,
+    #[sqlx(flatten)]
+    policy: PolicyRow,
+}
+
 /// A category with the SLA policy an item of it gets at a priority (its own `resolve_days` renamed, as
 /// the policy's column carries the override applied).
 #[derive(sqlx::FromRow)]
@@ -167,6 +176,23 @@ impl Db {
             retired: row.retired,
         };
         Ok((category, row.policy.into()))
+    }
+
+    /// Every kind × priority policy, in the order of the kinds and priorities.
+    pub async fn sla_policies(&self) -> StoreResult<Vec<(Kind, Priority, Policy)>> {
+        let rows: Vec<KeyedPolicyRow> = read!(self, |c| sqlx::query_as(
+            "SELECT kind, priority, respond_hours, respond_days, resolve_days, warn_percent FROM sla_policy"
+        )
+        .fetch_all(c))?;
+        let mut policies: Vec<(Kind, Priority, Policy)> = rows
+            .into_iter()
+            .filter_map(|row| Some((Kind::parse(&row.kind)?, Priority::parse(&row.priority)?, row.policy.into())))
+            .collect();
+        let position = |kind: Kind, priority: Priority| {
+            (Kind::ALL.iter().position(|k| *k == kind), Priority::ALL.iter().position(|p| *p == priority))
+        };
+        policies.sort_by_key(|(kind, priority, _)| position(*kind, *priority));
+        Ok(policies)
     }
 
     /// Replaces the policy of a kind × priority (validated by the caller).

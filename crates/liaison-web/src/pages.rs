@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod catalogue;
 mod enterprises;
 mod home;
 mod import;
@@ -62,6 +63,10 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/account/notifications", Signed, notify::form);
     t.post("/account/notifications", Signed, notify::save);
     t.get("/deliveries", Signed, notify::deliveries);
+    t.get("/catalogue", Signed, catalogue::show);
+    t.post("/catalogue/categories", Signed, catalogue::create);
+    t.post("/catalogue/categories/{id}", Signed, catalogue::retire);
+    t.post("/catalogue/policies/{kind}/{priority}", Signed, catalogue::set_policy);
     t.get("/items", Signed, items::list);
     t.get("/items/new", Signed, items::new_form);
     t.get("/items/similar", Signed, items::similar);
@@ -114,7 +119,7 @@ impl Chrome {
         let viewer = authed.viewer();
         let sees_items =
             !matches!(crate::actions::items::item_scope(&viewer), liaison_store::item_list::ItemScope::Nothing);
-        let links: [(&'static str, &str, bool); 13] = [
+        let links: [(&'static str, &str, bool); 14] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
             ("/items", "nav.items", sees_items),
@@ -127,6 +132,7 @@ impl Chrome {
             ("/users", "nav.users", viewer.can(Action::ViewUsers)),
             ("/audit", "nav.audit", viewer.can(Action::ReadAudit)),
             ("/deliveries", "nav.deliveries", viewer.can(Action::ViewDeliveries)),
+            ("/catalogue", "nav.catalogue", viewer.can(Action::ManageCatalogue)),
             ("/account", "nav.account", true),
         ];
         let nav = links

@@ -2,17 +2,13 @@
 //! managed by the system administrator.
 
 use crate::AppState;
+use crate::actions::catalogue::{self, CategoryFields, PolicyFields, create_category, set_category_retired};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liaison_core::item::{Kind, Priority};
-use liaison_core::permission::Action;
-use liaison_core::sla::{Policy, Span};
-use liaison_core::validate::{FieldErrors, text};
-use liaison_store::catalogue::CategoryInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -67,28 +63,13 @@ pub async fn create(
     CurrentUser(authed): CurrentUser,
     AppJson(body): AppJson<CategoryBody>,
 ) -> AppResult<(StatusCode, Json<CreatedCategory>)> {
-    authed.require(Action::ManageCatalogue)?;
-    let mut errors = FieldErrors::default();
-    let kind = Kind::parse(&body.kind);
-    if kind.is_none() {
-        errors.push(liaison_core::validate::FieldError::new("kind", "kind.unknown", "未知类型 / unknown kind"));
-    }
-    let name = errors.check("name", text::name(&body.name, 50));
-    if body.resolve_days.is_some_and(|d| !(1..=120).contains(&d)) {
-        errors.push(liaison_core::validate::FieldError::new("resolve_days", "resolve_days.range", "1–120 个工作日"));
-    }
-    if let Some(unit) = body.default_unit_id {
-        state.db.unit(unit).await.map_err(|_| AppError::field("default_unit_id", "unit.unknown", "单位不存在"))?;
-    }
-    let input = errors.finish(|| {
-        Some(CategoryInput {
-            kind: kind?,
-            name: name?,
-            default_unit_id: body.default_unit_id,
-            resolve_days: body.resolve_days,
-        })
-    })?;
-    let id = state.db.create_category(&authed.ctx(state.clock.now()), &input).await?;
+    let fields = CategoryFields {
+        kind: body.kind,
+        name: body.name,
+        default_unit_id: body.default_unit_id,
+        resolve_days: body.resolve_days,
+    };
+    let id = create_category(&state, &authed, &fields).await?;
     Ok((StatusCode::CREATED, Json(CreatedCategory { id })))
 }
 
@@ -101,8 +82,7 @@ pub async fn retire(
     AppPath(id): AppPath<i64>,
     AppJson(body): AppJson<RetireBody>,
 ) -> AppResult<StatusCode> {
-    authed.require(Action::ManageCatalogue)?;
-    state.db.set_category_retired(&authed.ctx(state.clock.now()), id, body.retired).await?;
+    set_category_retired(&state, &authed, id, body.retired).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -116,23 +96,12 @@ pub async fn set_policy(
     AppPath((kind, priority)): AppPath<(String, String)>,
     AppJson(body): AppJson<PolicyBody>,
 ) -> AppResult<StatusCode> {
-    authed.require(Action::ManageCatalogue)?;
-    let (Some(kind), Some(priority)) = (Kind::parse(&kind), Priority::parse(&priority)) else {
-        return Err(AppError::NotFound);
+    let fields = PolicyFields {
+        respond_hours: body.respond_hours,
+        respond_days: body.respond_days,
+        resolve_days: body.resolve_days,
+        warn_percent: body.warn_percent,
     };
-    let respond = match (body.respond_hours, body.respond_days) {
-        (Some(hours), None) => Span::Hours(hours),
-        (None, Some(days)) => Span::WorkingDays(days),
-        _ => {
-            return Err(AppError::field(
-                "respond_hours",
-                "respond.one_of",
-                "响应时限填写小时或工作日之一 / hours or days",
-            ));
-        }
-    };
-    let policy = Policy { respond, resolve_days: body.resolve_days, warn_percent: body.warn_percent };
-    policy.validate().map_err(|message| AppError::field("resolve_days", "policy.range", message))?;
-    state.db.set_sla_policy(&authed.ctx(state.clock.now()), kind, priority, &policy).await?;
+    catalogue::set_policy(&state, &authed, &kind, &priority, fields).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -407,3 +407,44 @@ async fn while_writing_an_enterprise_is_offered_its_similar_open_items() {
     assert_eq!(withdrawn["item"]["status"], "withdrawn");
     assert_eq!(app.get(query, Some(&e1a)).await.json()["items"], json!([]), "closed matters are not offered");
 }
+
+/// The administrator manages the catalogue on its page: a new category is offered to submitters at once,
+/// a refused form comes back with what was typed and the reason, and a policy change sets the deadlines
+/// of the next item.
+#[tokio::test]
+async fn the_catalogue_page_adds_categories_and_sets_time_limits() {
+    let app = TestApp::new().await;
+    let (sys, e1a) = (app.session("sys").await, app.session("e1a").await);
+    let page = app.get("/catalogue", Some(&sys)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-policy=\"need-normal\""), "every kind × priority has its row");
+
+    let refused =
+        app.post_form("/catalogue/categories", Some(&sys), "kind=need&name=%E7%94%A8%E5%9C%B0&resolve_days=x").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("value=\"用地\"") && refused.body.contains("请填写整数"),
+        "typed name kept, reason shown"
+    );
+
+    let created =
+        app.post_form("/catalogue/categories", Some(&sys), "kind=need&name=%E7%94%A8%E5%9C%B0&resolve_days=3").await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let offered = app.get("/api/v1/categories?kind=need", Some(&e1a)).await.json();
+    let new = offered.as_array().expect("categories").iter().find(|c| c["name"] == "用地").expect("offered").clone();
+    assert_eq!(new["resolve_days"], 3);
+
+    let set = "respond=4&respond_unit=hours&resolve_days=2&warn_percent=50";
+    assert_eq!(app.post_form("/catalogue/policies/need/normal", Some(&sys), set).await.status, StatusCode::SEE_OTHER);
+    let policy = app.db.sla_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal, 1).await;
+    let policy = policy.expect("policy");
+    assert_eq!((policy.respond, policy.resolve_days, policy.warn_percent), (liaison_core::sla::Span::Hours(4), 2, 50));
+    let id = submit(&app, &e1a).await;
+    let item = app.get(&format!("/api/v1/items/{id}"), Some(&e1a)).await.json();
+    let submitted: chrono::DateTime<chrono::Utc> =
+        item["item"]["submitted_at"].as_str().expect("at").parse().expect("time");
+    let respond_due: chrono::DateTime<chrono::Utc> =
+        item["item"]["respond_due_at"].as_str().expect("due").parse().expect("time");
+    assert_eq!(respond_due - submitted, Duration::hours(4), "the next item takes the new policy");
+    assert_eq!(app.audit("sla_policy.update").await.len(), 1, "the change is audited");
+}

@@ -6,6 +6,8 @@ use crate::matrix::{IMPORT_CSV, Row, row};
 use serde_json::json;
 
 const ITEM_FORM: &[(&str, &str)] = &[("category_id", "need:1"), ("title", "招工"), ("description", "需要招工")];
+/// A valid SLA policy form.
+const POLICY: &str = "respond=2&respond_unit=hours&resolve_days=5&warn_percent=80";
 const STAFF_ITEM_FORM: &[(&str, &str)] =
     &[("category_id", "need:1"), ("title", "t"), ("description", "d"), ("channel", "phone"), ("enterprise_id", "{e1}")];
 
@@ -304,6 +306,41 @@ pub(crate) fn rows() -> Vec<Row> {
         row("GET /deliveries", "/deliveries", "anon", Empty, 303),
         row("GET /deliveries", "/deliveries?state=failed", "sys", Empty, 200),
         row("GET /deliveries", "/deliveries", "center", Empty, 403),
+        row("GET /catalogue", "/catalogue", "anon", Empty, 303),
+        row("GET /catalogue", "/catalogue", "sys", Empty, 200),
+        row("GET /catalogue", "/catalogue", "center", Empty, 403),
+        row("POST /catalogue/categories", "/catalogue/categories", "anon", Form("kind=need&name=x"), 303),
+        row(
+            "POST /catalogue/categories",
+            "/catalogue/categories",
+            "sys",
+            Form("kind=need&name=%E6%8B%9B%E8%81%98"),
+            303,
+        ),
+        row("POST /catalogue/categories", "/catalogue/categories", "sys", Form("kind=bogus&name=x"), 422),
+        row("POST /catalogue/categories", "/catalogue/categories", "sys", Form("kind=need&name=x&resolve_days=x"), 422),
+        row("POST /catalogue/categories", "/catalogue/categories", "center", Form("kind=need&name=x"), 403),
+        row("POST /catalogue/categories/{id}", "/catalogue/categories/2", "anon", Form("retired=true"), 303),
+        row("POST /catalogue/categories/{id}", "/catalogue/categories/2", "sys", Form("retired=true"), 303),
+        row("POST /catalogue/categories/{id}", "/catalogue/categories/999", "sys", Form("retired=true"), 404),
+        row("POST /catalogue/categories/{id}", "/catalogue/categories/2", "center", Form("retired=false"), 403),
+        row("POST /catalogue/policies/{kind}/{priority}", "/catalogue/policies/need/normal", "anon", Form(POLICY), 303),
+        row("POST /catalogue/policies/{kind}/{priority}", "/catalogue/policies/need/normal", "sys", Form(POLICY), 303),
+        row("POST /catalogue/policies/{kind}/{priority}", "/catalogue/policies/bogus/normal", "sys", Form(POLICY), 404),
+        row(
+            "POST /catalogue/policies/{kind}/{priority}",
+            "/catalogue/policies/need/normal",
+            "sys",
+            Form("respond=1&respond_unit=days&resolve_days=0&warn_percent=80"),
+            422,
+        ),
+        row(
+            "POST /catalogue/policies/{kind}/{priority}",
+            "/catalogue/policies/need/normal",
+            "center",
+            Form(POLICY),
+            403,
+        ),
         row("GET /inbox", "/inbox", "anon", Empty, 303),
         row("GET /inbox", "/inbox", "o1", Empty, 200),
         row("GET /inbox/count", "/inbox/count", "anon", Empty, 303),
