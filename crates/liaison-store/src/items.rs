@@ -273,6 +273,13 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// An item with its referrals (read only when its counter says there are some).
+    pub async fn item_with_referrals(&self, id: i64) -> StoreResult<(ItemRow, Vec<crate::item_steps::Referral>)> {
+        let row = self.item(id).await?;
+        let referrals = if row.referral_count > 0 { self.referrals(id).await? } else { Vec::new() };
+        Ok((row, referrals))
+    }
+
     /// The timeline of an item, oldest first; `internal` rows only when asked for.
     pub async fn timeline(&self, item_id: i64, include_internal: bool) -> StoreResult<Vec<EventRow>> {
         Ok(read!(self, |c| sqlx::query_as(

@@ -101,8 +101,7 @@ fn backoff(attempts: i64) -> Duration {
 async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedStep>> {
     let now = state.clock.now();
     let escalate_after = Duration::hours(state.config.escalate_after_hours);
-    let row = state.db.item(job.ref_id).await?;
-    let referrals = state.db.referrals(row.id).await?;
+    let (row, referrals) = state.db.item_with_referrals(job.ref_id).await?;
     let before = row.state_with(&referrals);
     let ctx = Ctx::system(now);
     let Some(event) = before.timer_event(now, escalate_after) else {

@@ -11,9 +11,12 @@ use liaison_core::sla::{Policy, Span};
 use liaison_core::validate::{FieldError, FieldErrors, text};
 use liaison_store::catalogue::{Category, CategoryInput};
 use liaison_store::org::OrgUnit;
+use serde::Deserialize;
+use utoipa::ToSchema;
 
-/// A new category as entered.
-#[derive(Debug, Clone, Default)]
+/// A new category as entered (also the body of `POST /api/v1/categories`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryFields {
     /// Kind code.
     pub kind: String,
@@ -25,8 +28,10 @@ pub struct CategoryFields {
     pub resolve_days: Option<i64>,
 }
 
-/// An SLA policy as entered: the response allowance in hours *or* working days.
-#[derive(Debug, Clone, Copy)]
+/// An SLA policy as entered: the response allowance in hours *or* working days (also the body of
+/// `PUT /api/v1/sla-policies/{kind}/{priority}`).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyFields {
     /// Response allowance in wall-clock hours.
     pub respond_hours: Option<i64>,

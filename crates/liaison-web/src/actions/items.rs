@@ -57,8 +57,7 @@ impl VisibleItem {
 /// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
 /// A department user opening a referral for the first time marks it read.
 pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<VisibleItem> {
-    let row = state.db.item(id).await?;
-    let mut referrals = if row.referral_count > 0 { state.db.referrals(id).await? } else { Vec::new() };
+    let (row, mut referrals) = state.db.item_with_referrals(id).await?;
     let viewer = authed.viewer();
     let relation = Relation::of(&viewer, &row.state_with(&referrals).facts());
     let unit = viewer.unit_path.ids().last().copied();

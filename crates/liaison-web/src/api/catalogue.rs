@@ -12,40 +12,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A new category.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CategoryBody {
-    /// Kind code.
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// Default handling unit.
-    pub default_unit_id: Option<i64>,
-    /// Resolution allowance in working days (overrides the policy).
-    pub resolve_days: Option<i64>,
-}
-
 /// Retire or reinstate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetireBody {
     /// True to retire.
     pub retired: bool,
-}
-
-/// An SLA policy.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyBody {
-    /// Response allowance in wall-clock hours (urgent), or
-    pub respond_hours: Option<i64>,
-    /// in working days.
-    pub respond_days: Option<i64>,
-    /// Resolution allowance in working days.
-    pub resolve_days: i64,
-    /// Warning share in percent.
-    pub warn_percent: i64,
 }
 
 /// The id of a created category.
@@ -56,19 +28,13 @@ pub struct CreatedCategory {
 }
 
 /// Adds a category.
-#[utoipa::path(post, path = "/api/v1/categories", tag = "items", request_body = CategoryBody,
+#[utoipa::path(post, path = "/api/v1/categories", tag = "items", request_body = CategoryFields,
     responses((status = 201, body = CreatedCategory), (status = 403), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
-    AppJson(body): AppJson<CategoryBody>,
+    AppJson(fields): AppJson<CategoryFields>,
 ) -> AppResult<(StatusCode, Json<CreatedCategory>)> {
-    let fields = CategoryFields {
-        kind: body.kind,
-        name: body.name,
-        default_unit_id: body.default_unit_id,
-        resolve_days: body.resolve_days,
-    };
     let id = create_category(&state, &authed, &fields).await?;
     Ok((StatusCode::CREATED, Json(CreatedCategory { id })))
 }
@@ -88,20 +54,14 @@ pub async fn retire(
 
 /// Replaces the SLA policy of a kind × priority.
 #[utoipa::path(put, path = "/api/v1/sla-policies/{kind}/{priority}", tag = "items",
-    params(("kind" = String, Path), ("priority" = String, Path)), request_body = PolicyBody,
+    params(("kind" = String, Path), ("priority" = String, Path)), request_body = PolicyFields,
     responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn set_policy(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
     AppPath((kind, priority)): AppPath<(String, String)>,
-    AppJson(body): AppJson<PolicyBody>,
+    AppJson(fields): AppJson<PolicyFields>,
 ) -> AppResult<StatusCode> {
-    let fields = PolicyFields {
-        respond_hours: body.respond_hours,
-        respond_days: body.respond_days,
-        resolve_days: body.resolve_days,
-        warn_percent: body.warn_percent,
-    };
     catalogue::set_policy(&state, &authed, &kind, &priority, fields).await?;
     Ok(StatusCode::NO_CONTENT)
 }
