@@ -4,6 +4,7 @@
 use crate::{Db, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::org::OrgPath;
+use sqlx::QueryBuilder;
 
 /// Whose items a viewer sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,50 +165,124 @@ pub struct ItemPage {
     pub next_before: Option<i64>,
 }
 
-/// The filter conditions shared by every scope ($2 … $11; $1 is the scope's parameter), on the bare
-/// `item` table of the inner selections (no joins, so no alias is needed).
-macro_rules! item_conditions {
-    () => {
-        " AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR category_id = $4)
-          AND ($5 IS NULL OR enterprise_id = $5) AND ($6 IS NULL OR handler_id = $6)
-          AND ($7 IS NULL OR submitted_at >= $7) AND ($8 IS NULL OR submitted_at < $8)
-          AND ($9 IS NULL OR substr(path, 1, length($9)) = $9)
-          AND ($10 IS NULL
-               OR ($10 = 'open' AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'triage' AND status = 'submitted')
-               OR ($10 = 'supervised' AND supervised_at IS NOT NULL AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'overdue' AND overdue_at IS NOT NULL AND status IN ('submitted', 'accepted', 'assigned', 'in_progress'))
-               OR ($10 = 'feedback' AND status = 'resolved'))
-          AND ($11 IS NULL OR id < $11)
-          ORDER BY id DESC LIMIT $12"
-    };
+/// The condition of an open item (submitted … in progress).
+const OPEN: &str = "status IN ('submitted', 'accepted', 'assigned', 'in_progress')";
+
+impl Queue {
+    /// The queue's condition on the bare `item` table.
+    fn condition(self) -> String {
+        match self {
+            Queue::Open => OPEN.to_owned(),
+            Queue::Triage => "status = 'submitted'".to_owned(),
+            Queue::Supervised => format!("supervised_at IS NOT NULL AND {OPEN}"),
+            Queue::Overdue => format!("overdue_at IS NOT NULL AND {OPEN}"),
+            Queue::Feedback => "status = 'resolved'".to_owned(),
+        }
+    }
 }
 
-/// Runs a page query: the ids are chosen by inner selections on `item` alone (each walking an index
-/// newest first and stopping at the page size), then joined for display.
-macro_rules! scoped_items {
-    ($db:expr, $ids:expr, $scope:expr, $f:expr, $before:expr, $limit:expr) => {
-        read!($db, |c| sqlx::query_as(concat!(
-            item_summary_columns!(),
-            item_summary_joins!(),
-            "WHERE i.id IN (",
-            $ids,
-            ") ORDER BY i.id DESC LIMIT $12"
-        ))
-        .bind($scope)
-        .bind(&$f.kind)
-        .bind(&$f.status)
-        .bind($f.category_id)
-        .bind($f.enterprise_id)
-        .bind($f.handler_id)
-        .bind($f.from)
-        .bind($f.to)
-        .bind($f.under.as_ref().map(|p| p.as_str().to_owned()))
-        .bind($f.queue.map(Queue::code))
-        .bind($before)
-        .bind($limit + 1)
-        .fetch_all(c))
-    };
+/// What an index walk of a page starts from.
+enum Walk<'a> {
+    /// `column = id` (an indexed column: enterprise, officer, handler).
+    Column(&'static str, i64),
+    /// Items referred to the department.
+    Department(i64),
+    /// Items under an org path (walks the primary key and tests the prefix).
+    Under(&'a str),
+}
+
+/// Appends one index walk: `SELECT id FROM item WHERE <walk> <each filter given> ORDER BY id DESC
+/// LIMIT n`. Only the filters given become SQL, so each combination is a small statement whose cached
+/// plan walks one index newest first (a generic `($n IS NULL OR …)` form left the planner guessing).
+fn push_walk<DB: sqlx::Database>(
+    query: &mut QueryBuilder<DB>,
+    walk: &Walk<'_>,
+    f: &ItemFilter,
+    before: Option<i64>,
+    rows: i64,
+) where
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("SELECT id FROM item WHERE ");
+    match walk {
+        Walk::Column(column, id) => {
+            query.push(column).push(" = ").push_bind(*id);
+        }
+        Walk::Department(id) => {
+            query.push("id IN (SELECT item_id FROM referral WHERE department_id = ").push_bind(*id).push(")");
+        }
+        Walk::Under(path) => push_under(query, path),
+    }
+    let text = [("kind", &f.kind), ("status", &f.status)];
+    for (column, value) in text {
+        if let Some(value) = value {
+            query.push(format!(" AND {column} = ")).push_bind(value.clone());
+        }
+    }
+    let ids = [("category_id", f.category_id), ("enterprise_id", f.enterprise_id), ("handler_id", f.handler_id)];
+    for (column, value) in ids {
+        if let Some(value) = value {
+            query.push(format!(" AND {column} = ")).push_bind(value);
+        }
+    }
+    if let Some(from) = f.from {
+        query.push(" AND submitted_at >= ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        query.push(" AND submitted_at < ").push_bind(to);
+    }
+    if let Some(under) = &f.under {
+        query.push(" AND ");
+        push_under(query, under.as_str());
+    }
+    if let Some(queue) = f.queue {
+        query.push(" AND ").push(queue.condition());
+    }
+    if let Some(before) = before {
+        query.push(" AND id < ").push_bind(before);
+    }
+    query.push(" ORDER BY id DESC LIMIT ").push_bind(rows);
+}
+
+/// `substr(path, 1, length(p)) = p`: under the org path `p` (no index serves it; the walk is by id).
+fn push_under<DB: sqlx::Database>(query: &mut QueryBuilder<DB>, path: &str)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query.push("substr(path, 1, length(").push_bind(path.to_owned()).push(")) = ").push_bind(path.to_owned());
+}
+
+/// Appends the ids a scope's page is chosen from: inner selections on `item` alone, each walking an
+/// index newest first and stopping at the page size (the officer's two walks joined by `UNION`).
+fn push_scope<DB: sqlx::Database>(
+    query: &mut QueryBuilder<DB>,
+    scope: &ItemScope,
+    f: &ItemFilter,
+    before: Option<i64>,
+    rows: i64,
+) where
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    match scope {
+        ItemScope::Enterprise(id) => push_walk(query, &Walk::Column("enterprise_id", *id), f, before, rows),
+        ItemScope::Department(unit) => push_walk(query, &Walk::Department(*unit), f, before, rows),
+        ItemScope::Officer(id) => {
+            query.push("SELECT id FROM (");
+            push_walk(query, &Walk::Column("officer_id", *id), f, before, rows);
+            query.push(") AS by_officer UNION SELECT id FROM (");
+            push_walk(query, &Walk::Column("handler_id", *id), f, before, rows);
+            query.push(") AS by_handler");
+        }
+        ItemScope::Subtree(root) => push_walk(query, &Walk::Under(root.as_str()), f, before, rows),
+        // Never reached: an empty scope reads nothing.
+        ItemScope::Nothing => {
+            query.push("SELECT id FROM item WHERE 1 = 0");
+        }
+    }
 }
 
 impl Db {
@@ -220,53 +295,16 @@ impl Db {
         limit: i64,
     ) -> StoreResult<ItemPage> {
         let limit = limit.clamp(1, 200);
-        let mut items: Vec<ItemSummary> = match scope {
-            ItemScope::Nothing => Vec::new(),
-            ItemScope::Enterprise(id) => scoped_items!(
-                self,
-                concat!("SELECT id FROM item WHERE enterprise_id = $1", item_conditions!()),
-                *id,
-                filter,
-                before,
-                limit
-            )?,
-            ItemScope::Department(unit) => scoped_items!(
-                self,
-                concat!(
-                    "SELECT id FROM item WHERE id IN (SELECT item_id FROM referral WHERE department_id = $1)",
-                    item_conditions!()
-                ),
-                *unit,
-                filter,
-                before,
-                limit
-            )?,
-            // Two index walks (by responsible officer, by handler), each stopping at the page size.
-            ItemScope::Officer(id) => scoped_items!(
-                self,
-                concat!(
-                    "SELECT id FROM (SELECT id FROM item WHERE officer_id = $1",
-                    item_conditions!(),
-                    ") AS by_officer UNION SELECT id FROM (SELECT id FROM item WHERE handler_id = $1",
-                    item_conditions!(),
-                    ") AS by_handler"
-                ),
-                *id,
-                filter,
-                before,
-                limit
-            )?,
-            // Walks the primary key newest first and tests the prefix, so the page stops after `limit`
-            // matches instead of sorting the whole subtree.
-            ItemScope::Subtree(root) => scoped_items!(
-                self,
-                concat!("SELECT id FROM item WHERE substr(path, 1, length($1)) = $1", item_conditions!()),
-                root.as_str().to_owned(),
-                filter,
-                before,
-                limit
-            )?,
-        };
+        if *scope == ItemScope::Nothing {
+            return Ok(ItemPage { items: Vec::new(), next_before: None });
+        }
+        let mut items: Vec<ItemSummary> = read!(self, |c| async {
+            let mut query =
+                QueryBuilder::new(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
+            push_scope(&mut query, scope, filter, before, limit + 1);
+            query.push(") ORDER BY i.id DESC LIMIT ").push_bind(limit + 1);
+            query.build_query_as().fetch_all(c).await
+        })?;
         let more = items.len() as i64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(200));
         let next_before = if more { items.last().map(|row| row.id) } else { None };
