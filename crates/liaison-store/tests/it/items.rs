@@ -230,8 +230,39 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
         );
         let first = db.items(&ItemScope::Subtree(district.clone()), &none, None, 2).await.expect("page 1");
         assert_eq!((ids(first.clone()), first.next_before), (vec![c, b], Some(b)));
-        let second = db.items(&ItemScope::Subtree(district), &none, first.next_before, 2).await.expect("page 2");
+        let second = db.items(&ItemScope::Subtree(district.clone()), &none, first.next_before, 2).await.expect("p2");
         assert_eq!((ids(second.clone()), second.next_before), (vec![a], None));
+
+        // Each filter narrows the page on its own (the SQL carries only the filters given).
+        let d = db
+            .create_item(
+                &ctx(f.user("e1a"), t0() + Duration::days(2)),
+                &NewItem { kind: Kind::Dispute, category_id: 6, ..need(f.e1, None) },
+                &deadlines(&db).await,
+                false,
+            )
+            .await
+            .expect("d");
+        let station1 = OrgPath::parse(&db.unit(f.station1).await.expect("s").path).expect("path");
+        let cases = [
+            (ItemFilter { kind: Some("dispute".into()), ..ItemFilter::default() }, vec![d]),
+            (ItemFilter { category_id: Some(1), ..ItemFilter::default() }, vec![c, b, a]),
+            (ItemFilter { enterprise_id: Some(f.e2), ..ItemFilter::default() }, vec![c]),
+            (ItemFilter { handler_id: Some(f.user("o1")), ..ItemFilter::default() }, vec![]),
+            (ItemFilter { from: Some(t0() + Duration::days(1)), ..ItemFilter::default() }, vec![d]),
+            (ItemFilter { to: Some(t0() + Duration::days(1)), ..ItemFilter::default() }, vec![c, b, a]),
+            (ItemFilter { under: Some(station1), ..ItemFilter::default() }, vec![d, b, a]),
+            (
+                ItemFilter { queue: Some(Queue::Open), kind: Some("need".into()), ..ItemFilter::default() },
+                vec![c, b, a],
+            ),
+        ];
+        for (filter, expected) in cases {
+            let page = db.items(&ItemScope::Subtree(district.clone()), &filter, None, 50).await.expect("filtered");
+            assert_eq!(ids(page), expected, "{filter:?}");
+        }
+        let before_d = db.items(&ItemScope::Officer(f.user("o1")), &none, Some(d), 50).await.expect("before");
+        assert_eq!(ids(before_d), vec![b, a], "the cursor applies to both of the officer's walks");
     }
 }
 
