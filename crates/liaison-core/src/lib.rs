@@ -10,6 +10,7 @@ pub mod item;
 pub mod mask;
 pub mod mfa;
 pub mod money;
+pub mod net;
 pub mod org;
 pub mod password;
 pub mod permission;

@@ -6,6 +6,7 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use liaison_core::net::is_public;
 use liaison_store::outbox::DeliveryRow;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -28,6 +29,10 @@ pub struct NotifyConfig {
     pub mail_from: String,
     /// Lets webhooks use plain `http://` (tests, closed networks); otherwise only `https://`.
     pub allow_plain_http_webhooks: bool,
+    /// Lets webhooks reach loopback, private and link-local addresses (tests, closed networks); otherwise
+    /// a webhook host must resolve to public addresses only, so a user cannot aim one at the server itself
+    /// or the internal network (SSRF).
+    pub allow_private_webhooks: bool,
     /// The site's public address, for links in messages.
     pub public_origin: String,
 }
@@ -42,6 +47,7 @@ impl Default for NotifyConfig {
             smtp_password: String::new(),
             mail_from: "助企警务联络平台 <noreply@liaison.invalid>".into(),
             allow_plain_http_webhooks: false,
+            allow_private_webhooks: false,
             public_origin: String::new(),
         }
     }
@@ -110,7 +116,15 @@ impl Notifier {
             let from: Mailbox = config.mail_from.parse().map_err(|e| format!("notify.mail_from: {e}"))?;
             Some((builder.build(), from))
         };
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| e.to_string())?;
+        // Webhooks follow no redirect (a redirect could lead anywhere) and, unless allowed, connect only to
+        // the public addresses their host resolves to (checked at connection time, so DNS cannot change
+        // the answer between a check and the request).
+        let mut http =
+            reqwest::Client::builder().timeout(Duration::from_secs(10)).redirect(reqwest::redirect::Policy::none());
+        if !config.allow_private_webhooks {
+            http = http.dns_resolver(PublicOnly);
+        }
+        let http = http.build().map_err(|e| e.to_string())?;
         Ok(Self { mailer, http, sms, config })
     }
 
@@ -146,9 +160,48 @@ impl Notifier {
         if !self.webhook_allowed(&delivery.target) {
             return Err("webhook URL must use https".into());
         }
+        // An address written in the URL is not resolved, so the resolver cannot refuse it: check it here.
+        let url = reqwest::Url::parse(&delivery.target).map_err(|e| format!("bad webhook URL: {e}"))?;
+        let host = url.host_str().unwrap_or_default();
+        let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().ok();
+        if !self.config.allow_private_webhooks && literal.is_some_and(|ip| !is_public(ip)) {
+            return Err(NOT_PUBLIC.into());
+        }
         let payload = webhook_payload(delivery, link);
-        let response = self.http.post(&delivery.target).json(&payload).send().await.map_err(|e| e.to_string())?;
+        let response = self.http.post(&delivery.target).json(&payload).send().await.map_err(|e| with_causes(&e))?;
         if response.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", response.status())) }
+    }
+}
+
+/// An error with its causes (reqwest's own message only says the request failed).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
+/// Why a webhook to an internal address is refused.
+const NOT_PUBLIC: &str = "webhook host is not a public address";
+
+/// Resolves webhook hosts to their public addresses only; a host with none is refused.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                return Err(NOT_PUBLIC.into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 

@@ -70,7 +70,9 @@ impl TestApp {
 
     /// On an empty database of any backend: builds the fixture district.
     pub async fn on(db: Db, config: WebConfig) -> Self {
-        Self::with_notify(db, config, NotifyConfig { allow_plain_http_webhooks: true, ..NotifyConfig::default() }).await
+        let notify =
+            NotifyConfig { allow_plain_http_webhooks: true, allow_private_webhooks: true, ..NotifyConfig::default() };
+        Self::with_notify(db, config, notify).await
     }
 
     /// Like [`TestApp::on`], with the notification channels of the test's choosing.

@@ -79,6 +79,33 @@ async fn a_webhook_gets_the_wecom_format_and_a_failure_is_retried_with_backoff()
     assert_eq!(kinds(&log), ["sent", "sent"]);
 }
 
+/// Outside tests a webhook may reach public addresses only: an address in the URL or a host name that
+/// resolves to loopback is refused before anything is sent, and the delivery log says why (SSRF).
+#[tokio::test]
+async fn webhooks_to_internal_addresses_are_refused() {
+    let file = std::env::temp_dir().join(format!("liaison-ssrf-{}.db", liaison_core::token::random_hex(6)));
+    let db = liaison_store::Db::open(&format!("sqlite://{}", file.display()), 2).await.expect("db");
+    let notify = NotifyConfig { allow_plain_http_webhooks: true, ..NotifyConfig::default() };
+    let app = TestApp::with_notify(db, WebConfig { require_staff_mfa: false, ..WebConfig::default() }, notify).await;
+    let (url, received) = webhook_listener(Vec::new()).await;
+    let by_name = url.replace("127.0.0.1", "localhost");
+    for target in [url, by_name] {
+        let o1 = app.session("o1").await;
+        let channels = json!({"webhook_url": target, "webhook_format": "json"});
+        let saved = app.send(Method::PUT, "/api/v1/me/channels", Some(&o1), Body_::Json(channels)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        submit(&app).await;
+        app.advance(Duration::zero()).await;
+        let sys = app.session("sys").await;
+        let log = app.get("/api/v1/deliveries?state=pending", Some(&sys)).await.json();
+        let errors: Vec<&str> =
+            log["items"].as_array().expect("items").iter().filter_map(|d| d["last_error"].as_str()).collect();
+        assert!(errors.first().is_some_and(|e| e.contains("not a public address")), "{target}: {errors:?}");
+        app.advance(Duration::days(2)).await;
+    }
+    assert!(received.lock().expect("lock").is_empty(), "nothing reached the internal listener");
+}
+
 #[tokio::test]
 async fn channel_preferences_are_checked() {
     let db = liaison_store::Db::open(
