@@ -123,6 +123,21 @@ impl Calendar {
     }
 }
 
+/// The local (Beijing) date of an instant.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    local(at).date()
+}
+
+/// The instant the local day `date` begins.
+pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
+    utc(date.and_time(chrono::NaiveTime::MIN))
+}
+
+/// The instant the local day after `at`'s begins (when a daily allowance renews).
+pub fn next_day_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    utc(midnight_after(local(at)))
+}
+
 fn local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&TIMEZONE).naive_local()
 }
@@ -138,6 +153,14 @@ fn midnight_after(at: NaiveDateTime) -> NaiveDateTime {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn local_days_begin_at_beijing_midnight() {
+        let at: DateTime<Utc> = "2026-03-01T20:00:00Z".parse().expect("instant");
+        assert_eq!(local_date(at).to_string(), "2026-03-02", "04:00 in Beijing");
+        assert_eq!(day_start(local_date(at)).to_rfc3339(), "2026-03-01T16:00:00+00:00");
+        assert_eq!(next_day_start(at).to_rfc3339(), "2026-03-02T16:00:00+00:00");
+    }
+
     use super::*;
 
     fn at(text: &str) -> DateTime<Utc> {

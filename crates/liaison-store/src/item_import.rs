@@ -3,7 +3,7 @@
 //! referrals, dispute records and timers, and one audit row per batch.
 
 use crate::audit::append;
-use crate::items::{ITEM_TIMER, NewEvent, insert_event};
+use crate::items::{EventWrite, NewEvent, arm_timers, insert_events};
 use crate::{Ctx, Db, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use liaison_core::item::state::ItemState;
@@ -116,10 +116,19 @@ impl Db {
         let mut tx = self.begin().await?;
         for item in items {
             let id = insert_item(&mut tx, item).await?;
-            for past in &item.events {
-                let at = Ctx { at: past.at, actor_id: past.actor_id, ..ctx.clone() };
-                insert_event(&mut tx, &at, id, &past.event, past.from, past.to).await?;
-            }
+            let events: Vec<EventWrite> = item
+                .events
+                .iter()
+                .map(|past| EventWrite {
+                    item_id: id,
+                    at: past.at,
+                    actor_id: past.actor_id,
+                    event: &past.event,
+                    from: past.from,
+                    to: past.to,
+                })
+                .collect();
+            insert_events(&mut tx, &events).await?;
             for referral in &item.referrals {
                 exec!(&mut tx, |c| {
                     sqlx::query(
@@ -138,21 +147,11 @@ impl Db {
                 .execute(c)
                 })?;
             }
-            if !item.referrals.is_empty() {
-                exec!(&mut tx, |c| sqlx::query("UPDATE item SET referral_count = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(i64::try_from(item.referrals.len()).unwrap_or(i64::MAX))
-                    .execute(c))?;
-            }
             if let Some(dispute) = &item.dispute {
                 insert_dispute(&mut tx, id, dispute, item.state.submitted_at).await?;
             }
             if let Some(at) = item.timer {
-                exec!(&mut tx, |c| sqlx::query("INSERT INTO job (kind, ref_id, run_at) VALUES ($1, $2, $3)")
-                    .bind(ITEM_TIMER)
-                    .bind(id)
-                    .bind(at)
-                    .execute(c))?;
+                arm_timers(&mut tx, &[(id, at)]).await?;
             }
         }
         exec!(&mut tx, |c| {
@@ -179,9 +178,9 @@ async fn insert_item(tx: &mut Tx, item: &PastItem) -> StoreResult<i64> {
             officer_id, handler_id, status, version, submitted_by, submitted_at, respond_due_at, resolve_due_at, warn_at,
             responded_at, respond_margin, resolved_at, resolve_margin, working_seconds, resolution, closed_at, close_reason,
             paused_at, paused_seconds, warned_at, overdue_at, escalation_level, escalated_at, supervised_at, reopen_count,
-            rating, solved, feedback_at, feedback_by_staff, updated_at)
+            rating, solved, feedback_at, feedback_by_staff, referral_count, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-            $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $16)
+            $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $16)
          RETURNING id"
     )
     .bind(&item.number)
@@ -223,6 +222,7 @@ async fn insert_item(tx: &mut Tx, item: &PastItem) -> StoreResult<i64> {
     .bind(s.solved)
     .bind(s.feedback_at)
     .bind(s.feedback_by_staff)
+    .bind(i64::try_from(item.referrals.len()).unwrap_or(i64::MAX))
     .fetch_one(c)
     })?;
     Ok(id)

@@ -9,6 +9,7 @@ use crate::items::{EventWrite, NewEvent, NewItem, NewNotification, arm_timers, i
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use liaison_core::TIMEZONE;
+use liaison_core::calendar::local_date;
 use liaison_core::item::{Status, human_number};
 use liaison_core::sla::Deadlines;
 use std::collections::HashMap;
@@ -16,8 +17,9 @@ use std::collections::HashMap;
 impl Db {
     /// Takes in a new item: numbers it, writes it with its first timeline row, audit row, a
     /// notification for the responsible officer, and arms its timer. A repeated idempotency key of the
-    /// same submitter returns the first item's id instead. Concurrent intakes are committed together
-    /// (group commit: one transaction, one fsync); each caller is answered only after the commit.
+    /// same submitter returns the first item's id instead; an enterprise past `item.daily_limit` for the
+    /// local day gets [`StoreError::Limit`] and nothing is written. Concurrent intakes are committed
+    /// together (group commit: one transaction, one fsync); each caller is answered only after the commit.
     pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
         let work = IntakeWork { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf };
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -219,7 +221,7 @@ async fn placements(tx: &mut Tx, ids: impl Iterator<Item = i64>) -> StoreResult<
 
 /// The local day an intake falls on.
 fn local_day(work: &IntakeWork) -> NaiveDate {
-    work.ctx.at.with_timezone(&TIMEZONE).date_naive()
+    local_date(work.ctx.at)
 }
 
 /// How many items each enterprise of the limited intakes was already given on the intake's local day,

@@ -165,18 +165,22 @@ pub struct ItemPage {
     pub next_before: Option<i64>,
 }
 
-/// The condition of an open item (submitted … in progress).
-const OPEN: &str = "status IN ('submitted', 'accepted', 'assigned', 'in_progress')";
+/// The condition of an open item (submitted … in progress); a macro so the queues' texts stay static.
+macro_rules! open_status {
+    () => {
+        "status IN ('submitted', 'accepted', 'assigned', 'in_progress')"
+    };
+}
 
 impl Queue {
     /// The queue's condition on the bare `item` table.
-    fn condition(self) -> String {
+    fn condition(self) -> &'static str {
         match self {
-            Queue::Open => OPEN.to_owned(),
-            Queue::Triage => "status = 'submitted'".to_owned(),
-            Queue::Supervised => format!("supervised_at IS NOT NULL AND {OPEN}"),
-            Queue::Overdue => format!("overdue_at IS NOT NULL AND {OPEN}"),
-            Queue::Feedback => "status = 'resolved'".to_owned(),
+            Queue::Open => open_status!(),
+            Queue::Triage => "status = 'submitted'",
+            Queue::Supervised => concat!("supervised_at IS NOT NULL AND ", open_status!()),
+            Queue::Overdue => concat!("overdue_at IS NOT NULL AND ", open_status!()),
+            Queue::Feedback => "status = 'resolved'",
         }
     }
 }
@@ -278,7 +282,6 @@ fn push_scope<DB: sqlx::Database>(
             query.push(") AS by_handler");
         }
         ItemScope::Subtree(root) => push_walk(query, &Walk::Under(root.as_str()), f, before, rows),
-        // Never reached: an empty scope reads nothing.
         ItemScope::Nothing => {
             query.push("SELECT id FROM item WHERE 1 = 0");
         }
@@ -295,9 +298,6 @@ impl Db {
         limit: i64,
     ) -> StoreResult<ItemPage> {
         let limit = limit.clamp(1, 200);
-        if *scope == ItemScope::Nothing {
-            return Ok(ItemPage { items: Vec::new(), next_before: None });
-        }
         let mut items: Vec<ItemSummary> = read!(self, |c| async {
             let mut query =
                 QueryBuilder::new(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
@@ -318,8 +318,9 @@ impl Db {
             item_summary_columns!(),
             ", i.description",
             item_summary_joins!(),
-            "WHERE i.enterprise_id = $1 AND i.status IN ('submitted', 'accepted', 'assigned', 'in_progress')
-             ORDER BY i.id DESC LIMIT $2"
+            "WHERE i.enterprise_id = $1 AND i.",
+            open_status!(),
+            " ORDER BY i.id DESC LIMIT $2"
         ))
         .bind(enterprise_id)
         .bind(limit)

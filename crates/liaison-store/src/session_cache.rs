@@ -4,7 +4,8 @@
 //! Safe by construction rather than by bookkeeping: every write transaction this process commits empties
 //! the cache (any write may change a session, a user, a role or a unit, so none has to remember to say
 //! so), which keeps AC-08 and SES-04 immediate here; and an entry lives at most [`TTL`], the bound on how
-//! long a change made by another process (the CLI, another instance on PostgreSQL) takes to show.
+//! long a change made by another process (the CLI, another instance on PostgreSQL) takes to show. (The
+//! job claims, which write outside a `Tx`, touch only the job table.)
 
 use std::collections::HashMap;
 use std::sync::Mutex;

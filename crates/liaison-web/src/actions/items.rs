@@ -5,8 +5,7 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
 use crate::uploads::Received;
-use chrono::{Duration, TimeZone, Utc};
-use liaison_core::TIMEZONE;
+use chrono::Duration;
 use liaison_core::item::input::ItemInput;
 use liaison_core::item::state::{Env, ItemState, StepError, StepInput};
 use liaison_core::item::workflow::{Actor, Refusal, Relation, Step, may_assign_to};
@@ -194,10 +193,8 @@ pub async fn submit_item(
     match state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await {
         Err(StoreError::Limit) => {
             state.db.audit_denied(&authed.ctx(now), "item.create", "item", "daily submission limit").await?;
-            let midnight = now.with_timezone(&TIMEZONE).date_naive().and_time(chrono::NaiveTime::MIN);
-            let tomorrow = TIMEZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc))
-                + Duration::days(1);
-            Err(AppError::TooManyRequests((tomorrow - now).num_seconds().max(1).unsigned_abs()))
+            let renews = liaison_core::calendar::next_day_start(now);
+            Err(AppError::TooManyRequests((renews - now).num_seconds().max(1).unsigned_abs()))
         }
         created => Ok(created?),
     }

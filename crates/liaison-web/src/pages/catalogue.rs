@@ -103,6 +103,23 @@ fn number(text: &str, field: &'static str) -> Result<Option<i64>, FieldError> {
     text.parse().map(Some).map_err(|_| FieldError::new(field, "number.format", "请填写整数 / a whole number"))
 }
 
+/// A required number field.
+fn required(text: &str, field: &'static str) -> Result<i64, FieldError> {
+    number(text, field)?.ok_or_else(|| FieldError::new(field, "number.required", "请填写 / required"))
+}
+
+/// The policy form as the action takes it: the response allowance goes to hours or to days by its unit.
+fn policy_fields(form: &PolicyForm) -> Result<PolicyFields, FieldError> {
+    let respond = number(&form.respond, "respond_hours")?;
+    let (respond_hours, respond_days) = if form.respond_unit == "hours" { (respond, None) } else { (None, respond) };
+    Ok(PolicyFields {
+        respond_hours,
+        respond_days,
+        resolve_days: required(&form.resolve_days, "resolve_days")?,
+        warn_percent: required(&form.warn_percent, "warn_percent")?,
+    })
+}
+
 /// Re-renders the page with the errors of a refused form (422), or passes other failures on.
 async fn refused(
     state: &AppState,
@@ -158,21 +175,7 @@ pub async fn set_policy(
     AppPath((kind, priority)): AppPath<(String, String)>,
     AppForm(form): AppForm<PolicyForm>,
 ) -> AppResult<Response> {
-    let fields = (|| {
-        let respond = number(&form.respond, "respond_hours")?;
-        let (respond_hours, respond_days) =
-            if form.respond_unit == "hours" { (respond, None) } else { (None, respond) };
-        let required = |value: Option<i64>, field| {
-            value.ok_or_else(|| FieldError::new(field, "number.required", "请填写 / required"))
-        };
-        Ok(PolicyFields {
-            respond_hours,
-            respond_days,
-            resolve_days: required(number(&form.resolve_days, "resolve_days")?, "resolve_days")?,
-            warn_percent: required(number(&form.warn_percent, "warn_percent")?, "warn_percent")?,
-        })
-    })();
-    let result = match fields {
+    let result = match policy_fields(&form) {
         Ok(fields) => crate::actions::catalogue::set_policy(&state, &authed, &kind, &priority, fields).await,
         Err(error) => Err(AppError::Validation(vec![error])),
     };

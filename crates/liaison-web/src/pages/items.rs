@@ -17,8 +17,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{NaiveDate, TimeZone, Utc};
-use liaison_core::TIMEZONE;
+use chrono::{NaiveDate, Utc};
 use liaison_core::item::input::ItemInput;
 use liaison_core::item::mediation::PartyInput;
 use liaison_core::item::state::StepInput;
@@ -76,8 +75,7 @@ fn day_start(text: &str, field: &str) -> AppResult<Option<chrono::DateTime<Utc>>
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| AppError::field(field, "date.format", "日期格式应为 YYYY-MM-DD / date as YYYY-MM-DD"))?;
-    let local = date.and_time(chrono::NaiveTime::MIN);
-    Ok(TIMEZONE.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)))
+    Ok(Some(liaison_core::calendar::day_start(date)))
 }
 
 pub async fn list(
