@@ -141,6 +141,7 @@ pub async fn sweep(url: &str, dir: &Path) -> anyhow::Result<()> {
             liaison_web::notify::Notifier::new(Default::default(), Box::new(liaison_web::notify::LoggingSms))
                 .map_err(|e| anyhow::anyhow!(e))?,
         ),
+        limits: Default::default(),
     };
     let open = db.pending_jobs().await?;
     let started = Instant::now();

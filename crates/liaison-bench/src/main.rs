@@ -42,7 +42,8 @@ struct Args {
     /// Keep the seeded data in this directory and reuse it on the next run (seeding only tops up).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Run only these parts (`startup`, `enterprises`, `items`); all when absent.
+    /// Run only these parts (`startup`, `enterprises`, `sweep`, `intake`, `worklist`, `detail`, or
+    /// `items` for the last four); all when absent.
     #[arg(long, value_delimiter = ',')]
     only: Vec<Part>,
 }
@@ -53,11 +54,21 @@ enum Part {
     Startup,
     Enterprises,
     Items,
+    Sweep,
+    Intake,
+    Worklist,
+    Detail,
+}
+
+impl Part {
+    /// The closed-loop scenarios, run over the seeded items.
+    const ITEMS: [Part; 4] = [Part::Sweep, Part::Intake, Part::Worklist, Part::Detail];
 }
 
 impl Args {
     fn runs(&self, part: Part) -> bool {
-        self.only.is_empty() || self.only.contains(&part)
+        let in_items = Part::ITEMS.contains(&part) && self.only.contains(&Part::Items);
+        self.only.is_empty() || self.only.contains(&part) || in_items
     }
 
     fn duration(&self) -> Duration {
@@ -150,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
     if args.runs(Part::Enterprises) {
         enterprises(&args, &dir).await?;
     }
-    if args.runs(Part::Items) {
+    if Part::ITEMS.iter().any(|part| args.runs(*part)) {
         items(&args, &dir).await?;
     }
     if args.data.is_none() {
@@ -200,9 +211,33 @@ async fn enterprises(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
 async fn items(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("liaison.db").display()));
     let total = items::seed(args, &url).await?;
-    items::sweep(&url, dir).await?;
+    if args.runs(Part::Sweep) {
+        items::sweep(&url, dir).await?;
+    }
     let (server, _) = start(args, dir).await?;
     let officer = load::sign_in(&server.origin, "officer-001", "liaison-demo").await?;
+    if args.runs(Part::Intake) {
+        intake(args, &server, total).await?;
+    }
+    if args.runs(Part::Worklist) {
+        for (name, path) in [
+            ("API  GET /api/v1/items?queue=open", "/api/v1/items?queue=open"),
+            ("page GET /items?queue=open       ", "/items?queue=open"),
+        ] {
+            let scenario = load::get_scenario(path, &officer);
+            let report = load::run(&server.origin, &scenario, args.connections, args.duration()).await?;
+            println!("officer worklist {name}: {report} (target ≥ 5,000/s, p99 < 20 ms)");
+        }
+    }
+    if args.runs(Part::Detail) {
+        detail(args, &server, &officer).await?;
+    }
+    println!("RSS after the item scenarios: {:.1} MiB (target < 200 MB)", server.rss_mib());
+    Ok(())
+}
+
+/// Durable intake: each connection submits as its own enterprise.
+async fn intake(args: &Args, server: &Server, total: usize) -> anyhow::Result<()> {
     let mut enterprises = Vec::new();
     for n in 1..=args.connections {
         enterprises.push(load::sign_in(&server.origin, &format!("ent-{n:04}"), "liaison-demo").await?);
@@ -216,26 +251,22 @@ async fn items(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     };
     let report = load::run(&server.origin, &intake, args.connections, args.duration()).await?;
     println!("intake POST /api/v1/items over {total} items: {report} (target ≥ 2,500/s, p99 < 50 ms)");
-    for (name, path) in [
-        ("API  GET /api/v1/items?queue=open", "/api/v1/items?queue=open"),
-        ("page GET /items?queue=open       ", "/items?queue=open"),
-    ] {
-        let report =
-            load::run(&server.origin, &load::get_scenario(path, &officer), args.connections, args.duration()).await?;
-        println!("officer worklist {name}: {report} (target ≥ 5,000/s, p99 < 20 ms)");
-    }
-    let first = load::get(&load::client(), &format!("{}/api/v1/items?limit=1", server.origin), Some(&officer)).await?;
+    Ok(())
+}
+
+/// The detail of the officer's newest item.
+async fn detail(args: &Args, server: &Server, officer: &str) -> anyhow::Result<()> {
+    let first = load::get(&load::client(), &format!("{}/api/v1/items?limit=1", server.origin), Some(officer)).await?;
     let list: serde_json::Value = serde_json::from_slice(&first.1)?;
     let id = list["items"][0]["id"].as_i64().context("an item in the officer's scope")?;
     let report = load::run(
         &server.origin,
-        &load::get_scenario(&format!("/api/v1/items/{id}"), &officer),
+        &load::get_scenario(&format!("/api/v1/items/{id}"), officer),
         args.connections,
         args.duration(),
     )
     .await?;
     println!("item detail GET /api/v1/items/{{id}}: {report} (target ≥ 10,000/s, p99 < 10 ms)");
-    println!("RSS after the item scenarios: {:.1} MiB (target < 200 MB)", server.rss_mib());
     Ok(())
 }
 

@@ -78,6 +78,8 @@ coded_enum! {
         ReceptionDay = "reception_day", "接待日";
         /// 来访
         WalkIn = "walk_in", "来访";
+        /// 开放接口: an Open311 client (an enterprise's own system, or a public channel).
+        Open311 = "open311", "开放接口";
     }
 }
 

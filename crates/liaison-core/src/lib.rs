@@ -11,6 +11,7 @@ pub mod mask;
 pub mod mfa;
 pub mod money;
 pub mod net;
+pub mod open311;
 pub mod org;
 pub mod password;
 pub mod permission;

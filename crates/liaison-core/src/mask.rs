@@ -24,6 +24,34 @@ pub fn person_name(value: &str) -> String {
     keep_ends(value, 1, 0)
 }
 
+/// Free text with every mobile number (11 digits `1[3-9]…`) and resident ID number (17 digits and a
+/// digit or `X`) in it masked — for text shown outside the staff console (Open311 public reads).
+/// Runs of digits of any other length are left as they are.
+pub fn in_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let digits = run.bytes().all(|b| b.is_ascii_digit());
+        let masked = match run.len() {
+            11 if digits && run.as_bytes()[0] == b'1' && (b'3'..=b'9').contains(&run.as_bytes()[1]) => mobile(run),
+            18 if run[..17].bytes().all(|b| b.is_ascii_digit()) => id_number(run),
+            _ => run.clone(),
+        };
+        out.push_str(&masked);
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (matches!(c, 'X' | 'x') && run.len() == 17) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +64,16 @@ mod tests {
         assert_eq!(person_name("张三"), "张*");
         assert_eq!(person_name("欧阳娜娜"), "欧***");
         assert_eq!(mobile("123"), "***");
+    }
+
+    #[test]
+    fn numbers_in_text_are_masked_and_other_digits_kept() {
+        assert_eq!(in_text("联系13800138000，尽快"), "联系138****8000，尽快");
+        assert_eq!(in_text("身份证11010519491231002X。"), "身份证110***********002X。");
+        assert_eq!(in_text("身份证11010519491231002x"), "身份证110***********002x");
+        assert_eq!(in_text("需要120人，电话0571-88888888"), "需要120人，电话0571-88888888");
+        assert_eq!(in_text("订单12345678901"), "订单12345678901");
+        assert_eq!(in_text("138001380001"), "138001380001");
     }
 
     proptest! {

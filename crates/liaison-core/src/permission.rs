@@ -46,6 +46,8 @@ pub enum Action {
     ManageCatalogue,
     /// The delivery state of notifications (email, webhook, SMS).
     ViewDeliveries,
+    /// Issue, rotate and revoke the API keys of Open311 clients (credentials: a security duty).
+    ManageApiKeys,
 }
 
 /// True when any of `roles` may take `action`.
@@ -70,7 +72,7 @@ fn role_can(role: Role, action: Action) -> bool {
         ViewOrgUnits => role.is_staff() && role != DepartmentUser,
         ManageOrgUnits | ManageUsers | ManageCatalogue | ViewDeliveries => role == SysAdmin,
         ViewUsers => matches!(role, SysAdmin | SecAdmin),
-        GrantRoles | ManageSecurity => role == SecAdmin,
+        GrantRoles | ManageSecurity | ManageApiKeys => role == SecAdmin,
         ReadAudit => role == AuditAdmin,
         ViewStatistics => matches!(role, StationHead | CenterStaff | Leader),
     }
@@ -164,7 +166,7 @@ mod tests {
     use Action::*;
     use Role::*;
 
-    const ACTIONS: [Action; 20] = [
+    const ACTIONS: [Action; 21] = [
         ViewEnterprises,
         CreateEnterprise,
         EditEnterprise,
@@ -185,6 +187,7 @@ mod tests {
         ViewStatistics,
         ManageCatalogue,
         ViewDeliveries,
+        ManageApiKeys,
     ];
 
     /// The whole role × action table: one row per role, listing exactly the actions it may take.
@@ -227,7 +230,7 @@ mod tests {
             (DepartmentUser, &[]),
             (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
             (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers, ManageCatalogue, ViewDeliveries]),
-            (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity]),
+            (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity, ManageApiKeys]),
             (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
         ];
         for (role, actions) in allowed {

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use liaison_core::TIMEZONE;
 use liaison_core::calendar::local_date;
 use liaison_core::item::{Status, human_number};
+use liaison_core::open311::AttributeValue;
 use liaison_core::sla::Deadlines;
 use std::collections::HashMap;
 
@@ -378,9 +379,50 @@ async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> Stor
     insert_notifications(tx, &notes).await?;
     let timers: Vec<_> = created.iter().map(|(id, n)| (*id, n.work.due.warn_at)).collect();
     arm_timers(tx, &timers).await?;
-    let audits: Vec<_> = created
+    let mut audits: Vec<_> = created
         .iter()
         .map(|(id, n)| (n.work.ctx.at, n.work.ctx.event("item.create", "item", Some(*id), n.number.clone())))
         .collect();
-    append_all(tx, &audits).await
+    audits.extend(created.iter().filter_map(|(_, n)| {
+        let key = n.work.item.api_key?;
+        let detail = format!("POST requests → {}", n.number);
+        Some((n.work.ctx.at, n.work.ctx.event("api_key.use", "api_key", Some(key), detail)))
+    }));
+    append_all(tx, &audits).await?;
+    insert_attributes(tx, created).await?;
+    stamp_api_keys(tx, created).await
+}
+
+/// The values of the items' extra attributes, in one statement.
+async fn insert_attributes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
+    let values: Vec<(i64, &AttributeValue)> =
+        created.iter().flat_map(|(id, n)| n.work.item.attributes.iter().map(move |value| (*id, value))).collect();
+    if values.is_empty() {
+        return Ok(());
+    }
+    exec!(tx, |c| async {
+        let mut insert = sqlx::QueryBuilder::new("INSERT INTO item_attribute (item_id, code, position, value) ");
+        insert.push_values(&values, |mut row, (id, (code, position, value))| {
+            row.push_bind(*id).push_bind(code.clone()).push_bind(*position).push_bind(value.clone());
+        });
+        insert.build().persistent(false).execute(c).await
+    })?;
+    Ok(())
+}
+
+/// The last use of the API keys the items came through.
+async fn stamp_api_keys(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
+    let mut keys: Vec<i64> = created.iter().filter_map(|(_, n)| n.work.item.api_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let Some(at) = created.iter().map(|(_, n)| n.work.ctx.at).max().filter(|_| !keys.is_empty()) else {
+        return Ok(());
+    };
+    exec!(tx, |c| async {
+        let mut update = sqlx::QueryBuilder::new("UPDATE api_key SET last_used_at = ");
+        update.push_bind(at).push(" WHERE id IN ");
+        push_ids(&mut update, &keys);
+        update.build().persistent(false).execute(c).await
+    })?;
+    Ok(())
 }

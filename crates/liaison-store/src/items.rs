@@ -37,6 +37,11 @@ pub struct NewItem {
     /// At most this many items per enterprise per local day, this one included (RATE): checked in the
     /// intake's transaction, so concurrent submissions cannot slip past it.
     pub daily_limit: Option<i64>,
+    /// Values of the category's extra attributes (Open311), checked by the caller.
+    pub attributes: Vec<liaison_core::open311::AttributeValue>,
+    /// The API key it came through: its use is audited, and its last use stamped, in the intake's
+    /// transaction.
+    pub api_key: Option<i64>,
 }
 
 /// An item as stored, with the names a page shows.

@@ -7,6 +7,7 @@
 
 #[macro_use]
 mod dispatch;
+pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod catalogue;
@@ -25,6 +26,7 @@ pub mod item_steps;
 pub mod items;
 pub mod jobs;
 pub mod mediation;
+pub mod open311;
 pub mod org;
 pub mod outbox;
 pub mod self_reports;

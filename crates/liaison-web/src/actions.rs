@@ -1,6 +1,7 @@
 //! The use cases the pages and the API share: permission check, scope check, one store call.
 //! Handlers only extract input and render what these return.
 
+pub mod api_keys;
 pub mod catalogue;
 pub mod items;
 pub mod mediation;

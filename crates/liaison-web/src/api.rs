@@ -2,6 +2,7 @@
 //! `{"error":{"code","message","fields"}}`, lists as `{"items","total","page","per_page"}`.
 
 mod admin;
+mod api_keys;
 mod catalogue;
 mod enterprises;
 mod inbox;
@@ -34,6 +35,10 @@ pub fn routes(t: &mut RouteTable) {
     t.put("/api/v1/users/{id}/roles", Signed, admin::set_roles);
     t.get("/api/v1/audit", Signed, admin::audit);
     t.post("/api/v1/tokens", Signed, admin::create_token);
+    t.get("/api/v1/api-keys", Signed, api_keys::list);
+    t.post("/api/v1/api-keys", Signed, api_keys::create);
+    t.post("/api/v1/api-keys/{id}/rotation", Signed, api_keys::rotate);
+    t.delete("/api/v1/api-keys/{id}", Signed, api_keys::revoke);
     t.get("/api/v1/items", Signed, items::list);
     t.post("/api/v1/items", Signed, items::create);
     t.get("/api/v1/items/similar", Signed, items::similar);

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod metrics;
 mod middleware;
 pub mod notify;
+pub mod open311;
 pub mod pages;
 pub mod routes;
 pub mod uploads;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub uploads: Arc<uploads::Uploads>,
     /// Email, webhook and SMS senders.
     pub notifier: Arc<notify::Notifier>,
+    /// Uses of each Open311 API key in the current minute.
+    pub limits: Arc<open311::KeyLimits>,
 }
 
 /// The whole application as an axum router.

@@ -132,12 +132,14 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
 }
 
 /// Refuses cross-site state changes of cookie-authenticated requests (CSRF-02): the `Origin` must be
-/// this site, and `Sec-Fetch-Site` must not say cross-site. Bearer-token requests carry no ambient
-/// credentials and are exempt.
+/// this site, and `Sec-Fetch-Site` must not say cross-site. Bearer-token requests and Open311 (whose
+/// POST authenticates with its `api_key` argument, never a cookie) carry no ambient credentials and are
+/// exempt.
 async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe
         || req.headers().contains_key(header::AUTHORIZATION)
+        || req.uri().path().starts_with("/open311/")
         || same_origin(req.headers(), &state.config.public_origin)
     {
         next.run(req).await
@@ -170,7 +172,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         Lang::from_cookie_header(req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default());
     let is_get = req.method() == Method::GET;
     let response = next.run(req).await;
-    if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
+    if path.starts_with("/api/") || path.starts_with("/open311/") || path == "/healthz" || path == "/metrics" {
         return response;
     }
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {

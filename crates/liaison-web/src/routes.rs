@@ -82,5 +82,6 @@ pub fn table() -> RouteTable {
     crate::assets::routes(&mut table);
     crate::pages::routes(&mut table);
     crate::api::routes(&mut table);
+    crate::open311::routes(&mut table);
     table
 }

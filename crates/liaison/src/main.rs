@@ -207,6 +207,7 @@ async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
             liaison_web::notify::Notifier::new(config.notify_config(), Box::new(liaison_web::notify::LoggingSms))
                 .map_err(|e| anyhow::anyhow!("[notify] settings: {e}"))?,
         ),
+        limits: Default::default(),
     };
     let worker = tokio::spawn(liaison_web::jobs::run_forever(state.clone()));
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");

@@ -29,6 +29,8 @@ fn need(enterprise_id: i64, key: Option<&str>) -> NewItem {
         enterprise_id,
         idempotency_key: key.map(str::to_owned),
         daily_limit: None,
+        attributes: Vec::new(),
+        api_key: None,
     }
 }
 

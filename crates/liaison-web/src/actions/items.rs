@@ -138,6 +138,27 @@ pub async fn submit_item(
     enterprise_id: Option<i64>,
     idempotency_key: Option<String>,
 ) -> AppResult<i64> {
+    submit_item_with(state, authed, input, enterprise_id, idempotency_key, Extras::default()).await
+}
+
+/// What an Open311 submission brings beyond the portal's fields.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Values of the category's attributes (checked against its definitions by the caller).
+    pub attributes: Vec<liaison_core::open311::AttributeValue>,
+    /// The API key it came through.
+    pub api_key: Option<i64>,
+}
+
+/// [`submit_item`] with Open311's extras.
+pub async fn submit_item_with(
+    state: &AppState,
+    authed: &Authed,
+    input: &ItemInput,
+    enterprise_id: Option<i64>,
+    idempotency_key: Option<String>,
+    extras: Extras,
+) -> AppResult<i64> {
     let viewer = authed.viewer();
     let details = input.validate()?;
     let (enterprise_id, on_behalf) = match (viewer.enterprise_id, enterprise_id) {
@@ -159,7 +180,7 @@ pub async fn submit_item(
         }
         _ => return Err(AppError::Forbidden),
     };
-    if !on_behalf && details.channel != Channel::Portal {
+    if !on_behalf && !matches!(details.channel, Channel::Portal | Channel::Open311) {
         return Err(AppError::field(
             "channel",
             "channel.portal",
@@ -188,6 +209,8 @@ pub async fn submit_item(
         enterprise_id,
         idempotency_key,
         daily_limit: Some(state.config.daily_items_per_enterprise),
+        attributes: extras.attributes,
+        api_key: extras.api_key,
     };
     let due = policy.deadlines(&state.calendar, now);
     match state.db.create_item(&authed.ctx(now), &item, &due, on_behalf).await {

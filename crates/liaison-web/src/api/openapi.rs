@@ -1,7 +1,7 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`, and the vendored Swagger UI at
 //! `/api/docs/` (embedded in the binary; no CDN).
 
-use super::{admin, catalogue, enterprises, inbox, items, mediation, session};
+use super::{admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
 use crate::view::{EnterpriseView, ListView, MeView};
 use axum::Json;
 use utoipa::OpenApi;
@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
         enterprises::history, enterprises::reveal,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
+        api_keys::list, api_keys::create, api_keys::rotate, api_keys::revoke,
         items::create, items::list, items::similar, items::get, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,
         catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,

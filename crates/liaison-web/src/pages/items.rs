@@ -156,7 +156,7 @@ async fn new_page(
         form,
         categories: state.db.categories(None, false).await?,
         staff,
-        channels: Channel::ALL.iter().filter(|c| **c != Channel::Portal).collect(),
+        channels: Channel::ALL.iter().filter(|c| !matches!(c, Channel::Portal | Channel::Open311)).collect(),
         errors,
     })
 }

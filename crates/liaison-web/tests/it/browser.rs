@@ -72,6 +72,7 @@ impl Browser {
                 liaison_web::notify::Notifier::new(Default::default(), Box::new(liaison_web::notify::LoggingSms))
                     .expect("notifier"),
             ),
+            limits: Default::default(),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(liaison_web::serve(listener, state, async {

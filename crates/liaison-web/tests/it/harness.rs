@@ -90,6 +90,7 @@ impl TestApp {
             calendar,
             uploads: Arc::new(uploads),
             notifier: Arc::new(Notifier::new(notify, Box::new(LoggingSms)).expect("notifier")),
+            limits: Default::default(),
         };
         let router = liaison_web::app(state.clone());
         Self { db, clock, f, state, router }

@@ -402,6 +402,8 @@ async fn prepare(app: &TestApp) -> Ids {
         enterprise_id,
         idempotency_key: None,
         daily_limit: None,
+        attributes: Vec::new(),
+        api_key: None,
     };
     let due = liaison_core::sla::default_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal)
         .deadlines(&liaison_core::calendar::Calendar::official(), app.clock.now());
