@@ -323,7 +323,10 @@ mod tests {
         for bad in ["2026-01-01T09:00:00", "2026-13-01", "01/02/2026", "", "2026-1-1"] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
-        assert_eq!(format_datetime(Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).single().expect("valid")), "2026-03-02T09:30:00+08:00");
+        assert_eq!(
+            format_datetime(Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).single().expect("valid")),
+            "2026-03-02T09:30:00+08:00"
+        );
     }
 
     #[test]

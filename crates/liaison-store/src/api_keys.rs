@@ -92,7 +92,10 @@ impl Db {
         .bind(ctx.actor_id)
         .bind(ctx.at)
         .fetch_one(c))?;
-        let detail = format!("{} → user {} (private reads: {}, {}/min)", key.name, key.user_id, key.read_private, key.per_minute);
+        let detail = format!(
+            "{} → user {} (private reads: {}, {}/min)",
+            key.name, key.user_id, key.read_private, key.per_minute
+        );
         append(&mut tx, ctx.at, &ctx.event("api_key.create", "api_key", Some(id), detail)).await?;
         tx.commit().await?;
         Ok(id)
@@ -119,12 +122,11 @@ impl Db {
     /// Revokes a live key.
     pub async fn revoke_api_key(&self, ctx: &Ctx, id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE api_key SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
-        )
-        .bind(ctx.at)
-        .bind(id)
-        .execute(c))?;
+        let done =
+            exec!(&mut tx, |c| sqlx::query("UPDATE api_key SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(ctx.at)
+                .bind(id)
+                .execute(c))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }

@@ -268,6 +268,17 @@ pub struct EventRow {
     pub on_behalf: bool,
 }
 
+/// One value of an item's attribute.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ItemAttribute {
+    /// Attribute code (`reporter.*` for an Open311 reporter's own details).
+    pub code: String,
+    /// Position among the attribute's values.
+    pub position: i64,
+    /// The value.
+    pub value: String,
+}
+
 /// The job kind of an item's SLA / feedback timer.
 pub const ITEM_TIMER: &str = "item_timer";
 
@@ -276,6 +287,22 @@ impl Db {
     pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
         read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// One item by its human number.
+    pub async fn item_by_number(&self, number: &str) -> StoreResult<ItemRow> {
+        read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.number = $1")).bind(number).fetch_optional(c))?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The values an item was given for its category's attributes (and an Open311 reporter's details),
+    /// by code and position.
+    pub async fn item_attributes(&self, item_id: i64) -> StoreResult<Vec<ItemAttribute>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT code, position, value FROM item_attribute WHERE item_id = $1 ORDER BY code, position"
+        )
+        .bind(item_id)
+        .fetch_all(c))?)
     }
 
     /// An item with its referrals (read only when its counter says there are some).

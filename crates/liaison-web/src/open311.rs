@@ -54,7 +54,7 @@ impl Open311Error {
 
     fn respond(&self, format: Format) -> Response {
         let entry = Node::Record(vec![
-            ("code", Node::Number(f64::from(self.status.as_u16()))),
+            ("code", Node::Integer(i64::from(self.status.as_u16()))),
             ("description", Node::Text(self.description.clone())),
         ]);
         let mut response = Node::List("error", vec![entry]).respond(self.status, format, "errors");

@@ -96,8 +96,9 @@ mod tests {
 
     #[test]
     fn forms_decode_strictly_and_empty_means_absent() {
-        let args = Args::parse(b"service_code=1&description=%E8%B7%AF%E7%81%AF+%E5%9D%8F&lat=&status=open&status=closed,")
-            .expect("valid in the test");
+        let args =
+            Args::parse(b"service_code=1&description=%E8%B7%AF%E7%81%AF+%E5%9D%8F&lat=&status=open&status=closed,")
+                .expect("valid in the test");
         assert_eq!(args.one("description"), Ok(Some("路灯 坏")));
         assert_eq!(args.one("lat"), Ok(None));
         assert_eq!(args.one("long"), Ok(None));
@@ -120,7 +121,11 @@ mod tests {
             ])
         );
         for bad in [&b"attribute[n]=1&attribute[n]=2"[..], b"attribute[n=1", b"attribute[]=1", b"attribute[a[b]]=1"] {
-            assert!(Args::parse(bad).expect("valid in the test").attributes().is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                Args::parse(bad).expect("valid in the test").attributes().is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

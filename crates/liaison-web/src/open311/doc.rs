@@ -39,6 +39,8 @@ pub enum Node {
     Text(String),
     /// A number.
     Number(f64),
+    /// A whole number.
+    Integer(i64),
     /// `true` / `false`.
     Bool(bool),
     /// No value (`null`, an empty element).
@@ -60,6 +62,7 @@ impl Node {
         match self {
             Node::Text(text) => Value::String(text.clone()),
             Node::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+            Node::Integer(n) => Value::Number((*n).into()),
             Node::Bool(b) => Value::Bool(*b),
             Node::Null => Value::Null,
             Node::Record(fields) => Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), v.to_json())).collect()),
@@ -74,6 +77,7 @@ impl Node {
         match self {
             Node::Text(text) => escape_into(text, out),
             Node::Number(n) => out.push_str(&n.to_string()),
+            Node::Integer(n) => out.push_str(&n.to_string()),
             Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Node::Null => {}
             Node::Record(fields) => fields.iter().for_each(|(k, v)| v.write_xml(k, out)),
@@ -150,7 +154,8 @@ mod tests {
 
     #[test]
     fn json_is_an_array_of_objects() {
-        let json: serde_json::Value = serde_json::from_str(&sample().render(Format::Json, "x")).expect("valid in the test");
+        let json: serde_json::Value =
+            serde_json::from_str(&sample().render(Format::Json, "x")).expect("valid in the test");
         assert_eq!(json[0]["service_request_id"], "YZ-2026-000001");
         assert_eq!(json[0]["lat"], 30.25);
         assert!(json[0]["address_id"].is_null());

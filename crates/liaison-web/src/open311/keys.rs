@@ -56,7 +56,11 @@ impl Caller {
 
 /// The caller behind `api_key`: `None` without a key, 403 for an unknown, revoked or disabled one,
 /// 429 past its per-minute limit.
-pub async fn caller(state: &AppState, meta: &RequestMeta, api_key: Option<&str>) -> Result<Option<Caller>, Open311Error> {
+pub async fn caller(
+    state: &AppState,
+    meta: &RequestMeta,
+    api_key: Option<&str>,
+) -> Result<Option<Caller>, Open311Error> {
     let Some(secret) = api_key else {
         return Ok(None);
     };
@@ -69,7 +73,8 @@ pub async fn caller(state: &AppState, meta: &RequestMeta, api_key: Option<&str>)
         error.retry_after = Some(seconds);
         error
     })?;
-    let authed = Authed { user, session: None, mfa_pending: false, authenticated_at: key.created_at, meta: meta.clone() };
+    let authed =
+        Authed { user, session: None, mfa_pending: false, authenticated_at: key.created_at, meta: meta.clone() };
     Ok(Some(Caller { key, authed }))
 }
 

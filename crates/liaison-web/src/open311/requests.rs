@@ -68,8 +68,8 @@ async fn submit(state: &AppState, caller: &super::keys::Caller, args: &Args) -> 
     args.only(&POST_ARGS).map_err(Open311Error::bad)?;
     let code = arg(args, "service_code")?.ok_or_else(|| Open311Error::bad("service_code is required"))?;
     let (service, definitions) = find(state, Some(caller), code).await?;
-    let mut attributes =
-        open311::check_attributes(&definitions, &args.attributes().map_err(Open311Error::bad)?).map_err(Open311Error::bad)?;
+    let mut attributes = open311::check_attributes(&definitions, &args.attributes().map_err(Open311Error::bad)?)
+        .map_err(Open311Error::bad)?;
     let description = arg(args, "description")?.ok_or_else(|| Open311Error::bad("description is required"))?;
     if description.chars().count() > DESCRIPTION_MAX {
         return Err(Open311Error::bad(format!("description is longer than {DESCRIPTION_MAX} characters")));

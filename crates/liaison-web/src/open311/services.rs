@@ -28,7 +28,9 @@ pub fn discovery(state: &AppState) -> (Node, &'static str) {
         ("contact", Node::Text("助企警务中心 / the liaison center of the public-security bureau".into())),
         (
             "key_service",
-            Node::Text("API keys are issued by the security administrator (console: /api-keys) / 由安全管理员签发".into()),
+            Node::Text(
+                "API keys are issued by the security administrator (console: /api-keys) / 由安全管理员签发".into(),
+            ),
         ),
         ("endpoints", Node::List("endpoint", vec![endpoint])),
     ]);
@@ -115,14 +117,14 @@ fn attribute(def: &AttributeDef) -> Node {
         .iter()
         .map(|v| Node::Record(vec![("key", Node::Text(v.key.clone())), ("name", Node::Text(v.name.clone()))]))
         .collect();
-    let values = if def.datatype.is_list() { Node::List("value", values) } else { Node::List("value", Vec::new()) };
+    let values = Node::List("value", if def.datatype.is_list() { values } else { Vec::new() });
     Node::Record(vec![
         ("variable", Node::Bool(true)),
         ("code", Node::Text(def.code.clone())),
         ("datatype", Node::Text(def.datatype.code().into())),
         ("required", Node::Bool(def.required)),
         ("datatype_description", Node::Text(datatype_description(def.datatype).into())),
-        ("order", Node::Number(def.order as f64)),
+        ("order", Node::Integer(def.order)),
         ("description", Node::Text(def.description.clone())),
         ("values", values),
     ])

@@ -315,6 +315,7 @@ fn rows() -> Vec<Row> {
     ]
     .into_iter()
     .chain(crate::matrix_items::rows())
+    .chain(crate::matrix_open311::rows())
     .chain([
         // Portal.
         row("GET /portal", "/portal", "anon", Empty, 303),
@@ -426,9 +427,19 @@ async fn prepare(app: &TestApp) -> Ids {
         status: "clean",
     };
     let a1 = app.db.add_attachment(&ctx, i1, &file).await.expect("attachment");
+    let key = liaison_store::api_keys::NewApiKey {
+        name: "ERP".into(),
+        user_id: f.user("e1a"),
+        read_private: false,
+        per_minute: 60,
+    };
+    let k1 = app.db.create_api_key(&ctx, &key, "lk_0000000", &"0".repeat(64)).await.expect("api key");
+    let n1 = app.db.item(i1).await.expect("item 1").number;
     Ids {
         pairs: vec![
             ("{i1}", i1.to_string()),
+            ("{k1}", k1.to_string()),
+            ("{n1}", n1),
             ("{a1}", a1.to_string()),
             ("{i2}", i2.to_string()),
             ("{i3}", i3.to_string()),

@@ -1,0 +1,45 @@
+//! The authorization matrix rows of Open311 and its API keys: reads are public (public services only),
+//! a POST needs an `api_key` (a session cookie is not one), keys are a security administrator's.
+
+use crate::matrix::Body::{Form, Json, None as Empty};
+use crate::matrix::{Row, row};
+use serde_json::json;
+
+fn key_json() -> serde_json::Value {
+    json!({"name": "某企业 ERP", "username": "e1a", "per_minute": 60})
+}
+
+const REQUEST_FORM: &str = "service_code=1&description=%E6%8B%9B%E5%B7%A5&address_string=x&attribute[headcount]=3";
+
+pub(crate) fn rows() -> Vec<Row> {
+    vec![
+        row("GET /open311/v2/{file}", "/open311/v2/discovery.json", "anon", Empty, 200),
+        row("GET /open311/v2/{file}", "/open311/v2/services.xml", "anon", Empty, 200),
+        row("GET /open311/v2/{file}", "/open311/v2/requests.json", "anon", Empty, 200),
+        row("GET /open311/v2/{file}", "/open311/v2/requests.json?api_key=nope", "anon", Empty, 403),
+        row("GET /open311/v2/{file}", "/open311/v2/nothing.json", "anon", Empty, 404),
+        row("POST /open311/v2/{file}", "/open311/v2/requests.json", "anon", Form(REQUEST_FORM), 403),
+        row("POST /open311/v2/{file}", "/open311/v2/requests.json", "e1a", Form(REQUEST_FORM), 403),
+        row("POST /open311/v2/{file}", "/open311/v2/services.json", "anon", Form(REQUEST_FORM), 404),
+        row("GET /open311/v2/services/{file}", "/open311/v2/services/1.json", "anon", Empty, 200),
+        row("GET /open311/v2/services/{file}", "/open311/v2/services/6.json", "anon", Empty, 404),
+        row("GET /open311/v2/requests/{file}", "/open311/v2/requests/{n1}.json", "anon", Empty, 200),
+        row("GET /open311/v2/requests/{file}", "/open311/v2/requests/YZ-1999-000001.xml", "anon", Empty, 404),
+        row("GET /open311/v2/tokens/{file}", "/open311/v2/tokens/abc.json", "anon", Empty, 404),
+        row("GET /api/v1/api-keys", "/api/v1/api-keys", "anon", Empty, 401),
+        row("GET /api/v1/api-keys", "/api/v1/api-keys", "sec", Empty, 200),
+        row("GET /api/v1/api-keys", "/api/v1/api-keys", "sys", Empty, 403),
+        row("GET /api/v1/api-keys", "/api/v1/api-keys", "e1a", Empty, 403),
+        row("POST /api/v1/api-keys", "/api/v1/api-keys", "anon", Json(key_json), 401),
+        row("POST /api/v1/api-keys", "/api/v1/api-keys", "sec", Json(key_json), 201),
+        row("POST /api/v1/api-keys", "/api/v1/api-keys", "sys", Json(key_json), 403),
+        row("POST /api/v1/api-keys", "/api/v1/api-keys", "center", Json(key_json), 403),
+        row("POST /api/v1/api-keys/{id}/rotation", "/api/v1/api-keys/{k1}/rotation", "anon", Empty, 401),
+        row("POST /api/v1/api-keys/{id}/rotation", "/api/v1/api-keys/{k1}/rotation", "sec", Empty, 200),
+        row("POST /api/v1/api-keys/{id}/rotation", "/api/v1/api-keys/999/rotation", "sec", Empty, 404),
+        row("POST /api/v1/api-keys/{id}/rotation", "/api/v1/api-keys/{k1}/rotation", "aud", Empty, 403),
+        row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "anon", Empty, 401),
+        row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "sec", Empty, 204),
+        row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "e1a", Empty, 403),
+    ]
+}
