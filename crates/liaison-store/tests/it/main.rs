@@ -5,6 +5,7 @@ mod audit;
 mod enterprises;
 mod harness;
 mod items;
+mod open311;
 mod org;
 mod schema;
 mod users;
