@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod api_keys;
 mod catalogue;
 mod enterprises;
 mod home;
@@ -64,6 +65,10 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/account/notifications", Signed, notify::save);
     t.get("/deliveries", Signed, notify::deliveries);
     t.get("/catalogue", Signed, catalogue::show);
+    t.get("/api-keys", Signed, api_keys::show);
+    t.post("/api-keys", Signed, api_keys::create);
+    t.post("/api-keys/{id}/rotation", Signed, api_keys::rotate);
+    t.post("/api-keys/{id}/revocation", Signed, api_keys::revoke);
     t.post("/catalogue/categories", Signed, catalogue::create);
     t.post("/catalogue/categories/{id}", Signed, catalogue::retire);
     t.post("/catalogue/policies/{kind}/{priority}", Signed, catalogue::set_policy);
@@ -119,7 +124,7 @@ impl Chrome {
         let viewer = authed.viewer();
         let sees_items =
             !matches!(crate::actions::items::item_scope(&viewer), liaison_store::item_list::ItemScope::Nothing);
-        let links: [(&'static str, &str, bool); 14] = [
+        let links: [(&'static str, &str, bool); 15] = [
             ("/", "nav.home", viewer.is_staff()),
             ("/portal", "nav.portal", !viewer.is_staff()),
             ("/items", "nav.items", sees_items),
@@ -133,6 +138,7 @@ impl Chrome {
             ("/audit", "nav.audit", viewer.can(Action::ReadAudit)),
             ("/deliveries", "nav.deliveries", viewer.can(Action::ViewDeliveries)),
             ("/catalogue", "nav.catalogue", viewer.can(Action::ManageCatalogue)),
+            ("/api-keys", "nav.api_keys", viewer.can(Action::ManageApiKeys)),
             ("/account", "nav.account", true),
         ];
         let nav = links

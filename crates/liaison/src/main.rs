@@ -1,5 +1,7 @@
-//! `liaison`: the one binary — serve the platform, generate the demo, migrate, manage users, verify the audit log.
+//! `liaison`: the one binary — serve the platform, generate the demo, migrate, manage users, issue API
+//! keys, verify the audit log.
 
+mod api_key;
 mod bootstrap;
 mod config;
 mod demo;
@@ -64,6 +66,30 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// API keys of Open311 clients.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Issue a key; prints it alone on the last line (it is never shown again).
+    Create {
+        /// What the client is, e.g. "12345 热线".
+        #[arg(long)]
+        name: String,
+        /// The account the key acts as (default: a new channel account at the first center).
+        #[arg(long)]
+        user: Option<String>,
+        /// Also read the private requests the account may see.
+        #[arg(long)]
+        private: bool,
+        /// Uses per minute (default 600).
+        #[arg(long)]
+        per_minute: Option<i64>,
     },
 }
 
@@ -171,6 +197,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Enterprises { file, dry_run } } => {
             let db = open(&config).await?;
             import::enterprises(&db, &file, dry_run).await
+        }
+        Command::ApiKey { command: ApiKeyCommand::Create { name, user, private, per_minute } } => {
+            let db = open(&config).await?;
+            api_key::create(&db, api_key::Request { name, user, read_private: private, per_minute }).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = open(&config).await?;

@@ -329,6 +329,32 @@ async fn keys_rotate_revoke_and_keep_to_their_limit() {
 }
 
 #[tokio::test]
+async fn the_console_page_issues_a_key_that_works_once_shown() {
+    let app = TestApp::new().await;
+    let sec = app.session("sec").await;
+    let page = app
+        .post_form("/api-keys", Some(&sec), "name=%E7%83%AD%E7%BA%BF&username=center&read_private=1&per_minute=50")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let secret = page
+        .body
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the secret is shown");
+    assert!(secret.starts_with("lk_") && secret.len() == 51, "{secret}");
+    assert_eq!(app.get(&format!("/open311/v2/services.json?api_key={secret}"), None).await.status, StatusCode::OK);
+    let again = app.get("/api-keys", Some(&sec)).await;
+    assert!(
+        again.body.contains("热线") && again.body.contains(&secret[..10]) && !again.body.contains(secret),
+        "listed without its secret"
+    );
+    let refused = app.post_form("/api-keys", Some(&sec), "name=&username=aud").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("data-field=\"name\"") && refused.body.contains("data-field=\"username\""));
+}
+
+#[tokio::test]
 async fn tokens_are_never_issued_so_every_token_is_unknown() {
     let app = TestApp::new().await;
     let response = app.get("/open311/v2/tokens/12345.xml", None).await;
