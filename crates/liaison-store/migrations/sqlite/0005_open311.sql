@@ -6,6 +6,21 @@ ALTER TABLE item_category ADD COLUMN description TEXT NOT NULL DEFAULT '';
 ALTER TABLE item_category ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
 UPDATE item_category SET public_service = 1 WHERE kind IN ('need', 'suggestion', 'consultation');
 
+-- What each starter service is about, for clients listing them.
+UPDATE item_category SET description = '企业招工、用工服务需求 / hiring and staffing needs', keywords = '招工,用工,招聘,hiring' WHERE name = '用工招聘';
+UPDATE item_category SET description = '融资、信贷对接需求 / financing and credit', keywords = '融资,贷款,信贷,finance' WHERE name = '融资信贷';
+UPDATE item_category SET description = '惠企政策申报协助 / applying for enterprise support policies', keywords = '政策,申报,补贴,policy' WHERE name = '政策申报';
+UPDATE item_category SET description = '企业周边治安、防盗、秩序问题 / public order around the enterprise', keywords = '治安,盗窃,秩序,safety' WHERE name = '治安环境';
+UPDATE item_category SET description = '道路、停车、通勤问题 / roads, parking and commuting', keywords = '交通,停车,道路,traffic' WHERE name = '交通出行';
+UPDATE item_category SET description = '对公安服务的意见建议 / suggestions on police services', keywords = '建议,服务,suggestion' WHERE name = '警务服务';
+UPDATE item_category SET description = '对营商环境的意见建议 / suggestions on the business environment', keywords = '营商环境,建议,business' WHERE name = '营商环境';
+UPDATE item_category SET description = '户籍、居住证、出入境业务咨询 / household registration, residence and travel documents', keywords = '户口,居住证,出入境,护照,residence' WHERE name = '户政出入境';
+UPDATE item_category SET description = '法律法规、涉企政策咨询 / laws and enterprise policies', keywords = '法律,政策,咨询,law' WHERE name = '法律政策';
+UPDATE item_category SET description = '欠薪、劳动合同纠纷 / wage and labour disputes', keywords = '欠薪,劳动,纠纷,labour' WHERE name = '劳资纠纷';
+UPDATE item_category SET description = '经济合同纠纷 / contract disputes', keywords = '合同,纠纷,contract' WHERE name = '合同纠纷';
+UPDATE item_category SET description = '与周边单位、居民的纠纷 / disputes with neighbours', keywords = '邻里,纠纷,neighbour' WHERE name = '邻里纠纷';
+UPDATE item_category SET description = '涉企违法犯罪线索举报 / reports of crimes against enterprises', keywords = '举报,线索,诈骗,report' WHERE name = '涉企违法线索';
+
 CREATE TABLE category_attribute (
     id                    INTEGER PRIMARY KEY,
     category_id           INTEGER NOT NULL REFERENCES item_category(id),

@@ -16,7 +16,7 @@ use liaison_core::role::Role;
 use liaison_store::attachments::{Attachment, NewAttachment};
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope, ItemSummary};
 use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
-use liaison_store::items::{EventRow, ItemRow, NewEvent, NewItem, NewNotification};
+use liaison_store::items::{EventRow, ItemAttribute, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
 
 /// Whose items a viewer sees in lists.
@@ -85,6 +85,21 @@ pub async fn timeline_for(state: &AppState, row: &ItemRow, relation: Relation) -
 /// The item's clean attachments (read only when it has some).
 pub async fn attachments_of(state: &AppState, row: &ItemRow) -> AppResult<Vec<Attachment>> {
     Ok(if row.attachment_count > 0 { state.db.attachments(row.id).await? } else { Vec::new() })
+}
+
+/// The values of an Open311 request's attributes and its reporter's details (only such items have
+/// any, so others skip the read); the reporter's mobile is masked unless the viewer may reveal.
+pub async fn attributes_of(state: &AppState, authed: &Authed, row: &ItemRow) -> AppResult<Vec<ItemAttribute>> {
+    if row.channel != Channel::Open311.code() {
+        return Ok(Vec::new());
+    }
+    let mut values = state.db.item_attributes(row.id).await?;
+    if !authed.viewer().pi_reveal {
+        for value in values.iter_mut().filter(|v| v.code == "reporter.phone") {
+            value.value = liaison_core::mask::mobile(&value.value);
+        }
+    }
+    Ok(values)
 }
 
 /// Items in the viewer's scope.

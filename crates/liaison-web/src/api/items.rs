@@ -129,6 +129,9 @@ pub struct ItemDetailView {
     /// Files (`GET /api/v1/items/{id}/attachments/{attachment_id}`).
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<liaison_store::attachments::Attachment>,
+    /// Values of the category's attributes and an Open311 reporter's details (`reporter.*`).
+    #[schema(value_type = Vec<Object>)]
+    pub attributes: Vec<liaison_store::items::ItemAttribute>,
 }
 
 /// The id and number of a created item.
@@ -219,9 +222,10 @@ pub async fn get(
     let timeline = timeline_for(&state, &visible.row, visible.relation).await?;
     let viewer = authed.viewer();
     let attachments = attachments_of(&state, &visible.row).await?;
+    let attributes = crate::actions::items::attributes_of(&state, &authed, &visible.row).await?;
     let allowed = allowed_steps(Actor::User(&viewer), &visible.state().facts()).iter().map(|s| s.code()).collect();
     let VisibleItem { row: item, referrals, .. } = visible;
-    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments }))
+    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments, attributes }))
 }
 
 /// Takes a step: accept, reject, withdraw, assign, reassign, start, resolve, feedback, pause, resume,

@@ -281,6 +281,7 @@ struct DetailPage {
     timeline: Vec<EventRow>,
     steps: Vec<Step>,
     attachments: Vec<liaison_store::attachments::Attachment>,
+    attributes: Vec<liaison_store::items::ItemAttribute>,
     referrals: Vec<liaison_store::item_steps::Referral>,
     departments: Vec<liaison_store::org::OrgUnit>,
     dispute: Option<crate::actions::mediation::DisputeView>,
@@ -337,6 +338,7 @@ pub async fn detail(
         chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
         timeline: timeline_for(&state, &item, relation).await?,
         attachments: attachments_of(&state, &item).await?,
+        attributes: crate::actions::items::attributes_of(&state, &authed, &item).await?,
         referrals,
         departments,
         dispute: match item.kind() {

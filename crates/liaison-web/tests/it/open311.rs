@@ -96,6 +96,11 @@ async fn a_request_is_created_with_a_key_and_read_back_without_personal_data() {
             ("reporter.phone", "13912345678"),
         ]
     );
+    let o1 = app.session("o1").await;
+    let detail = app.get(&format!("/api/v1/items/{}", item.id), Some(&o1)).await.json();
+    assert_eq!(detail["attributes"][4], json!({"code": "reporter.phone", "position": 0, "value": "139****5678"}));
+    let page = app.get(&format!("/items/{}", item.id), Some(&o1)).await;
+    assert!(page.body.contains("<dt>headcount</dt><dd>30</dd>"), "the detail page lists the attributes");
     let uses = app.audit("api_key.use").await;
     assert!(
         uses.iter().any(|row| row.object_id.as_deref() == Some(&key_id.to_string()) && row.detail.contains(&number))
