@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use liaison_core::upload::MAX_PER_ITEM;
 
 /// A stored attachment.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     /// Id.
     pub id: i64,

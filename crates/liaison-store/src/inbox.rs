@@ -4,7 +4,7 @@ use crate::{Db, StoreResult};
 use chrono::{DateTime, Utc};
 
 /// One notification.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct NotificationRow {
     /// Id.
     pub id: i64,

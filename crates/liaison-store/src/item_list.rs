@@ -82,7 +82,7 @@ pub struct ItemFilter {
 
 /// A row of an item list: what a worklist shows of an item — no description, location or SLA
 /// bookkeeping (the detail has those), so a page of fifty reads and sends a third of the columns.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct ItemSummary {
     /// Id.
     pub id: i64,

@@ -29,7 +29,7 @@ pub struct SavedStep<'a> {
 }
 
 /// A referral to a partner department and its state for that recipient.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Referral {
     /// Id.
     pub id: i64,

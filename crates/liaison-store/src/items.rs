@@ -45,7 +45,7 @@ pub struct NewItem {
 }
 
 /// An item as stored, with the names a page shows.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct ItemRow {
     /// Id.
     pub id: i64,
@@ -244,7 +244,7 @@ pub struct NewNotification {
 }
 
 /// One row of an item's timeline.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct EventRow {
     /// Id.
     pub id: i64,
@@ -269,7 +269,7 @@ pub struct EventRow {
 }
 
 /// One value of an item's attribute.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct ItemAttribute {
     /// Attribute code (`reporter.*` for an Open311 reporter's own details).
     pub code: String,

@@ -23,7 +23,7 @@ pub struct Dispute {
 }
 
 /// A party as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct PartyRow {
     /// Id.
     pub id: i64,
@@ -36,7 +36,7 @@ pub struct PartyRow {
 }
 
 /// A mediation session.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionRow {
     /// Id.
     pub id: i64,

@@ -5,6 +5,7 @@ mod admin;
 mod api_keys;
 mod catalogue;
 mod enterprises;
+pub mod error_responses;
 mod inbox;
 mod items;
 mod mediation;

@@ -21,6 +21,7 @@ pub const DEFAULT_PER_MINUTE: i64 = 600;
 /// A key to issue, as entered (also the body of `POST /api/v1/api-keys`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "某企业 ERP", "username": "ent-0001", "read_private": false, "per_minute": 600}))]
 pub struct KeyFields {
     /// What the client is, e.g. "某企业 ERP" or "12345 热线".
     pub name: String,

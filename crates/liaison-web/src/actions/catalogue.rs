@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 /// A new category as entered (also the body of `POST /api/v1/categories`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "need", "name": "水电保障", "default_unit_id": null, "resolve_days": 3}))]
 pub struct CategoryFields {
     /// Kind code.
     pub kind: String,
@@ -32,6 +33,7 @@ pub struct CategoryFields {
 /// `PUT /api/v1/sla-policies/{kind}/{priority}`).
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"respond_hours": null, "respond_days": 1, "resolve_days": 5, "warn_percent": 80}))]
 pub struct PolicyFields {
     /// Response allowance in wall-clock hours.
     pub respond_hours: Option<i64>,

@@ -22,10 +22,8 @@ pub struct DisputeView {
     #[schema(value_type = Option<Object>)]
     pub dispute: Option<Dispute>,
     /// Parties.
-    #[schema(value_type = Vec<Object>)]
     pub parties: Vec<PartyRow>,
     /// Sessions, oldest first.
-    #[schema(value_type = Vec<Object>)]
     pub sessions: Vec<SessionRow>,
 }
 

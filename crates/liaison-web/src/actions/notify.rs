@@ -15,6 +15,7 @@ pub const WEBHOOK_FORMATS: [&str; 3] = ["json", "wecom_text", "wecom_markdown"];
 /// The channels as entered; empty fields mean "not this channel".
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "officer@example.gov.cn", "sms": "13800138000", "webhook_url": "", "webhook_format": "json"}))]
 pub struct ChannelsInput {
     /// Email address.
     #[serde(default)]

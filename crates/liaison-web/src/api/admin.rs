@@ -52,6 +52,7 @@ impl From<OrgUnit> for UnitView {
 /// A new org unit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent_id": 4, "kind": "community", "name": "解放碑第2社区", "code": null}))]
 pub struct UnitBody {
     /// Parent unit.
     pub parent_id: i64,
@@ -146,6 +147,7 @@ impl From<liaison_store::users::UserSummary> for UserView {
 /// A new staff account; it has no role until a security admin grants one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "officer-080", "display_name": "李警官", "unit_id": 17, "police_number": "023456"}))]
 pub struct UserBody {
     /// Login name.
     pub username: String,
@@ -189,6 +191,7 @@ pub async fn create_user(
 /// The roles to hold.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"roles": ["officer"], "pi_reveal": false}))]
 pub struct RolesBody {
     /// Role codes.
     pub roles: Vec<String>,
@@ -287,6 +290,7 @@ impl From<liaison_store::audit::AuditRow> for AuditView {
 /// A token request.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "报表脚本 / reporting script"}))]
 pub struct TokenBody {
     /// A label for the token.
     pub name: String,

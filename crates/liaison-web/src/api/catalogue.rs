@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 /// Retire or reinstate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"retired": true}))]
 pub struct RetireBody {
     /// True to retire.
     pub retired: bool,

@@ -36,6 +36,7 @@ pub struct ListQuery {
 /// An enterprise's details as sent by a client.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "渝中一号科技有限公司", "credit_code": "91350100M000100Y43", "address": "渝中区解放碑路1号", "industry": "I", "scale": "small", "key_enterprise": true, "longitude": 106.57, "latitude": 29.55, "contact_name": "张三", "contact_mobile": "13800138000", "community_id": 17}))]
 pub struct EnterpriseBody {
     /// 企业名称.
     pub name: String,
@@ -91,6 +92,7 @@ pub struct Created {
 /// A change of responsible officer.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"officer_id": 12, "reason": "辖区调整 / boundary change"}))]
 pub struct AssignBody {
     /// The new officer.
     pub officer_id: i64,
@@ -101,6 +103,7 @@ pub struct AssignBody {
 /// A reveal request.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "回访核实联系方式 / confirming the contact for a follow-up"}))]
 pub struct RevealBody {
     /// Why the full value is needed (audited).
     pub reason: String,

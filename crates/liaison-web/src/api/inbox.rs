@@ -26,13 +26,13 @@ pub struct InboxView {
     /// Unread notifications in all.
     pub unread: i64,
     /// Newest first.
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<NotificationRow>,
 }
 
 /// Which notification to mark read.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": 42}))]
 pub struct ReadBody {
     /// One notification; absent: all.
     pub id: Option<i64>,

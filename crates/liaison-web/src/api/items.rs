@@ -29,6 +29,7 @@ use utoipa::{IntoParams, ToSchema};
 /// A new item.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "need", "category_id": 1, "priority": "normal", "title": "招工难", "description": "春节后需要招聘三十名操作工", "address": "渝中区解放碑路1号"}))]
 pub struct ItemBody {
     /// `need`, `dispute`, `suggestion`, `consultation` or `report`.
     pub kind: String,
@@ -58,6 +59,7 @@ pub struct ItemBody {
 /// A step.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 3, "body": "已联系企业，约定周三上门 / visit agreed for Wednesday"}))]
 pub struct StepBody {
     /// The version the client read (optimistic concurrency).
     pub version: i64,
@@ -106,7 +108,6 @@ pub struct ItemQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemListView {
     /// Items, newest first.
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<ItemSummary>,
     /// Cursor of the next page.
     pub next_before: Option<i64>,
@@ -116,21 +117,16 @@ pub struct ItemListView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemDetailView {
     /// The item.
-    #[schema(value_type = Object)]
     pub item: ItemRow,
     /// The timeline, oldest first (internal notes only for the police side).
-    #[schema(value_type = Vec<Object>)]
     pub timeline: Vec<EventRow>,
     /// Step codes the caller may take now (`POST /api/v1/items/{id}/{step}`).
     pub allowed_steps: Vec<&'static str>,
     /// Referrals to partner departments with their state per recipient (delivered, read, answered, recalled).
-    #[schema(value_type = Vec<Object>)]
     pub referrals: Vec<liaison_store::item_steps::Referral>,
     /// Files (`GET /api/v1/items/{id}/attachments/{attachment_id}`).
-    #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<liaison_store::attachments::Attachment>,
     /// Values of the category's attributes and an Open311 reporter's details (`reporter.*`).
-    #[schema(value_type = Vec<Object>)]
     pub attributes: Vec<liaison_store::items::ItemAttribute>,
 }
 

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 /// Amount and parties.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount_fen": 4500000, "parties": [{"name": "张三", "role": "申请人", "mobile": "13800138000"}, {"name": "某建材公司", "role": "被申请人"}]}))]
 pub struct DisputeBody {
     /// Amount involved, in fen (分).
     pub amount_fen: i64,
@@ -25,6 +26,7 @@ pub struct DisputeBody {
 /// A session.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"held_on": "2026-03-02", "participants": "张三、某建材公司、社区民警", "outcome": "failed", "note": "金额分歧较大 / far apart on the amount"}))]
 pub struct SessionBody {
     /// Date held, `YYYY-MM-DD`.
     pub held_on: String,
@@ -40,6 +42,7 @@ pub struct SessionBody {
 /// The conclusion.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"outcome": "reached", "guidance": "", "text": "双方同意分两期支付欠款 / paid in two instalments"}))]
 pub struct OutcomeBody {
     /// `reached` or `not_reached`.
     pub outcome: String,

@@ -1,6 +1,7 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`, and the vendored Swagger UI at
 //! `/api/docs/` (embedded in the binary; no CDN).
 
+use super::error_responses::{CommonErrors, Error};
 use super::{admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
 use crate::view::{EnterpriseView, ListView, MeView};
 use axum::Json;
@@ -20,7 +21,8 @@ use utoipa::OpenApi;
         mediation::get, mediation::put, mediation::session, mediation::outcome,
         catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
     ),
-    components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>)),
+    components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>, Error)),
+    modifiers(&CommonErrors),
     tags((name = "session"), (name = "enterprises"), (name = "items"), (name = "inbox"), (name = "admin")),
 )]
 pub struct ApiDoc;

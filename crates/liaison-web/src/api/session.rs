@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "officer-001", "password": "liaison-demo"}))]
 pub struct LoginBody {
     /// Login name.
     pub username: String,
