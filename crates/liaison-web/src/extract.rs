@@ -83,3 +83,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppPath
         }
     }
 }
+
+/// A `multipart/form-data` body; anything else (a missing boundary, another content type) answers 400.
+pub struct AppMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for AppMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Multipart::from_request(req, state).await {
+            Ok(multipart) => Ok(AppMultipart(multipart)),
+            Err(rejection) => Err(AppError::BadRequest(
+                "malformed_body",
+                format!("须为 multipart/form-data / the body must be multipart/form-data: {}", rejection.body_text()),
+            )),
+        }
+    }
+}

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body_util::BodyExt;
 use std::net::SocketAddr;
 
 /// The largest request body accepted, except on upload routes.
@@ -43,7 +44,10 @@ pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
 }
 
 /// RATE-03: caps every request body — announced lengths are refused at once with 413, streamed
-/// bodies are cut at the limit — with a larger cap on the upload routes only.
+/// bodies are cut at the limit — with a larger cap on the upload routes only. Other bodies are read
+/// whole before routing: a handler that refuses a request before reading its body (not signed in,
+/// not allowed, wrong content type) would otherwise leave unread bytes on a kept-alive connection,
+/// which then closes with a reset that can destroy the answer on its way to the client.
 async fn body_limit(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let upload = req.method() == Method::POST && (path.ends_with("/attachments") || path == "/items");
@@ -52,7 +56,18 @@ async fn body_limit(req: Request, next: Next) -> Response {
     if announced.is_some_and(|length| length > limit) {
         return AppError::PayloadTooLarge.into_response();
     }
-    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)))).await
+    let (parts, body) = req.into_parts();
+    let limited = http_body_util::Limited::new(body, limit);
+    if upload {
+        return next.run(Request::from_parts(parts, axum::body::Body::new(limited))).await;
+    }
+    match limited.collect().await {
+        Ok(collected) => next.run(Request::from_parts(parts, axum::body::Body::from(collected.to_bytes()))).await,
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => AppError::PayloadTooLarge.into_response(),
+        Err(_) => {
+            AppError::BadRequest("malformed_body", "请求体读取失败 / the body could not be read".into()).into_response()
+        }
+    }
 }
 
 async fn request_meta(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

@@ -10,7 +10,7 @@ use crate::actions::items::{
 };
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::{AppJson, AppPath, AppQuery};
+use crate::extract::{AppJson, AppMultipart, AppPath, AppQuery};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -263,7 +263,7 @@ pub async fn attach(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
-    multipart: axum::extract::Multipart,
+    AppMultipart(multipart): AppMultipart,
 ) -> AppResult<Json<ItemDetailView>> {
     check_attach(&state, &authed, id).await?;
     let (_, files) = state.uploads.read_form(multipart).await?;

@@ -7,10 +7,11 @@ use crate::actions::{self, ImportReport};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::export;
+use crate::extract::AppMultipart;
 use crate::extract::AppQuery;
 use crate::i18n::Lang;
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use liaison_core::permission::Action;
@@ -44,7 +45,7 @@ pub async fn upload(
     State(state): State<AppState>,
     lang: Lang,
     CurrentUser(authed): CurrentUser,
-    mut multipart: Multipart,
+    AppMultipart(mut multipart): AppMultipart,
 ) -> AppResult<Response> {
     authed.require(Action::ImportEnterprises)?;
     let malformed = |_| AppError::BadRequest("malformed_body", "上传内容格式错误 / malformed upload".into());

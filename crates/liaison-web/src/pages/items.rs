@@ -11,7 +11,7 @@ use crate::actions::items::{
 };
 use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
-use crate::extract::{AppForm, AppPath, AppQuery};
+use crate::extract::{AppForm, AppMultipart, AppPath, AppQuery};
 use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::State;
@@ -174,7 +174,7 @@ pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
     CurrentUser(authed): CurrentUser,
-    multipart: axum::extract::Multipart,
+    AppMultipart(multipart): AppMultipart,
 ) -> AppResult<Response> {
     let (fields, files) = state.uploads.read_form(multipart).await?;
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
@@ -256,7 +256,7 @@ pub async fn attach(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
-    multipart: axum::extract::Multipart,
+    AppMultipart(multipart): AppMultipart,
 ) -> AppResult<Response> {
     check_attach(&state, &authed, id).await?;
     let (_, files) = state.uploads.read_form(multipart).await?;
