@@ -86,24 +86,28 @@ pub struct Scenario {
     pub method: http::Method,
     /// Path and query.
     pub path: String,
-    /// JSON body for POST.
-    pub body: Option<String>,
+    /// Bodies for POST (`content_type`); connection `i` sends `bodies[i % len]`, none when empty.
+    pub bodies: Vec<String>,
+    /// The bodies' content type.
+    pub content_type: &'static str,
     /// Session cookies; connection `i` uses `cookies[i % len]`.
     pub cookies: Vec<String>,
     /// The status that counts as success.
     pub expect: u16,
 }
 
-async fn send(client: &HttpClient, origin: &str, scenario: &Scenario, cookie: &str) -> anyhow::Result<u16> {
+async fn send(client: &HttpClient, origin: &str, scenario: &Scenario, connection: usize) -> anyhow::Result<u16> {
     let mut request =
         http::Request::builder().method(scenario.method.clone()).uri(format!("{origin}{}", scenario.path));
-    request = request.header(http::header::COOKIE, cookie).header(http::header::ORIGIN, origin);
-    let body = match &scenario.body {
-        Some(json) => {
-            request = request.header(http::header::CONTENT_TYPE, "application/json");
-            Bytes::from(json.clone())
-        }
-        None => Bytes::new(),
+    request = request.header(http::header::ORIGIN, origin);
+    if !scenario.cookies.is_empty() {
+        request = request.header(http::header::COOKIE, &scenario.cookies[connection % scenario.cookies.len()]);
+    }
+    let body = if scenario.bodies.is_empty() {
+        Bytes::new()
+    } else {
+        request = request.header(http::header::CONTENT_TYPE, scenario.content_type);
+        Bytes::from(scenario.bodies[connection % scenario.bodies.len()].clone())
     };
     let response = client.request(request.body(Full::new(body))?).await?;
     let status = response.status().as_u16();
@@ -115,20 +119,19 @@ async fn send(client: &HttpClient, origin: &str, scenario: &Scenario, cookie: &s
 pub async fn run(origin: &str, scenario: &Scenario, connections: usize, duration: Duration) -> anyhow::Result<Report> {
     let client = client();
     for i in 0..connections {
-        send(&client, origin, scenario, &scenario.cookies[i % scenario.cookies.len()]).await?;
+        send(&client, origin, scenario, i).await?;
     }
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for i in 0..connections {
         let (client, origin, scenario) = (client.clone(), origin.to_owned(), scenario.clone());
-        let cookie = scenario.cookies[i % scenario.cookies.len()].clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match send(&client, &origin, &scenario, &cookie).await {
+                match send(&client, &origin, &scenario, i).await {
                     Ok(status) if status == scenario.expect => latencies.push(sent.elapsed()),
                     _ => errors += 1,
                 }
@@ -148,13 +151,14 @@ pub async fn run(origin: &str, scenario: &Scenario, connections: usize, duration
     Ok(report)
 }
 
-/// A GET scenario with one cookie.
+/// A GET scenario with one cookie (or none when empty).
 pub fn get_scenario(path: &str, cookie: &str) -> Scenario {
     Scenario {
         method: http::Method::GET,
         path: path.to_owned(),
-        body: None,
-        cookies: vec![cookie.to_owned()],
+        bodies: Vec::new(),
+        content_type: "",
+        cookies: if cookie.is_empty() { Vec::new() } else { vec![cookie.to_owned()] },
         expect: 200,
     }
 }

@@ -1,13 +1,15 @@
 //! `liaison-bench`: measures the real `liaison` binary over loopback and prints the figures the issues
 //! name — start-up time and idle memory with the demo district (~2,000 enterprises); the enterprise
 //! list (API and page) at 32 connections with 100,000 enterprises; and with 1,000,000 items the SLA
-//! sweep, durable intake, the officer's worklist (API and page) and the item detail, with RSS.
+//! sweep, durable intake, the officer's worklist (API and page), the item detail and Open311 (the
+//! default request list and submissions), with RSS.
 //!
 //! `cargo build --release && cargo run --release -p liaison-bench` (add `--database-url postgres://…`
 //! to seed and serve PostgreSQL instead of SQLite).
 
 mod items;
 mod load;
+mod open311;
 mod seed;
 
 use anyhow::Context;
@@ -42,8 +44,8 @@ struct Args {
     /// Keep the seeded data in this directory and reuse it on the next run (seeding only tops up).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Run only these parts (`startup`, `enterprises`, `sweep`, `intake`, `worklist`, `detail`, or
-    /// `items` for the last four); all when absent.
+    /// Run only these parts (`startup`, `enterprises`, `sweep`, `intake`, `worklist`, `detail`,
+    /// `open311`, or `items` for the last five); all when absent.
     #[arg(long, value_delimiter = ',')]
     only: Vec<Part>,
 }
@@ -58,11 +60,12 @@ enum Part {
     Intake,
     Worklist,
     Detail,
+    Open311,
 }
 
 impl Part {
     /// The closed-loop scenarios, run over the seeded items.
-    const ITEMS: [Part; 4] = [Part::Sweep, Part::Intake, Part::Worklist, Part::Detail];
+    const ITEMS: [Part; 5] = [Part::Sweep, Part::Intake, Part::Worklist, Part::Detail, Part::Open311];
 }
 
 impl Args {
@@ -232,6 +235,9 @@ async fn items(args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
     if args.runs(Part::Detail) {
         detail(args, &server, &officer).await?;
     }
+    if args.runs(Part::Open311) {
+        open311::run(args, &server, dir, total).await?;
+    }
     println!("RSS after the item scenarios: {:.1} MiB (target < 200 MB)", server.rss_mib());
     Ok(())
 }
@@ -245,7 +251,8 @@ async fn intake(args: &Args, server: &Server, total: usize) -> anyhow::Result<()
     let intake = load::Scenario {
         method: http::Method::POST,
         path: "/api/v1/items".into(),
-        body: Some(r#"{"kind":"need","category_id":1,"title":"压测诉求","description":"春节后需要招聘三十名操作工，希望协助对接招聘会"}"#.into()),
+        bodies: vec![r#"{"kind":"need","category_id":1,"title":"压测诉求","description":"春节后需要招聘三十名操作工，希望协助对接招聘会"}"#.into()],
+        content_type: "application/json",
         cookies: enterprises,
         expect: 201,
     };
