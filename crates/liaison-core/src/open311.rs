@@ -138,6 +138,48 @@ pub fn check_attributes(defs: &[AttributeDef], given: &[GivenAttribute]) -> Resu
     Ok(stored)
 }
 
+/// Checks a service definition an administrator writes: codes of lowercase letters, digits and `_`
+/// (starting with a letter, at most 32), each once; a description (at most 200 characters); list
+/// datatypes with at least one choice, keys unique and non-empty; other datatypes without choices.
+/// Orders are the positions, from 1. The error names the attribute.
+pub fn check_definition(defs: &mut [AttributeDef]) -> Result<(), String> {
+    for n in 0..defs.len() {
+        let def = &defs[n];
+        let code_ok = def.code.len() <= 32
+            && def.code.starts_with(|c: char| c.is_ascii_lowercase())
+            && def.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !code_ok {
+            return Err(format!(
+                "属性代码 {:?} 应为小写字母开头的字母、数字或下划线 / attribute codes are a-z, 0-9 and _",
+                def.code
+            ));
+        }
+        if defs[..n].iter().any(|other| other.code == def.code) {
+            return Err(format!("属性代码 {} 重复 / attribute {} is defined twice", def.code, def.code));
+        }
+        let description = def.description.trim();
+        if description.is_empty() || description.chars().count() > 200 || description.chars().any(char::is_control) {
+            return Err(format!(
+                "属性 {} 的说明应为 1–200 字 / attribute {} needs a one-line description",
+                def.code, def.code
+            ));
+        }
+        let keys_ok = def.values.iter().enumerate().all(|(i, v)| {
+            !v.key.trim().is_empty() && !v.name.trim().is_empty() && !def.values[..i].iter().any(|w| w.key == v.key)
+        });
+        if def.datatype.is_list() == def.values.is_empty() || !keys_ok {
+            return Err(format!(
+                "属性 {} 的选项不正确：列表类型须有不重复的选项，其他类型不能有选项 / attribute {}: list datatypes need distinct choices, others none",
+                def.code, def.code
+            ));
+        }
+    }
+    for (position, def) in defs.iter_mut().enumerate() {
+        def.order = i64::try_from(position).unwrap_or(i64::MAX - 1) + 1;
+    }
+    Ok(())
+}
+
 /// One value of `def`, checked and normalised.
 fn check_value(def: &AttributeDef, value: &str) -> Result<String, String> {
     let code = &def.code;
@@ -311,6 +353,30 @@ mod tests {
         for (attributes, expected) in refused {
             let error = check_attributes(&defs, &attributes).expect_err(expected);
             assert!(error.contains(expected), "{error} should say {expected}");
+        }
+    }
+
+    #[test]
+    fn definitions_need_clean_codes_descriptions_and_choices_for_lists() {
+        let mut good = vec![def("n", Datatype::Number, true), def("pick", Datatype::SingleValueList, false)];
+        good[0].values.clear();
+        good[1].order = 9;
+        assert_eq!(check_definition(&mut good), Ok(()));
+        assert_eq!(good.iter().map(|d| d.order).collect::<Vec<_>>(), [1, 2], "orders are positions");
+        type Spoil = fn(&mut AttributeDef);
+        let bad: [(Spoil, &str); 6] = [
+            (|d| d.code = "N".into(), "attribute codes"),
+            (|d| d.code = "a-b".into(), "attribute codes"),
+            (|d| d.description = " ".into(), "description"),
+            (|d| d.values = vec![ValueOption { key: "a".into(), name: "A".into() }], "list datatypes"),
+            (|d| d.datatype = Datatype::MultiValueList, "list datatypes"),
+            (|d| d.code = "pick".into(), "defined twice"),
+        ];
+        for (spoil, says) in bad {
+            let mut defs = good.clone();
+            spoil(&mut defs[0]);
+            let error = check_definition(&mut defs).expect_err(says);
+            assert!(error.contains(says), "{error}");
         }
     }
 

@@ -2,8 +2,9 @@
 //! their attributes, and service requests (items) by number or within a window of submission times,
 //! newest first — each with its handling unit, never with personal data beyond the item's own text.
 
+use crate::audit::append;
 use crate::item_list::ItemScope;
-use crate::{Db, StoreResult};
+use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::open311::{AttributeDef, Datatype, ValueOption};
 use sqlx::QueryBuilder;
@@ -120,6 +121,19 @@ pub enum Readers {
     Account(ItemScope),
 }
 
+/// How a category is offered as a service, as an administrator sets it (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct ServiceDefinition {
+    /// Listed publicly, its requests readable without a key.
+    pub public_service: bool,
+    /// What the service is about.
+    pub description: String,
+    /// Comma-separated keywords.
+    pub keywords: String,
+    /// The attributes a request gives, in order.
+    pub attributes: Vec<AttributeDef>,
+}
+
 /// What a request list asks for (already validated).
 #[derive(Debug, Clone, Default)]
 pub struct RequestQuery {
@@ -202,6 +216,49 @@ impl Db {
         )
         .bind(private)
         .fetch_all(c))?)
+    }
+
+    /// Sets how a category is offered as a service: public or not, description, keywords, and its
+    /// attributes (replaced as a whole; items keep the values they were given).
+    pub async fn set_category_service(&self, ctx: &Ctx, id: i64, service: &ServiceDefinition) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let changed = exec!(&mut tx, |c| sqlx::query(
+            "UPDATE item_category SET public_service = $2, description = $3, keywords = $4 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(service.public_service)
+        .bind(&service.description)
+        .bind(&service.keywords)
+        .execute(c))?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM category_attribute WHERE category_id = $1").bind(id).execute(c))?;
+        for def in &service.attributes {
+            let values = if def.values.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&def.values).unwrap_or_default()
+            };
+            exec!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO category_attribute (category_id, code, datatype, required, description, position, value_list)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            )
+            .bind(id)
+            .bind(&def.code)
+            .bind(def.datatype.code())
+            .bind(def.required)
+            .bind(&def.description)
+            .bind(def.order)
+            .bind(&values)
+            .execute(c)
+            })?;
+        }
+        let codes: Vec<&str> = service.attributes.iter().map(|d| d.code.as_str()).collect();
+        let detail = format!("public: {}; attributes: {}", service.public_service, codes.join(", "));
+        append(&mut tx, ctx.at, &ctx.event("category.service", "item_category", Some(id), detail)).await?;
+        tx.commit().await
     }
 
     /// A category's attributes in order.

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod items;
 pub mod mediation;
 pub mod notify;
+pub mod services;
 
 use crate::AppState;
 use crate::auth::Authed;

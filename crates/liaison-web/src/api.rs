@@ -54,6 +54,7 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/api/v1/categories", Signed, items::categories);
     t.post("/api/v1/categories", Signed, catalogue::create);
     t.post("/api/v1/categories/{id}/retired", Signed, catalogue::retire);
+    t.put("/api/v1/categories/{id}/service", Signed, catalogue::set_service);
     t.put("/api/v1/sla-policies/{kind}/{priority}", Signed, catalogue::set_policy);
     t.get("/api/v1/notifications", Signed, inbox::list);
     t.post("/api/v1/notifications/read", Signed, inbox::read);

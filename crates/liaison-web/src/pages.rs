@@ -12,6 +12,7 @@ mod items;
 mod login;
 mod notify;
 mod portal;
+mod services;
 
 use crate::AppState;
 use crate::auth::Authed;
@@ -71,6 +72,8 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api-keys/{id}/revocation", Signed, api_keys::revoke);
     t.post("/catalogue/categories", Signed, catalogue::create);
     t.post("/catalogue/categories/{id}", Signed, catalogue::retire);
+    t.get("/catalogue/categories/{id}/service", Signed, services::show);
+    t.post("/catalogue/categories/{id}/service", Signed, services::save);
     t.post("/catalogue/policies/{kind}/{priority}", Signed, catalogue::set_policy);
     t.get("/items", Signed, items::list);
     t.get("/items/new", Signed, items::new_form);

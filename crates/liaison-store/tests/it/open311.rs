@@ -6,12 +6,13 @@ use crate::harness::{backends, t0};
 use chrono::Duration;
 use liaison_core::calendar::Calendar;
 use liaison_core::item::{Channel, Kind, Priority};
+use liaison_core::open311::{AttributeDef, Datatype, ValueOption};
 use liaison_core::org::OrgPath;
 use liaison_core::sla::default_policy;
 use liaison_store::api_keys::NewApiKey;
 use liaison_store::item_list::ItemScope;
 use liaison_store::items::NewItem;
-use liaison_store::open311::{Readers, RequestQuery};
+use liaison_store::open311::{Readers, RequestQuery, ServiceDefinition};
 use liaison_store::{Ctx, Db, fixture};
 
 async fn submit(db: &Db, user: i64, item: &NewItem, minutes: i64) -> i64 {
@@ -100,6 +101,37 @@ async fn services_requests_and_attributes_on_both_backends() {
         assert_eq!((first.agency.as_deref(), first.updated_at()), (Some("解放碑社区"), first.submitted_at));
         let limited = RequestQuery { limit: 1, ..window };
         assert_eq!(ids(db.service_requests(&Readers::Public, &limited).await.expect("limit")), [other]);
+    }
+}
+
+#[tokio::test]
+async fn a_service_definition_replaces_the_attributes_on_both_backends() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let ctx = Ctx { actor_id: Some(f.user("sys")), ..Ctx::system(t0()) };
+        let choice = |key: &str| ValueOption { key: key.into(), name: key.to_uppercase() };
+        let service = ServiceDefinition {
+            public_service: false,
+            description: "用工".into(),
+            keywords: "招工".into(),
+            attributes: vec![AttributeDef {
+                code: "shift".into(),
+                datatype: Datatype::SingleValueList,
+                required: true,
+                description: "班次".into(),
+                order: 1,
+                values: vec![choice("day"), choice("night")],
+            }],
+        };
+        db.set_category_service(&ctx, 1, &service).await.expect("set");
+        assert!(!db.services(false).await.expect("public").iter().any(|s| s.id == 1), "no longer public");
+        let row =
+            db.services(true).await.expect("all").into_iter().find(|s| s.id == 1).expect("listed to private keys");
+        assert_eq!((row.description.as_str(), row.keywords.as_str(), row.attribute_count), ("用工", "招工", 1));
+        assert_eq!(db.category_attributes(1).await.expect("attributes"), service.attributes);
+        assert!(matches!(db.set_category_service(&ctx, 999, &service).await, Err(liaison_store::StoreError::NotFound)));
+        let trail = db.audit_page("category.service", liaison_store::Paging::new(None, Some(5))).await.expect("audit");
+        assert_eq!(trail.items.len(), 1);
     }
 }
 

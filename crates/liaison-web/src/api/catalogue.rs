@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::actions::catalogue::{self, CategoryFields, PolicyFields, create_category, set_category_retired};
+use crate::actions::services::{self, ServiceFields};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
@@ -64,5 +65,19 @@ pub async fn set_policy(
     AppJson(fields): AppJson<PolicyFields>,
 ) -> AppResult<StatusCode> {
     catalogue::set_policy(&state, &authed, &kind, &priority, fields).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets how a category is offered as an Open311 service: public or not, description, keywords and the
+/// attributes a request gives (replaced as a whole).
+#[utoipa::path(put, path = "/api/v1/categories/{id}/service", tag = "items", params(("id" = i64, Path)),
+    request_body = ServiceFields, responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_service(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(fields): AppJson<ServiceFields>,
+) -> AppResult<StatusCode> {
+    services::set_service(&state, &authed, id, &fields).await?;
     Ok(StatusCode::NO_CONTENT)
 }

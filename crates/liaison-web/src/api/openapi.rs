@@ -19,7 +19,7 @@ use utoipa::OpenApi;
         api_keys::list, api_keys::create, api_keys::rotate, api_keys::revoke,
         items::create, items::list, items::similar, items::get, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,
-        catalogue::create, catalogue::retire, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
+        catalogue::create, catalogue::retire, catalogue::set_service, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
     ),
     components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>, Error)),
     modifiers(&CommonErrors),

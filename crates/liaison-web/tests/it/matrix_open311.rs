@@ -5,6 +5,13 @@ use crate::matrix::Body::{Form, Json, None as Empty};
 use crate::matrix::{Row, row};
 use serde_json::json;
 
+fn service_json() -> serde_json::Value {
+    json!({"public_service": true, "description": "融资", "keywords": "贷款",
+           "attributes": [{"code": "amount", "datatype": "number", "required": true, "description": "金额（万元）"}]})
+}
+fn bad_service_json() -> serde_json::Value {
+    json!({"public_service": true, "attributes": [{"code": "Amount!", "datatype": "number", "description": "金额"}]})
+}
 fn key_json() -> serde_json::Value {
     json!({"name": "某企业 ERP", "username": "e1a", "per_minute": 60})
 }
@@ -41,6 +48,43 @@ pub(crate) fn rows() -> Vec<Row> {
         row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "anon", Empty, 401),
         row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "sec", Empty, 204),
         row("DELETE /api/v1/api-keys/{id}", "/api/v1/api-keys/{k1}", "e1a", Empty, 403),
+        row("PUT /api/v1/categories/{id}/service", "/api/v1/categories/2/service", "anon", Json(service_json), 401),
+        row("PUT /api/v1/categories/{id}/service", "/api/v1/categories/2/service", "sys", Json(service_json), 204),
+        row("PUT /api/v1/categories/{id}/service", "/api/v1/categories/2/service", "sys", Json(bad_service_json), 422),
+        row("PUT /api/v1/categories/{id}/service", "/api/v1/categories/999/service", "sys", Json(service_json), 404),
+        row("PUT /api/v1/categories/{id}/service", "/api/v1/categories/2/service", "center", Json(service_json), 403),
+        row("GET /catalogue/categories/{id}/service", "/catalogue/categories/1/service", "anon", Empty, 303),
+        row("GET /catalogue/categories/{id}/service", "/catalogue/categories/1/service", "sys", Empty, 200),
+        row("GET /catalogue/categories/{id}/service", "/catalogue/categories/999/service", "sys", Empty, 404),
+        row("GET /catalogue/categories/{id}/service", "/catalogue/categories/1/service", "sec", Empty, 403),
+        row(
+            "POST /catalogue/categories/{id}/service",
+            "/catalogue/categories/2/service",
+            "anon",
+            Form("public_service=1"),
+            303,
+        ),
+        row(
+            "POST /catalogue/categories/{id}/service",
+            "/catalogue/categories/2/service",
+            "sys",
+            Form("public_service=1&attributes=amount+%7C+number+%7C+required+%7C+%E9%87%91%E9%A2%9D"),
+            303,
+        ),
+        row(
+            "POST /catalogue/categories/{id}/service",
+            "/catalogue/categories/2/service",
+            "sys",
+            Form("attributes=amount"),
+            422,
+        ),
+        row(
+            "POST /catalogue/categories/{id}/service",
+            "/catalogue/categories/2/service",
+            "o1",
+            Form("public_service=1"),
+            403,
+        ),
         row("GET /api-keys", "/api-keys", "anon", Empty, 303),
         row("GET /api-keys", "/api-keys", "sec", Empty, 200),
         row("GET /api-keys", "/api-keys", "sys", Empty, 403),

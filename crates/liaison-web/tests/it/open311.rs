@@ -360,6 +360,70 @@ async fn the_console_page_issues_a_key_that_works_once_shown() {
 }
 
 #[tokio::test]
+async fn the_administrator_defines_a_service_and_clients_see_it_at_once() {
+    let app = TestApp::new().await;
+    let sys = app.session("sys").await;
+    let form = "public_service=1&description=%E8%9E%8D%E8%B5%84&keywords=loan&attributes=amount+%7C+number+%7C+required+%7C+%E9%87%91%E9%A2%9D%0Ause+%7C+singlevaluelist+%7C+optional+%7C+%E7%94%A8%E9%80%94+%7C+plant%3D%E5%8E%82%E6%88%BF%3B+wages%3D%E5%B7%A5%E8%B5%84";
+    let saved = app.post_form("/catalogue/categories/2/service", Some(&sys), form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/catalogue/categories/2/service", Some(&sys)).await;
+    assert!(
+        page.body.contains("use | singlevaluelist | optional | 用途 | plant=厂房; wages=工资"),
+        "the form shows the lines back"
+    );
+    let definition = app.get("/open311/v2/services/2.json", None).await.json();
+    assert_eq!(definition["attributes"][0]["code"], "amount");
+    assert_eq!(definition["attributes"][1]["values"][1], json!({"key": "wages", "name": "工资"}));
+    let services = app.get("/open311/v2/services.json", None).await.json();
+    let loans = services.as_array().expect("list").iter().find(|s| s["service_code"] == "2").expect("listed");
+    assert_eq!(
+        (loans["description"].clone(), loans["keywords"].clone(), loans["metadata"].clone()),
+        (json!("融资"), json!("loan"), json!(true))
+    );
+    let (_, key) = issue(&app, "e1a", false, 600).await;
+    let missing = app
+        .post_form(
+            "/open311/v2/requests.json",
+            None,
+            &format!("api_key={key}&service_code=2&description=x&address_string=y"),
+        )
+        .await;
+    assert_eq!(error_of(&missing.json()).1, "attribute amount is required: 金额");
+
+    let private = json!({"public_service": false, "attributes": []});
+    let hidden = app
+        .send(axum::http::Method::PUT, "/api/v1/categories/2/service", Some(&sys), crate::harness::Body_::Json(private))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/open311/v2/services/2.json", None).await.status, StatusCode::NOT_FOUND, "no longer public");
+    for (attributes, says) in [
+        (json!([{"code": "a", "datatype": "colour", "description": "x"}]), "datatype"),
+        (json!([{"code": "a", "datatype": "singlevaluelist", "description": "x"}]), "list datatypes"),
+        (
+            json!([{"code": "a", "datatype": "number", "description": "x"}, {"code": "a", "datatype": "text", "description": "y"}]),
+            "twice",
+        ),
+    ] {
+        let body = json!({"public_service": true, "attributes": attributes});
+        let refused = app
+            .send(
+                axum::http::Method::PUT,
+                "/api/v1/categories/2/service",
+                Some(&sys),
+                crate::harness::Body_::Json(body),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.json()["error"]["fields"][0]["message"].as_str().is_some_and(|m| m.contains(says)),
+            "{}",
+            refused.body
+        );
+    }
+    assert!(app.audit("category.service").await.len() == 2, "each saved definition is audited");
+}
+
+#[tokio::test]
 async fn tokens_are_never_issued_so_every_token_is_unknown() {
     let app = TestApp::new().await;
     let response = app.get("/open311/v2/tokens/12345.xml", None).await;
