@@ -6,7 +6,7 @@ use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 
 /// A key as admins see it (never the secret).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Id.
     pub id: i64,

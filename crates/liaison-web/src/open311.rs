@@ -161,35 +161,36 @@ async fn post_root(
 }
 
 /// `GET /open311/v2/services/{service_code}.{fmt}`.
-async fn get_service(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    AppPath(file): AppPath<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let Some((code, format)) = Format::split(&file) else {
-        return unknown_format();
-    };
-    let answer = match query_args(query.as_deref()) {
-        Ok(args) => services::definition(&state, &meta, &args, code).await,
-        Err(error) => Err(error),
-    };
-    reply(format, answer)
+async fn get_service(state: State<AppState>, meta: RequestMeta, file: AppPath<String>, query: RawQuery) -> Response {
+    get_one(state, meta, file, query, One::Service).await
 }
 
 /// `GET /open311/v2/requests/{service_request_id}.{fmt}`.
-async fn get_request(
+async fn get_request(state: State<AppState>, meta: RequestMeta, file: AppPath<String>, query: RawQuery) -> Response {
+    get_one(state, meta, file, query, One::Request).await
+}
+
+/// What a `/{kind}/{id}.{fmt}` read names.
+enum One {
+    Service,
+    Request,
+}
+
+/// A service definition or a single request, by the id in the file name.
+async fn get_one(
     State(state): State<AppState>,
     meta: RequestMeta,
     AppPath(file): AppPath<String>,
     RawQuery(query): RawQuery,
+    one: One,
 ) -> Response {
     let Some((id, format)) = Format::split(&file) else {
         return unknown_format();
     };
-    let answer = match query_args(query.as_deref()) {
-        Ok(args) => requests::one(&state, &meta, &args, id).await,
-        Err(error) => Err(error),
+    let answer = match (query_args(query.as_deref()), one) {
+        (Err(error), _) => Err(error),
+        (Ok(args), One::Service) => services::definition(&state, &meta, &args, id).await,
+        (Ok(args), One::Request) => requests::one(&state, &meta, &args, id).await,
     };
     reply(format, answer)
 }
