@@ -261,6 +261,18 @@ impl Db {
         tx.commit().await
     }
 
+    /// One active service: a public category, or any when `private` too.
+    pub async fn service(&self, id: i64, private: bool) -> StoreResult<Option<ServiceRow>> {
+        Ok(read!(self, |c| sqlx::query_as(
+            "SELECT c.id, c.kind, c.name, c.description, c.keywords, c.public_service,
+                    (SELECT count(*) FROM category_attribute a WHERE a.category_id = c.id) AS attribute_count
+             FROM item_category c WHERE c.id = $1 AND c.retired_at IS NULL AND (c.public_service OR $2)"
+        )
+        .bind(id)
+        .bind(private)
+        .fetch_optional(c))?)
+    }
+
     /// A category's attributes in order.
     pub async fn category_attributes(&self, category_id: i64) -> StoreResult<Vec<AttributeDef>> {
         let rows: Vec<AttributeRow> = read!(self, |c| sqlx::query_as(

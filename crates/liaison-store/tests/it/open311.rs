@@ -49,6 +49,9 @@ async fn services_requests_and_attributes_on_both_backends() {
         assert!(public.iter().all(|s| s.public_service) && public.iter().any(|s| s.id == 1 && s.attribute_count == 2));
         assert!(!public.iter().any(|s| s.kind == "dispute" || s.kind == "report"));
         assert!(db.services(true).await.expect("all").iter().any(|s| s.kind == "dispute"));
+        assert_eq!(db.service(1, false).await.expect("one").map(|s| s.attribute_count), Some(2));
+        assert!(db.service(6, false).await.expect("one").is_none(), "a dispute category is not public");
+        assert!(db.service(6, true).await.expect("one").is_some_and(|s| !s.public_service));
         let attributes = db.category_attributes(1).await.expect("attributes");
         assert_eq!(
             attributes.iter().map(|a| (a.code.as_str(), a.order)).collect::<Vec<_>>(),

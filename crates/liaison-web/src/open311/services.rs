@@ -57,15 +57,11 @@ pub(super) async fn audited(state: &AppState, caller: Option<&Caller>, what: &st
     answer
 }
 
-/// The services the caller sees.
-pub(super) async fn visible(state: &AppState, caller: Option<&Caller>) -> Result<Vec<ServiceRow>, Open311Error> {
-    Ok(state.db.services(caller.is_some_and(|c| c.key.read_private)).await?)
-}
-
 /// `services.{fmt}`.
 pub async fn list(state: &AppState, meta: &RequestMeta, args: &Args) -> Answer {
     let caller = reader(state, meta, args, &["api_key", "jurisdiction_id"]).await?;
-    let answer = visible(state, caller.as_ref()).await.map(|rows| {
+    let private = caller.as_ref().is_some_and(|c| c.key.read_private);
+    let answer = state.db.services(private).await.map_err(Open311Error::from).map(|rows| {
         let services = rows.iter().map(service).collect();
         (Node::List("service", services), "services")
     });
@@ -93,7 +89,8 @@ pub(super) async fn find(
 ) -> Result<(ServiceRow, Vec<AttributeDef>), Open311Error> {
     let not_found = || Open311Error::new(404, &format!("service_code {code} not found"));
     let id: i64 = code.parse().map_err(|_| not_found())?;
-    let row = visible(state, caller).await?.into_iter().find(|s| s.id == id).ok_or_else(not_found)?;
+    let private = caller.is_some_and(|c| c.key.read_private);
+    let row = state.db.service(id, private).await?.ok_or_else(not_found)?;
     let attributes = if row.attribute_count > 0 { state.db.category_attributes(id).await? } else { Vec::new() };
     Ok((row, attributes))
 }
