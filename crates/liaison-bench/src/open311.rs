@@ -24,7 +24,7 @@ fn issue_key(args: &Args, dir: &Path, user: &str) -> anyhow::Result<String> {
 /// Both scenarios, printed.
 pub async fn run(args: &Args, server: &Server, dir: &Path, total: usize) -> anyhow::Result<()> {
     let list = load::get_scenario("/open311/v2/requests.json", "");
-    for connections in [1, 8] {
+    for connections in [1, 4, 8] {
         let report = load::run(&server.origin, &list, connections, args.duration()).await?;
         println!(
             "Open311 GET requests.json (default window, 1,000 of {total} items) at {connections} connection(s): {report} (target p99 < 50 ms)"

@@ -136,20 +136,30 @@ impl Node {
     }
 }
 
-/// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259).
+/// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259); runs of
+/// other characters are copied whole.
 fn json_string(text: &str, out: &mut String) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c < ' ' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
+    let mut plain = 0;
+    for (at, c) in text.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if c < ' ' => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push_str(escaped);
         }
+        plain = at + c.len_utf8();
     }
+    out.push_str(&text[plain..]);
     out.push('"');
 }
 
