@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub escalate_after_hours: i64,
     /// Items one enterprise may submit per calendar day (RATE-01).
     pub daily_items_per_enterprise: i64,
+    /// Open311 reads without an API key one client address may make per minute (a full default list
+    /// is ~1,000 rows, so unkeyed readers are held to a pace; keyed clients have their key's limit).
+    pub open311_reads_per_minute: i64,
 }
 
 impl Default for WebConfig {
@@ -50,6 +53,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             escalate_after_hours: 24,
             daily_items_per_enterprise: 20,
+            open311_reads_per_minute: 120,
         }
     }
 }

@@ -57,11 +57,19 @@ impl Default for SlaSettings {
 }
 
 /// The `[web]` table.
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WebSettings {
     /// Public origin for the CSRF check, e.g. `https://liaison.example.gov.cn`.
     pub public_origin: String,
+    /// Open311 reads without an API key one client address may make per minute.
+    pub open311_reads_per_minute: i64,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self { public_origin: String::new(), open311_reads_per_minute: WebConfig::default().open311_reads_per_minute }
+    }
 }
 
 /// The `[security]` table.
@@ -191,6 +199,7 @@ impl Config {
             trusted_proxies: security.trusted_proxies.clone(),
             escalate_after_hours: self.sla.escalate_after_hours,
             daily_items_per_enterprise: self.sla.daily_items_per_enterprise,
+            open311_reads_per_minute: self.web.open311_reads_per_minute,
             demo,
             ..WebConfig::default()
         }

@@ -11,19 +11,35 @@ use liaison_store::api_keys::ApiKey;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Uses of each key in the current minute, per process: a key's limit holds on each instance (behind
-/// a load balancer of n instances a client may reach n × its limit).
+/// Uses in the current minute of each API key and of each client address reading without one, per
+/// process: a limit holds on each instance (behind a load balancer of n instances a client may reach
+/// n × its limit).
 #[derive(Debug, Default)]
 pub struct KeyLimits {
-    windows: Mutex<HashMap<i64, (i64, i64)>>,
+    windows: Mutex<HashMap<Who, (i64, i64)>>,
 }
 
+/// Whose uses are counted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// An API key.
+    Key(i64),
+    /// A client address reading without a key.
+    Address(String),
+}
+
+/// Windows kept before old minutes are dropped.
+const WINDOWS_KEPT: usize = 10_000;
+
 impl KeyLimits {
-    /// Counts one use of `key` at `now`; `Err(seconds)` until the next minute once `per_minute` are used.
-    pub fn admit(&self, key: i64, per_minute: i64, now: DateTime<Utc>) -> Result<(), u64> {
+    /// Counts one use by `who` at `now`; `Err(seconds)` until the next minute once `per_minute` are used.
+    pub fn admit(&self, who: Who, per_minute: i64, now: DateTime<Utc>) -> Result<(), u64> {
         let minute = now.timestamp().div_euclid(60);
         let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let window = windows.entry(key).or_insert((minute, 0));
+        if windows.len() >= WINDOWS_KEPT {
+            windows.retain(|_, (at, _)| *at == minute);
+        }
+        let window = windows.entry(who).or_insert((minute, 0));
         if window.0 != minute {
             *window = (minute, 0);
         }
@@ -54,21 +70,28 @@ impl Caller {
     }
 }
 
-/// The caller behind `api_key`: `None` without a key, 403 for an unknown, revoked or disabled one,
-/// 429 past its per-minute limit.
+/// The caller behind `api_key`: `None` without a key (429 once the client address has made its
+/// unkeyed reads of the minute), 403 for an unknown, revoked or disabled key, 429 past its limit.
 pub async fn caller(
     state: &AppState,
     meta: &RequestMeta,
     api_key: Option<&str>,
 ) -> Result<Option<Caller>, Open311Error> {
     let Some(secret) = api_key else {
-        return Ok(None);
+        let per_minute = state.config.open311_reads_per_minute;
+        return match state.limits.admit(Who::Address(meta.ip.clone()), per_minute, state.clock.now()) {
+            Ok(()) => Ok(None),
+            Err(seconds) => Err(Open311Error {
+                retry_after: Some(seconds),
+                ..Open311Error::new(429, &format!("without an api_key a client may read {per_minute} times a minute"))
+            }),
+        };
     };
     let invalid = || Open311Error::new(403, "api_key is not valid (unknown, rotated or revoked)");
     let key = state.db.api_key_by_digest(&digest(secret)).await?.ok_or_else(invalid)?;
     let user = state.db.user(key.user_id).await?;
     let now = state.clock.now();
-    state.limits.admit(key.id, key.per_minute, now).map_err(|seconds| {
+    state.limits.admit(Who::Key(key.id), key.per_minute, now).map_err(|seconds| {
         let mut error = Open311Error::new(429, &format!("this api_key may be used {} times a minute", key.per_minute));
         error.retry_after = Some(seconds);
         error
@@ -87,9 +110,10 @@ mod tests {
     fn a_key_gets_its_uses_per_minute_and_waits_for_the_next() {
         let limits = KeyLimits::default();
         let at = |s| Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, s).single().expect("valid");
-        assert!((0..3).all(|_| limits.admit(1, 3, at(10)).is_ok()));
-        assert_eq!(limits.admit(1, 3, at(15)), Err(45));
-        assert!(limits.admit(2, 3, at(15)).is_ok(), "each key counts alone");
-        assert!(limits.admit(1, 3, at(0) + chrono::Duration::minutes(1)).is_ok());
+        assert!((0..3).all(|_| limits.admit(Who::Key(1), 3, at(10)).is_ok()));
+        assert_eq!(limits.admit(Who::Key(1), 3, at(15)), Err(45));
+        assert!(limits.admit(Who::Key(2), 3, at(15)).is_ok(), "each key counts alone");
+        assert!(limits.admit(Who::Address("10.0.0.1".into()), 3, at(15)).is_ok(), "and each address");
+        assert!(limits.admit(Who::Key(1), 3, at(0) + chrono::Duration::minutes(1)).is_ok());
     }
 }

@@ -424,6 +424,26 @@ async fn the_administrator_defines_a_service_and_clients_see_it_at_once() {
 }
 
 #[tokio::test]
+async fn readers_without_a_key_are_held_to_a_pace_per_address() {
+    let config = liaison_web::WebConfig { open311_reads_per_minute: 2, require_staff_mfa: false, ..Default::default() };
+    let app = TestApp::with_config(config).await;
+    let (_, key) = issue(&app, "e1a", false, 600).await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/open311/v2/requests.json", None).await.status, StatusCode::OK);
+    }
+    let held = app.get("/open311/v2/services.xml", None).await;
+    assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(held.body.contains("<code>429</code>") && !held.header("retry-after").is_empty(), "{}", held.body);
+    assert_eq!(
+        app.get(&format!("/open311/v2/services.json?api_key={key}"), None).await.status,
+        StatusCode::OK,
+        "a key has its own limit"
+    );
+    app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(app.get("/open311/v2/requests.json", None).await.status, StatusCode::OK, "the next minute");
+}
+
+#[tokio::test]
 async fn tokens_are_never_issued_so_every_token_is_unknown() {
     let app = TestApp::new().await;
     let response = app.get("/open311/v2/tokens/12345.xml", None).await;
