@@ -1,6 +1,9 @@
 //! Open311 GeoReport v2 rules, pure: a service's attribute datatypes and how submitted values are
 //! checked against them, the open/closed mapping of statuses, W3C datetimes, the 90-day window of
-//! request lists, and the title an item gets from a request's description.
+//! request lists, and the title an item gets from a request's description; the rules of a request's
+//! other arguments are in [`request`].
+
+pub mod request;
 
 use crate::TIMEZONE;
 use crate::item::Status;

@@ -78,6 +78,12 @@ fn role_can(role: Role, action: Action) -> bool {
     }
 }
 
+/// Whether an account may be the one an Open311 API key acts as: it must do casework or submit (hold
+/// some role) and be no administrator's — a client key must never carry an administrator's powers.
+pub fn may_hold_api_key(roles: &[Role]) -> bool {
+    !roles.is_empty() && !roles.iter().any(|r| matches!(r, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin))
+}
+
 /// Whether a role grant is allowed: only security admins grant, and never to themselves.
 pub fn can_grant(granter_roles: &[Role], granter_id: i64, grantee_id: i64) -> bool {
     can(granter_roles, Action::GrantRoles) && granter_id != grantee_id
@@ -238,6 +244,18 @@ mod tests {
                 assert_eq!(can(&[role], action), actions.contains(&action), "{role:?} × {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn api_keys_act_for_casework_and_enterprise_accounts_never_for_administrators() {
+        for role in [EnterpriseUser, Officer, StationHead, CenterStaff, DepartmentUser, Leader] {
+            assert!(may_hold_api_key(&[role]), "{role:?}");
+        }
+        for role in [SysAdmin, SecAdmin, AuditAdmin] {
+            assert!(!may_hold_api_key(&[role]), "{role:?}");
+            assert!(!may_hold_api_key(&[CenterStaff, role]), "{role:?} with casework");
+        }
+        assert!(!may_hold_api_key(&[]), "an account without roles");
     }
 
     #[test]

@@ -8,6 +8,28 @@ use liaison_core::enterprise::{EnterpriseDetails, EnterpriseInput};
 use liaison_core::org::OrgKind;
 use liaison_core::role::Role;
 
+/// A need the enterprise submits through the portal (category 1 of the starter catalogue); tests
+/// change what they need with struct update syntax.
+pub fn need(enterprise_id: i64) -> crate::items::NewItem {
+    use liaison_core::item::{Channel, Kind, Priority};
+    crate::items::NewItem {
+        kind: Kind::Need,
+        category_id: 1,
+        priority: Priority::Normal,
+        channel: Channel::Portal,
+        title: "招工难".into(),
+        description: "春节后需要招聘三十名操作工".into(),
+        address: Some("渝中区解放碑".into()),
+        longitude: None,
+        latitude: None,
+        enterprise_id,
+        idempotency_key: None,
+        daily_limit: None,
+        attributes: Vec::new(),
+        api_key: None,
+    }
+}
+
 /// The password of every fixture account.
 pub const PASSWORD: &str = "Fixture-pass-2026";
 

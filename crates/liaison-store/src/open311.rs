@@ -28,6 +28,15 @@ pub struct ServiceRow {
     pub attribute_count: i64,
 }
 
+/// The columns of [`ServiceRow`] (a macro, so each query stays one static text).
+macro_rules! service_select {
+    () => {
+        "SELECT c.id, c.kind, c.name, c.description, c.keywords, c.public_service,
+                (SELECT count(*) FROM category_attribute a WHERE a.category_id = c.id) AS attribute_count
+         FROM item_category c "
+    };
+}
+
 #[derive(sqlx::FromRow)]
 struct AttributeRow {
     code: String,
@@ -209,11 +218,10 @@ where
 impl Db {
     /// Active services: public categories, or every category when `private` too; by id.
     pub async fn services(&self, private: bool) -> StoreResult<Vec<ServiceRow>> {
-        Ok(read!(self, |c| sqlx::query_as(
-            "SELECT c.id, c.kind, c.name, c.description, c.keywords, c.public_service,
-                    (SELECT count(*) FROM category_attribute a WHERE a.category_id = c.id) AS attribute_count
-             FROM item_category c WHERE c.retired_at IS NULL AND (c.public_service OR $1) ORDER BY c.id"
-        )
+        Ok(read!(self, |c| sqlx::query_as(concat!(
+            service_select!(),
+            "WHERE c.retired_at IS NULL AND (c.public_service OR $1) ORDER BY c.id"
+        ))
         .bind(private)
         .fetch_all(c))?)
     }
@@ -263,11 +271,10 @@ impl Db {
 
     /// One active service: a public category, or any when `private` too.
     pub async fn service(&self, id: i64, private: bool) -> StoreResult<Option<ServiceRow>> {
-        Ok(read!(self, |c| sqlx::query_as(
-            "SELECT c.id, c.kind, c.name, c.description, c.keywords, c.public_service,
-                    (SELECT count(*) FROM category_attribute a WHERE a.category_id = c.id) AS attribute_count
-             FROM item_category c WHERE c.id = $1 AND c.retired_at IS NULL AND (c.public_service OR $2)"
-        )
+        Ok(read!(self, |c| sqlx::query_as(concat!(
+            service_select!(),
+            "WHERE c.id = $1 AND c.retired_at IS NULL AND (c.public_service OR $2)"
+        ))
         .bind(id)
         .bind(private)
         .fetch_optional(c))?)

@@ -6,7 +6,7 @@ use chrono::Duration;
 use liaison_core::calendar::Calendar;
 use liaison_core::item::state::{Env, ItemState, StepInput};
 use liaison_core::item::workflow::{Actor, Step};
-use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
+use liaison_core::item::{Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_store::item_list::{ItemFilter, ItemScope, Queue};
@@ -16,22 +16,7 @@ use liaison_store::{Ctx, Db, StoreError, fixture};
 use rand::{Rng, SeedableRng};
 
 fn need(enterprise_id: i64, key: Option<&str>) -> NewItem {
-    NewItem {
-        kind: Kind::Need,
-        category_id: 1,
-        priority: Priority::Normal,
-        channel: Channel::Portal,
-        title: "招工难".into(),
-        description: "春节后需要招聘三十名操作工".into(),
-        address: Some("渝中区解放碑".into()),
-        longitude: None,
-        latitude: None,
-        enterprise_id,
-        idempotency_key: key.map(str::to_owned),
-        daily_limit: None,
-        attributes: Vec::new(),
-        api_key: None,
-    }
+    NewItem { idempotency_key: key.map(str::to_owned), ..fixture::need(enterprise_id) }
 }
 
 fn ctx(user: i64, at: chrono::DateTime<chrono::Utc>) -> Ctx {

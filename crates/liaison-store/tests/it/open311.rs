@@ -23,22 +23,7 @@ async fn submit(db: &Db, user: i64, item: &NewItem, minutes: i64) -> i64 {
 }
 
 fn item(kind: Kind, category_id: i64, enterprise_id: i64) -> NewItem {
-    NewItem {
-        kind,
-        category_id,
-        priority: Priority::Normal,
-        channel: Channel::Open311,
-        title: "标题".into(),
-        description: "描述".into(),
-        address: None,
-        longitude: None,
-        latitude: None,
-        enterprise_id,
-        idempotency_key: None,
-        daily_limit: None,
-        attributes: Vec::new(),
-        api_key: None,
-    }
+    NewItem { kind, category_id, channel: Channel::Open311, ..fixture::need(enterprise_id) }
 }
 
 #[tokio::test]

@@ -6,8 +6,7 @@
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
-use liaison_core::permission::Action;
-use liaison_core::role::Role;
+use liaison_core::permission::{Action, may_hold_api_key};
 use liaison_core::token::{digest, random_hex};
 use liaison_core::validate::{FieldError, FieldErrors, text};
 use liaison_store::Db;
@@ -51,21 +50,23 @@ pub fn new_secret() -> (String, String, String) {
     (secret, prefix, stored)
 }
 
+/// A key's name: one line of at most 100 characters.
+pub fn check_name(name: &str) -> Result<String, text::TextError> {
+    text::name(name, 100)
+}
+
 /// Checks the fields against the accounts: the account must be active and do casework or submit —
 /// never an administrator's, whose powers a client key must not carry.
 pub async fn check(db: &Db, fields: &KeyFields) -> AppResult<NewApiKey> {
     let mut errors = FieldErrors::default();
-    let name = errors.check("name", text::name(&fields.name, 100));
+    let name = errors.check("name", check_name(&fields.name));
     let per_minute = fields.per_minute.unwrap_or(DEFAULT_PER_MINUTE);
     if !(1..=100_000).contains(&per_minute) {
         errors.push(FieldError::new("per_minute", "per_minute.range", "每分钟次数应在 1–100000 之间 / 1 to 100,000"));
     }
     let user = db.user_by_username(fields.username.trim()).await?;
-    let admin = |role: &Role| matches!(role, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin);
     let user_id = match user {
-        Some(user) if user.row.status == "active" && !user.roles.is_empty() && !user.roles.iter().any(admin) => {
-            Some(user.row.id)
-        }
+        Some(user) if user.row.status == "active" && may_hold_api_key(&user.roles) => Some(user.row.id),
         _ => {
             errors.push(FieldError::new(
                 "username",

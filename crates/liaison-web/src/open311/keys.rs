@@ -51,6 +51,14 @@ impl KeyLimits {
     }
 }
 
+/// Counts one use by `who` within `per_minute`; past it, 429 with `Retry-After`.
+pub fn admit(state: &AppState, who: Who, per_minute: i64, subject: &str) -> Result<(), Open311Error> {
+    state.limits.admit(who, per_minute, state.clock.now()).map_err(|seconds| Open311Error {
+        retry_after: Some(seconds),
+        ..Open311Error::new(429, &format!("{subject} {per_minute} times a minute"))
+    })
+}
+
 /// A caller with a valid key.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -70,32 +78,20 @@ impl Caller {
     }
 }
 
-/// The caller behind `api_key`: `None` without a key (429 once the client address has made its
-/// unkeyed reads of the minute), 403 for an unknown, revoked or disabled key, 429 past its limit.
+/// The caller behind `api_key`: `None` without a key, 403 for an unknown, revoked or disabled one,
+/// 429 past its per-minute limit.
 pub async fn caller(
     state: &AppState,
     meta: &RequestMeta,
     api_key: Option<&str>,
 ) -> Result<Option<Caller>, Open311Error> {
     let Some(secret) = api_key else {
-        let per_minute = state.config.open311_reads_per_minute;
-        return match state.limits.admit(Who::Address(meta.ip.clone()), per_minute, state.clock.now()) {
-            Ok(()) => Ok(None),
-            Err(seconds) => Err(Open311Error {
-                retry_after: Some(seconds),
-                ..Open311Error::new(429, &format!("without an api_key a client may read {per_minute} times a minute"))
-            }),
-        };
+        return Ok(None);
     };
     let invalid = || Open311Error::new(403, "api_key is not valid (unknown, rotated or revoked)");
     let key = state.db.api_key_by_digest(&digest(secret)).await?.ok_or_else(invalid)?;
     let user = state.db.user(key.user_id).await?;
-    let now = state.clock.now();
-    state.limits.admit(Who::Key(key.id), key.per_minute, now).map_err(|seconds| {
-        let mut error = Open311Error::new(429, &format!("this api_key may be used {} times a minute", key.per_minute));
-        error.retry_after = Some(seconds);
-        error
-    })?;
+    admit(state, Who::Key(key.id), key.per_minute, "this api_key may be used")?;
     let authed =
         Authed { user, session: None, mfa_pending: false, authenticated_at: key.created_at, meta: meta.clone() };
     Ok(Some(Caller { key, authed }))

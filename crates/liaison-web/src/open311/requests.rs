@@ -12,8 +12,8 @@ use crate::actions::items::{Extras, item_scope, submit_item_with};
 use crate::middleware::RequestMeta;
 use liaison_core::item::Status;
 use liaison_core::item::input::ItemInput;
-use liaison_core::open311::{self, AttributeValue, DESCRIPTION_MAX, MAX_REQUESTS};
-use liaison_core::validate::{credit_code::CreditCode, mobile::Mobile};
+use liaison_core::open311::{self, MAX_REQUESTS, request};
+use liaison_core::validate::credit_code::CreditCode;
 use liaison_store::open311::{Readers, RequestQuery, RequestRow};
 
 /// The arguments a POST may carry besides `attribute[…]`.
@@ -56,41 +56,27 @@ fn arg<'a>(args: &'a Args, name: &str) -> Result<Option<&'a str>, Open311Error> 
     args.one(name).map_err(Open311Error::bad)
 }
 
-/// A coordinate, if given.
-fn coordinate(args: &Args, name: &str) -> Result<Option<f64>, Open311Error> {
-    arg(args, name)?
-        .map(|text| text.parse::<f64>().ok().filter(|n| n.is_finite()))
-        .map(|n| n.ok_or_else(|| Open311Error::bad(format!("{name} must be a number"))))
-        .transpose()
-}
-
 async fn submit(state: &AppState, caller: &super::keys::Caller, args: &Args) -> Answer {
     args.only(&POST_ARGS).map_err(Open311Error::bad)?;
     let code = arg(args, "service_code")?.ok_or_else(|| Open311Error::bad("service_code is required"))?;
     let (service, definitions) = find(state, Some(caller), code).await?;
     let mut attributes = open311::check_attributes(&definitions, &args.attributes().map_err(Open311Error::bad)?)
         .map_err(Open311Error::bad)?;
-    let description = arg(args, "description")?.ok_or_else(|| Open311Error::bad("description is required"))?;
-    if description.chars().count() > DESCRIPTION_MAX {
-        return Err(Open311Error::bad(format!("description is longer than {DESCRIPTION_MAX} characters")));
-    }
-    let (latitude, longitude) = (coordinate(args, "lat")?, coordinate(args, "long")?);
-    if latitude.is_some() != longitude.is_some() {
-        return Err(Open311Error::bad("lat and long go together"));
-    }
-    let address = arg(args, "address_string")?;
+    let description = request::check_description(arg(args, "description")?).map_err(Open311Error::bad)?;
+    let latitude = request::coordinate("lat", arg(args, "lat")?).map_err(Open311Error::bad)?;
+    let longitude = request::coordinate("long", arg(args, "long")?).map_err(Open311Error::bad)?;
+    let (address, address_id) = (arg(args, "address_string")?, arg(args, "address_id")?);
+    request::check_location(latitude, longitude, address, address_id).map_err(Open311Error::bad)?;
     let enterprise_id = enterprise_of(state, caller, args).await?;
-    if let Some(address_id) = arg(args, "address_id")? {
+    if let Some(address_id) = address_id {
         let own = enterprise_id.or(caller.authed.user.row.enterprise_id);
-        if address_id.parse::<i64>().ok() != own {
-            return Err(Open311Error::bad(
-                "address_id must be the enterprise register's id of the enterprise the request is for",
-            ));
-        }
-    } else if latitude.is_none() && address.is_none() {
-        return Err(Open311Error::bad("a location is required: lat and long, address_string or address_id"));
+        request::check_address_id(address_id, own).map_err(Open311Error::bad)?;
     }
-    attributes.extend(reporter(args)?);
+    let mut given = Vec::new();
+    for name in request::REPORTER_FIELDS {
+        given.extend(arg(args, name)?.map(|value| (name, value)));
+    }
+    attributes.extend(request::reporter(&given).map_err(Open311Error::bad)?);
     let input = ItemInput {
         kind: service.kind.clone(),
         category_id: service.id,
@@ -139,27 +125,6 @@ async fn enterprise_of(
         Some(_) => Ok(None),
         None => Ok(Some(enterprise.id)),
     }
-}
-
-/// The reporter's own details (never shown on public reads), as attributes of the item.
-fn reporter(args: &Args) -> Result<Vec<AttributeValue>, Open311Error> {
-    let mut values = Vec::new();
-    for name in ["first_name", "last_name", "email", "device_id", "media_url"] {
-        if let Some(value) = arg(args, name)? {
-            if value.chars().count() > 200 || value.chars().any(char::is_control) {
-                return Err(Open311Error::bad(format!("{name} must be one line of at most 200 characters")));
-            }
-            if name == "email" && !value.contains('@') {
-                return Err(Open311Error::bad("email is not an email address"));
-            }
-            values.push((format!("reporter.{name}"), 0, value.to_owned()));
-        }
-    }
-    if let Some(phone) = arg(args, "phone")? {
-        let mobile = Mobile::parse(phone).map_err(|_| Open311Error::bad("phone must be a mainland mobile number"))?;
-        values.push(("reporter.phone".into(), 0, mobile.as_str().to_owned()));
-    }
-    Ok(values)
 }
 
 /// `GET requests.{fmt}`.

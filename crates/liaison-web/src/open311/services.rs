@@ -2,7 +2,7 @@
 //! ones for everybody, every category for a key that reads private requests.
 
 use super::args::Args;
-use super::keys::{Caller, caller};
+use super::keys::{Caller, Who, admit, caller};
 use super::{Answer, Node, Open311Error};
 use crate::AppState;
 use crate::middleware::RequestMeta;
@@ -37,7 +37,8 @@ pub fn discovery(state: &AppState) -> (Node, &'static str) {
     (discovery, "discovery")
 }
 
-/// The optional caller of a read, checked against the arguments a read takes.
+/// The optional caller of a read, checked against the arguments a read takes; reads without a key
+/// are held to `[web] open311_reads_per_minute` per client address (a default list is ~1,000 rows).
 pub(super) async fn reader(
     state: &AppState,
     meta: &RequestMeta,
@@ -45,7 +46,12 @@ pub(super) async fn reader(
     known: &[&str],
 ) -> Result<Option<Caller>, Open311Error> {
     args.only(known).map_err(Open311Error::bad)?;
-    caller(state, meta, args.one("api_key").map_err(Open311Error::bad)?).await
+    let caller = caller(state, meta, args.one("api_key").map_err(Open311Error::bad)?).await?;
+    if caller.is_none() {
+        let per_minute = state.config.open311_reads_per_minute;
+        admit(state, Who::Address(meta.ip.clone()), per_minute, "without an api_key a client may read")?;
+    }
+    Ok(caller)
 }
 
 /// Audits a keyed read and passes its answer on.

@@ -391,20 +391,8 @@ async fn prepare(app: &TestApp) -> Ids {
         .await
         .expect("pending");
     let item = |enterprise_id: i64| liaison_store::items::NewItem {
-        kind: liaison_core::item::Kind::Need,
-        category_id: 1,
-        priority: liaison_core::item::Priority::Normal,
-        channel: liaison_core::item::Channel::Portal,
         title: "渝中一号科技有限公司的诉求".into(),
-        description: "需要招聘".into(),
-        address: Some("渝中".into()),
-        longitude: None,
-        latitude: None,
-        enterprise_id,
-        idempotency_key: None,
-        daily_limit: None,
-        attributes: Vec::new(),
-        api_key: None,
+        ..liaison_store::fixture::need(enterprise_id)
     };
     let due = liaison_core::sla::default_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal)
         .deadlines(&liaison_core::calendar::Calendar::official(), app.clock.now());
