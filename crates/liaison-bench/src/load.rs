@@ -1,5 +1,6 @@
-//! A closed-loop load generator over keep-alive HTTP/1.1: N tasks, each sending its next request as
-//! soon as the last one answered, for a fixed time; latencies summarised as percentiles.
+//! A closed-loop load generator over keep-alive HTTP/1.1: N connections, each sending its next request
+//! as soon as the last one answered, for a fixed time; latencies summarised as percentiles. Setup
+//! (sign-in, readiness) uses a hyper client; the measured loops speak HTTP/1.1 directly.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -7,6 +8,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::fmt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// The HTTP client.
@@ -96,52 +99,162 @@ pub struct Scenario {
     pub expect: u16,
 }
 
-async fn send(client: &HttpClient, origin: &str, scenario: &Scenario, connection: usize) -> anyhow::Result<u16> {
-    let mut request =
-        http::Request::builder().method(scenario.method.clone()).uri(format!("{origin}{}", scenario.path));
-    request = request.header(http::header::ORIGIN, origin);
-    if !scenario.cookies.is_empty() {
-        request = request.header(http::header::COOKIE, &scenario.cookies[connection % scenario.cookies.len()]);
+impl Scenario {
+    /// The bytes of connection `connection`'s request, written once and sent on every round.
+    fn request(&self, host: &str, connection: usize) -> Vec<u8> {
+        let mut head = format!("{} {} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n", self.method, self.path);
+        if !self.cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", self.cookies[connection % self.cookies.len()]));
+        }
+        let body = if self.bodies.is_empty() { "" } else { &self.bodies[connection % self.bodies.len()] };
+        if !self.bodies.is_empty() {
+            head.push_str(&format!("Content-Type: {}\r\n", self.content_type));
+        }
+        if !body.is_empty() || self.method == http::Method::POST {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body.as_bytes());
+        bytes
     }
-    let body = if scenario.bodies.is_empty() {
-        Bytes::new()
-    } else {
-        request = request.header(http::header::CONTENT_TYPE, scenario.content_type);
-        Bytes::from(scenario.bodies[connection % scenario.bodies.len()].clone())
-    };
-    let response = client.request(request.body(Full::new(body))?).await?;
-    let status = response.status().as_u16();
-    response.into_body().collect().await?;
-    Ok(status)
 }
 
-/// Runs `connections` closed loops of the scenario for `duration` (after one warm-up request each).
+/// One keep-alive connection of a closed loop, speaking just enough HTTP/1.1 to send a request and
+/// read its whole answer (`Content-Length` or chunked) — so the generator's own cost stays small beside
+/// the server's on the two cores they share.
+struct Connection {
+    address: std::net::SocketAddr,
+    stream: Option<BufReader<TcpStream>>,
+    line: Vec<u8>,
+    body: Vec<u8>,
+}
+
+impl Connection {
+    fn new(address: std::net::SocketAddr) -> Self {
+        Connection { address, stream: None, line: Vec::new(), body: Vec::new() }
+    }
+
+    /// Sends `request` and reads the answer; returns its status. A failed exchange drops the connection,
+    /// so the next one opens a fresh one.
+    async fn exchange(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        let result = self.try_exchange(request).await;
+        if result.is_err() {
+            self.stream = None;
+        }
+        result
+    }
+
+    async fn try_exchange(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        if self.stream.is_none() {
+            let stream = TcpStream::connect(self.address).await?;
+            stream.set_nodelay(true)?;
+            self.stream = Some(BufReader::with_capacity(64 * 1024, stream));
+        }
+        let Some(stream) = self.stream.as_mut() else { unreachable!("opened above") };
+        stream.get_mut().write_all(request).await?;
+        let mut status = None;
+        let (mut length, mut chunked, mut close) = (0usize, false, false);
+        loop {
+            self.line.clear();
+            if stream.read_until(b'\n', &mut self.line).await? == 0 {
+                return Err(invalid("connection closed"));
+            }
+            let line = std::str::from_utf8(&self.line).map_err(|_| invalid("header not UTF-8"))?.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if status.is_none() {
+                status = line.split(' ').nth(1).and_then(|code| code.parse().ok());
+                continue;
+            }
+            let (name, value) = line.split_once(':').ok_or_else(|| invalid("header without a colon"))?;
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().map_err(|_| invalid("content-length"))?;
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.eq_ignore_ascii_case("chunked");
+            } else if name.eq_ignore_ascii_case("connection") {
+                close = value.eq_ignore_ascii_case("close");
+            }
+        }
+        if chunked {
+            loop {
+                self.line.clear();
+                stream.read_until(b'\n', &mut self.line).await?;
+                let size = std::str::from_utf8(&self.line).ok().map(str::trim).unwrap_or_default();
+                let size = usize::from_str_radix(size.split(';').next().unwrap_or_default(), 16)
+                    .map_err(|_| invalid("chunk size"))?;
+                self.body.resize(size + 2, 0);
+                stream.read_exact(&mut self.body).await?;
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            self.body.resize(length, 0);
+            stream.read_exact(&mut self.body).await?;
+        }
+        if close {
+            self.stream = None;
+        }
+        status.ok_or_else(|| invalid("no status line"))
+    }
+}
+
+fn invalid(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned())
+}
+
+/// Runs `connections` closed loops of the scenario for `duration` (after one warm-up request each), on a
+/// thread of their own with a single-threaded runtime.
 pub async fn run(origin: &str, scenario: &Scenario, connections: usize, duration: Duration) -> anyhow::Result<Report> {
-    let client = client();
+    let host = origin.strip_prefix("http://").unwrap_or(origin).to_owned();
+    let address = tokio::net::lookup_host(&host).await?.next().ok_or_else(|| anyhow::anyhow!("no address for {host}"))?;
+    let scenario = scenario.clone();
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(closed_loops(address, &host, &scenario, connections, duration))
+    })
+    .await?
+}
+
+async fn closed_loops(
+    address: std::net::SocketAddr,
+    host: &str,
+    scenario: &Scenario,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<Report> {
+    let mut loops = Vec::new();
     for i in 0..connections {
-        send(&client, origin, scenario, i).await?;
+        let request = scenario.request(host, i);
+        let mut connection = Connection::new(address);
+        let status = connection.exchange(&request).await?;
+        anyhow::ensure!(status == scenario.expect, "{} {} answered {status}", scenario.method, scenario.path);
+        loops.push((connection, request));
     }
     let started = Instant::now();
     let deadline = started + duration;
-    let mut tasks = Vec::new();
-    for i in 0..connections {
-        let (client, origin, scenario) = (client.clone(), origin.to_owned(), scenario.clone());
-        tasks.push(tokio::spawn(async move {
+    let expect = scenario.expect;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (mut connection, request) in loops {
+        tasks.spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match send(&client, &origin, &scenario, i).await {
-                    Ok(status) if status == scenario.expect => latencies.push(sent.elapsed()),
+                match connection.exchange(&request).await {
+                    Ok(status) if status == expect => latencies.push(sent.elapsed()),
                     _ => errors += 1,
                 }
             }
             (latencies, errors)
-        }));
+        });
     }
     let mut report = Report { requests: 0, errors: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
-    for task in tasks {
-        let (latencies, errors) = task.await?;
+    while let Some(done) = tasks.join_next().await {
+        let (latencies, errors) = done?;
         report.requests += latencies.len() + errors;
         report.errors += errors;
         report.latencies.extend(latencies);
