@@ -128,7 +128,7 @@ fn past_item(
 /// Runs the SLA sweep in-process over the seeded items and prints how long it took.
 pub async fn sweep(url: &str, dir: &Path) -> anyhow::Result<()> {
     let db = Db::open(url, 4).await?;
-    let state = liaison_web::AppState {
+    let state = liaison_web::AppState::new(liaison_web::App {
         db: db.clone(),
         clock: std::sync::Arc::new(liaison_core::clock::SystemClock),
         config: std::sync::Arc::new(liaison_web::WebConfig::default()),
@@ -142,7 +142,7 @@ pub async fn sweep(url: &str, dir: &Path) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!(e))?,
         ),
         limits: Default::default(),
-    };
+    });
     let open = db.pending_jobs().await?;
     let started = Instant::now();
     let ran = liaison_web::jobs::run_due(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -8,9 +8,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::fmt;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use std::time::{Duration, Instant};
 
 /// The HTTP client.
 pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
@@ -210,7 +210,8 @@ fn invalid(what: &str) -> std::io::Error {
 /// thread of their own with a single-threaded runtime.
 pub async fn run(origin: &str, scenario: &Scenario, connections: usize, duration: Duration) -> anyhow::Result<Report> {
     let host = origin.strip_prefix("http://").unwrap_or(origin).to_owned();
-    let address = tokio::net::lookup_host(&host).await?.next().ok_or_else(|| anyhow::anyhow!("no address for {host}"))?;
+    let address =
+        tokio::net::lookup_host(&host).await?.next().ok_or_else(|| anyhow::anyhow!("no address for {host}"))?;
     let scenario = scenario.clone();
     tokio::task::spawn_blocking(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -21,6 +21,8 @@ pub enum Backend {
         writer: SqlitePool,
         /// Read-only connections.
         reader: SqlitePool,
+        /// The connection that checkpoints the write-ahead log (`checkpoint`).
+        checkpointer: SqlitePool,
     },
     /// PostgreSQL: one pool for reads and writes.
     Postgres(PgPool),
@@ -56,11 +58,22 @@ pub(crate) enum TxConn {
 impl Tx {
     /// Commits; the caller acknowledges only after this returns. Sessions resolved before are read again.
     pub async fn commit(self) -> StoreResult<()> {
+        let sessions = Arc::clone(&self.sessions);
+        self.commit_intake().await?;
+        sessions.committed();
+        Ok(())
+    }
+
+    /// Commits a transaction that wrote only new items and what comes with them (the intake writer's:
+    /// items, timeline, notifications and deliveries, timers, counters, audit, an API key's last use) —
+    /// nothing a resolved session holds (session, user, roles, unit) — so resolved sessions stay cached.
+    /// Under a burst of submissions the plain commit sent every signed-in user back to the database
+    /// once per batch.
+    pub(crate) async fn commit_intake(self) -> StoreResult<()> {
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,
         }
-        self.sessions.committed();
         Ok(())
     }
 }
@@ -90,17 +103,26 @@ impl Db {
                 .busy_timeout(Duration::from_secs(5))
                 .pragma("secure_delete", "ON")
                 .pragma("journal_size_limit", "67108864");
+            // The writer leaves checkpoints to the checkpointer (`checkpoint`), and keeps the statements of
+            // every batch size it has written (a batch's multi-row INSERTs differ in text by their row
+            // count; with sqlx's default cache of 100 the intake writer parsed most of them anew).
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options.clone())
+                .connect_with(options.clone().pragma("wal_autocheckpoint", "0").statement_cache_capacity(1024))
                 .await?;
+            let checkpointer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone().busy_timeout(crate::checkpoint::BUSY))
+                .await?;
+            // A read answers up to 1,001 rows (Open311's default list); with sqlx's default channel of 50
+            // the connection's thread stopped at every fiftieth row until the reader caught up.
             let reader = SqlitePoolOptions::new()
                 .max_connections(read_connections.max(1))
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options.pragma("query_only", "ON"))
+                .connect_with(options.pragma("query_only", "ON").row_buffer_size(1024))
                 .await?;
-            Backend::Sqlite { writer, reader }
+            Backend::Sqlite { writer, reader, checkpointer }
         } else {
             return Err(StoreError::Conflict(format!(
                 "unsupported database_url scheme (use sqlite:// or postgres://): {}",
@@ -112,6 +134,9 @@ impl Db {
         let sessions = Arc::new(SessionCache::default());
         let db = Db { backend: backend.clone(), intake: Some(queue), sessions: sessions.clone() };
         db.migrate().await?;
+        if let Backend::Sqlite { checkpointer, .. } = &backend {
+            tokio::spawn(crate::checkpoint::run(checkpointer.clone(), Arc::downgrade(&sessions)));
+        }
         tokio::spawn(crate::item_intake::intake_writer(Db { backend, intake: None, sessions }, requests));
         Ok(db)
     }
@@ -160,7 +185,7 @@ impl Db {
     /// Reads the SQLite PRAGMAs that durability depends on from one writer and one reader connection,
     /// as `(journal_mode, synchronous, foreign_keys, busy_timeout, secure_delete)`; `None` on PostgreSQL.
     pub async fn sqlite_pragmas(&self) -> StoreResult<Option<Vec<(String, i64, i64, i64, i64)>>> {
-        let Backend::Sqlite { writer, reader } = &self.backend else {
+        let Backend::Sqlite { writer, reader, .. } = &self.backend else {
             return Ok(None);
         };
         let mut all = Vec::new();
@@ -186,7 +211,8 @@ impl Db {
     /// Closes every pool (flushes the SQLite WAL on the last connection).
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { writer, reader } => {
+            Backend::Sqlite { writer, reader, checkpointer } => {
+                checkpointer.close().await;
                 reader.close().await;
                 writer.close().await;
             }

@@ -41,7 +41,7 @@ impl Db {
     async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
         let mut tx = self.begin().await?;
         let results = write_items(&mut tx, items).await?;
-        tx.commit().await?;
+        tx.commit_intake().await?;
         Ok(results)
     }
 }

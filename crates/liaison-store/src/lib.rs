@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod attachments;
 pub mod audit;
 pub mod catalogue;
+mod checkpoint;
 mod db;
 pub mod enterprises;
 mod error;
@@ -36,6 +37,7 @@ pub mod users;
 
 pub use db::{Backend, Db, Tx};
 pub use error::{StoreError, StoreResult};
+pub use session_cache::TTL as SESSION_TTL;
 
 use chrono::{DateTime, Utc};
 use liaison_core::audit::{AuditEvent, Outcome};

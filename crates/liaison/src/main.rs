@@ -221,7 +221,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
-    let state = liaison_web::AppState {
+    let state = liaison_web::AppState::new(liaison_web::App {
         db: db.clone(),
         clock: Arc::new(SystemClock),
         config: Arc::new(config.web_config(demo)),
@@ -238,7 +238,7 @@ async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("[notify] settings: {e}"))?,
         ),
         limits: Default::default(),
-    };
+    });
     let worker = tokio::spawn(liaison_web::jobs::run_forever(state.clone()));
     tracing::info!(listen = %config.listen, database = db.kind(), "liaison serving");
     println!("Liaison 助企警务联络平台: http://{}", listener.local_addr()?);

@@ -88,6 +88,42 @@ async fn intake_numbers_items_per_district_and_year_and_honours_idempotency_keys
     }
 }
 
+/// Renames a user behind the store's back, as another process would.
+async fn rename_elsewhere(db: &Db, user: i64, name: &str) {
+    let sql = "UPDATE app_user SET display_name = $1 WHERE id = $2";
+    match db.backend() {
+        liaison_store::Backend::Sqlite { writer, .. } => {
+            sqlx::query(sql).bind(name).bind(user).execute(writer).await.expect("rename");
+        }
+        liaison_store::Backend::Postgres(pool) => {
+            sqlx::query(sql).bind(name).bind(user).execute(pool).await.expect("rename");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_intake_keeps_resolved_sessions_and_any_other_commit_empties_them() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let o1 = f.user("o1");
+        db.create_session(&Ctx::system(t0()), o1, "digest-o1", false, "test", 5).await.expect("session");
+        let name = |resolved: Option<(liaison_store::sessions::SessionRow, liaison_store::users::User)>| {
+            resolved.expect("resolved").1.row.display_name
+        };
+        let cached = name(db.session_with_user("digest-o1").await.expect("read"));
+        let read_at = std::time::Instant::now();
+        rename_elsewhere(&db, o1, "改名后").await;
+        submit(&db, f.user("e1a"), f.e1, None).await;
+        let after_intake = name(db.session_with_user("digest-o1").await.expect("read"));
+        if read_at.elapsed() < liaison_store::SESSION_TTL {
+            assert_eq!(after_intake, cached, "an intake leaves resolved sessions cached ({})", db.kind());
+        }
+        db.touch_session("digest-o1", t0()).await.expect("touch");
+        let after_commit = name(db.session_with_user("digest-o1").await.expect("read"));
+        assert_eq!(after_commit, "改名后", "any other commit empties the cache ({})", db.kind());
+    }
+}
+
 async fn deadlines(db: &Db) -> liaison_core::sla::Deadlines {
     db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy").deadlines(&Calendar::official(), t0())
 }

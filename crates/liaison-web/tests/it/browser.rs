@@ -62,7 +62,7 @@ impl Browser {
         let uploads =
             liaison_web::uploads::Uploads::new(dir.join("uploads"), Box::new(liaison_web::uploads::EicarScanner))
                 .expect("upload dir");
-        let state = AppState {
+        let state = AppState::new(liaison_web::App {
             db,
             clock: Arc::new(SystemClock),
             config: Arc::new(config),
@@ -73,7 +73,7 @@ impl Browser {
                     .expect("notifier"),
             ),
             limits: Default::default(),
-        };
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(liaison_web::serve(listener, state, async {
             let _ = stopped.await;

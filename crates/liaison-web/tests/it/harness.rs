@@ -83,7 +83,7 @@ impl TestApp {
         let calendar = Arc::new(liaison_core::calendar::Calendar::official());
         let uploads = liaison_web::uploads::Uploads::new(random_dir(), Box::new(liaison_web::uploads::EicarScanner))
             .expect("upload dir");
-        let state = AppState {
+        let state = AppState::new(liaison_web::App {
             db: db.clone(),
             clock: clock.clone(),
             config: Arc::new(config),
@@ -91,7 +91,7 @@ impl TestApp {
             uploads: Arc::new(uploads),
             notifier: Arc::new(Notifier::new(notify, Box::new(LoggingSms)).expect("notifier")),
             limits: Default::default(),
-        };
+        });
         let router = liaison_web::app(state.clone());
         Self { db, clock, f, state, router }
     }
