@@ -146,12 +146,14 @@ impl Connection {
     }
 
     async fn try_exchange(&mut self, request: &[u8]) -> std::io::Result<u16> {
-        if self.stream.is_none() {
-            let stream = TcpStream::connect(self.address).await?;
-            stream.set_nodelay(true)?;
-            self.stream = Some(BufReader::with_capacity(64 * 1024, stream));
-        }
-        let Some(stream) = self.stream.as_mut() else { unreachable!("opened above") };
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => {
+                let stream = TcpStream::connect(self.address).await?;
+                stream.set_nodelay(true)?;
+                self.stream.insert(BufReader::with_capacity(64 * 1024, stream))
+            }
+        };
         stream.get_mut().write_all(request).await?;
         let mut status = None;
         let (mut length, mut chunked, mut close) = (0usize, false, false);

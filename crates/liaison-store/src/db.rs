@@ -59,17 +59,16 @@ impl Tx {
     /// Commits; the caller acknowledges only after this returns. Sessions resolved before are read again.
     pub async fn commit(self) -> StoreResult<()> {
         let sessions = Arc::clone(&self.sessions);
-        self.commit_intake().await?;
+        self.commit_keeping_sessions().await?;
         sessions.committed();
         Ok(())
     }
 
-    /// Commits a transaction that wrote only new items and what comes with them (the intake writer's:
-    /// items, timeline, notifications and deliveries, timers, counters, audit, an API key's last use) —
-    /// nothing a resolved session holds (session, user, roles, unit) — so resolved sessions stay cached.
-    /// Under a burst of submissions the plain commit sent every signed-in user back to the database
-    /// once per batch.
-    pub(crate) async fn commit_intake(self) -> StoreResult<()> {
+    /// Commits and leaves resolved sessions cached: only for a transaction that wrote nothing a resolved
+    /// session holds (session, user, roles, unit) — the intake writer's, which writes new items and what
+    /// comes with them. Under a burst of submissions the plain commit sent every signed-in user back to
+    /// the database once per batch.
+    pub(crate) async fn commit_keeping_sessions(self) -> StoreResult<()> {
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,
@@ -103,13 +102,11 @@ impl Db {
                 .busy_timeout(Duration::from_secs(5))
                 .pragma("secure_delete", "ON")
                 .pragma("journal_size_limit", "67108864");
-            // The writer leaves checkpoints to the checkpointer (`checkpoint`), and keeps the statements of
-            // every batch size it has written (a batch's multi-row INSERTs differ in text by their row
-            // count; with sqlx's default cache of 100 the intake writer parsed most of them anew).
+            // The writer leaves checkpoints to the checkpointer (`checkpoint`).
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options.clone().pragma("wal_autocheckpoint", "0").statement_cache_capacity(1024))
+                .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
                 .await?;
             let checkpointer = SqlitePoolOptions::new()
                 .max_connections(1)

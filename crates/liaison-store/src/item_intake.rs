@@ -41,7 +41,8 @@ impl Db {
     async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
         let mut tx = self.begin().await?;
         let results = write_items(&mut tx, items).await?;
-        tx.commit_intake().await?;
+        // Items, timeline, inbox, deliveries, timers, counters, audit, an API key's last use: no auth state.
+        tx.commit_keeping_sessions().await?;
         Ok(results)
     }
 }

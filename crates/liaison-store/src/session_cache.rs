@@ -6,7 +6,7 @@
 //! so), which keeps AC-08 and SES-04 immediate here; and an entry lives at most [`TTL`], the bound on how
 //! long a change made by another process (the CLI, another instance on PostgreSQL) takes to show. (The
 //! job claims, which write outside a `Tx`, touch only the job table; the intake writer's commits, which
-//! write only new items and their rows, say so with `Tx::commit_intake` and leave the cache alone.)
+//! write only new items and their rows, say so with `Tx::commit_keeping_sessions` and leave the cache alone.)
 
 use std::collections::HashMap;
 use std::sync::Mutex;
