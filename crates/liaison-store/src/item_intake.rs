@@ -5,7 +5,9 @@
 
 use crate::audit::append_all;
 use crate::db::push_ids;
-use crate::items::{EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications};
+use crate::items::{
+    Created, EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications,
+};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use liaison_core::TIMEZONE;
@@ -21,7 +23,13 @@ impl Db {
     /// same submitter returns the first item's id instead; an enterprise past `item.daily_limit` for the
     /// local day gets [`StoreError::Limit`] and nothing is written. Concurrent intakes are committed
     /// together (group commit: one transaction, one fsync); each caller is answered only after the commit.
-    pub async fn create_item(&self, ctx: &Ctx, item: &NewItem, due: &Deadlines, on_behalf: bool) -> StoreResult<i64> {
+    pub async fn create_item(
+        &self,
+        ctx: &Ctx,
+        item: &NewItem,
+        due: &Deadlines,
+        on_behalf: bool,
+    ) -> StoreResult<Created> {
         let work = IntakeWork { ctx: ctx.clone(), item: item.clone(), due: *due, on_behalf };
         let (reply, answer) = tokio::sync::oneshot::channel();
         match self.intake() {
@@ -38,7 +46,7 @@ impl Db {
 
     /// Writes items in one transaction; an item that cannot be taken (an inactive enterprise) gets its
     /// error and the others go in.
-    async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
+    async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<Created>>> {
         let mut tx = self.begin().await?;
         let results = write_items(&mut tx, items).await?;
         // Items, timeline, inbox, deliveries, timers, counters, audit, an API key's last use: no auth state.
@@ -60,7 +68,7 @@ pub(crate) struct IntakeWork {
 #[derive(Debug)]
 pub(crate) struct Intake {
     work: IntakeWork,
-    reply: tokio::sync::oneshot::Sender<StoreResult<i64>>,
+    reply: tokio::sync::oneshot::Sender<StoreResult<Created>>,
 }
 
 /// Items committed together at most.
@@ -123,15 +131,15 @@ struct Numbered<'a> {
 enum Slot {
     /// Still to insert.
     Open,
-    /// Answered (a new id, an earlier item with the same idempotency key, or an error).
-    Done(StoreResult<i64>),
+    /// Answered (a new item, an earlier item with the same idempotency key, or an error).
+    Done(StoreResult<Created>),
     /// Repeats the idempotency key of the intake at this index of the same batch.
     SameAs(usize),
 }
 
 /// The writes of a batch of intakes inside an open transaction (see [`Db::create_item`]); one result
 /// per intake, in order.
-async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<i64>>> {
+async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<Created>>> {
     let mut slots = Vec::with_capacity(items.len());
     let mut first_of_key: HashMap<(i64, &str), usize> = HashMap::new();
     for (n, work) in items.iter().enumerate() {
@@ -148,12 +156,17 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
             continue;
         }
         first_of_key.insert((submitter, key), n);
-        let existing: Option<i64> =
-            fetch!(tx, |c| sqlx::query_scalar("SELECT id FROM item WHERE submitted_by = $1 AND idempotency_key = $2")
-                .bind(submitter)
-                .bind(key)
-                .fetch_optional(c))?;
-        slots.push(existing.map_or(Slot::Open, |id| Slot::Done(Ok(id))));
+        let existing: Option<(i64, String, DateTime<Utc>)> = fetch!(tx, |c| sqlx::query_as(
+            "SELECT id, number, resolve_due_at FROM item WHERE submitted_by = $1 AND idempotency_key = $2"
+        )
+        .bind(submitter)
+        .bind(key)
+        .fetch_optional(c))?;
+        slots.push(
+            existing.map_or(Slot::Open, |(id, number, resolve_due_at)| {
+                Slot::Done(Ok(Created { id, number, resolve_due_at }))
+            }),
+        );
     }
     let open: Vec<usize> = (0..items.len()).filter(|&n| matches!(slots[n], Slot::Open)).collect();
     let placements = placements(tx, open.iter().map(|&n| items[n].item.enterprise_id)).await?;
@@ -178,20 +191,25 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
     let mut created = Vec::with_capacity(numbered.len());
     for (n, row) in &numbered {
         let id = ids.get(&row.number).copied();
-        slots[*n] = Slot::Done(id.ok_or(StoreError::NotFound));
+        slots[*n] = Slot::Done(
+            id.map(|id| Created { id, number: row.number.clone(), resolve_due_at: row.work.due.resolve_due })
+                .ok_or(StoreError::NotFound),
+        );
         created.extend(id.map(|id| (id, row)));
     }
     if !created.is_empty() {
         count_intakes(tx, &created).await?;
         write_companions(tx, &created).await?;
     }
-    let first_ids: Vec<Option<i64>> =
-        slots.iter().map(|slot| if let Slot::Done(Ok(id)) = slot { Some(*id) } else { None }).collect();
+    let firsts: Vec<Option<Created>> = slots
+        .iter()
+        .map(|slot| if let Slot::Done(Ok(created)) = slot { Some(created.clone()) } else { None })
+        .collect();
     Ok(slots
         .into_iter()
         .map(|slot| match slot {
             Slot::Done(result) => result,
-            Slot::SameAs(first) => first_ids[first].ok_or_else(|| {
+            Slot::SameAs(first) => firsts[first].clone().ok_or_else(|| {
                 StoreError::Conflict("the first submission with this idempotency key was not taken".into())
             }),
             Slot::Open => Err(StoreError::NotFound),

@@ -9,6 +9,17 @@ use liaison_core::item::state::ItemState;
 use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
 
+/// What intake answers about an item it took in (or the earlier item a repeated idempotency key names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// Id.
+    pub id: i64,
+    /// Human number.
+    pub number: String,
+    /// Resolution due.
+    pub resolve_due_at: DateTime<Utc>,
+}
+
 /// A new item, validated by the caller.
 #[derive(Debug, Clone)]
 pub struct NewItem {

@@ -26,7 +26,7 @@ fn ctx(user: i64, at: chrono::DateTime<chrono::Utc>) -> Ctx {
 async fn submit(db: &Db, user: i64, enterprise: i64, key: Option<&str>) -> i64 {
     let policy = db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
     let due = policy.deadlines(&Calendar::official(), t0());
-    db.create_item(&ctx(user, t0()), &need(enterprise, key), &due, false).await.expect("create")
+    db.create_item(&ctx(user, t0()), &need(enterprise, key), &due, false).await.expect("create").id
 }
 
 async fn viewer(db: &Db, user: i64) -> Viewer {
@@ -265,7 +265,8 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
                 false,
             )
             .await
-            .expect("d");
+            .expect("d")
+            .id;
         let station1 = OrgPath::parse(&db.unit(f.station1).await.expect("s").path).expect("path");
         let cases = [
             (ItemFilter { kind: Some("dispute".into()), ..ItemFilter::default() }, vec![d]),
@@ -478,11 +479,15 @@ async fn a_mixed_intake_batch_answers_each_intake_and_writes_everything_with_eac
         for (n, task) in tasks.into_iter().enumerate() {
             match (n % 8 == 7, task.await.expect("task")) {
                 (true, Err(StoreError::NotFound)) => {}
-                (false, Ok(id)) => created.push(id),
+                (false, Ok(item)) => created.push(item),
                 (retired, other) => panic!("intake {n} (retired enterprise: {retired}) answered {other:?}"),
             }
         }
-        let mut distinct = created.clone();
+        for answer in &created {
+            let stored = db.item(answer.id).await.expect("item");
+            assert_eq!((&stored.number, stored.resolve_due_at), (&answer.number, answer.resolve_due_at), "as answered");
+        }
+        let mut distinct: Vec<i64> = created.iter().map(|c| c.id).collect();
         distinct.sort_unstable();
         distinct.dedup();
         assert_eq!((created.len(), distinct.len()), (21, 20), "three retired; two share a key, answered by one item");
@@ -554,7 +559,7 @@ async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_
         }
         let mut ids = Vec::new();
         for task in tasks {
-            ids.push(task.await.expect("task").expect("created"));
+            ids.push(task.await.expect("task").expect("created").id);
         }
         let mut distinct = ids.clone();
         distinct.sort_unstable();

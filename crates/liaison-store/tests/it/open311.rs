@@ -19,7 +19,7 @@ async fn submit(db: &Db, user: i64, item: &NewItem, minutes: i64) -> i64 {
     let at = t0() + Duration::minutes(minutes);
     let due = default_policy(item.kind, Priority::Normal).deadlines(&Calendar::official(), at);
     let ctx = Ctx { actor_id: Some(user), actor_role: "test".into(), ..Ctx::system(at) };
-    db.create_item(&ctx, item, &due, false).await.expect("create")
+    db.create_item(&ctx, item, &due, false).await.expect("create").id
 }
 
 fn item(kind: Kind, category_id: i64, enterprise_id: i64) -> NewItem {

@@ -16,7 +16,7 @@ use liaison_core::role::Role;
 use liaison_store::attachments::{Attachment, NewAttachment};
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope, ItemSummary};
 use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
-use liaison_store::items::{EventRow, ItemAttribute, ItemRow, NewEvent, NewItem, NewNotification};
+use liaison_store::items::{Created, EventRow, ItemAttribute, ItemRow, NewEvent, NewItem, NewNotification};
 use liaison_store::{Ctx, StoreError};
 
 /// Whose items a viewer sees in lists.
@@ -152,7 +152,7 @@ pub async fn submit_item(
     input: &ItemInput,
     enterprise_id: Option<i64>,
     idempotency_key: Option<String>,
-) -> AppResult<i64> {
+) -> AppResult<Created> {
     submit_item_with(state, authed, input, enterprise_id, idempotency_key, Extras::default()).await
 }
 
@@ -173,7 +173,7 @@ pub async fn submit_item_with(
     enterprise_id: Option<i64>,
     idempotency_key: Option<String>,
     extras: Extras,
-) -> AppResult<i64> {
+) -> AppResult<Created> {
     let viewer = authed.viewer();
     let details = input.validate()?;
     let (enterprise_id, on_behalf) = match (viewer.enterprise_id, enterprise_id) {

@@ -188,9 +188,8 @@ pub async fn create(
         longitude: body.longitude,
         latitude: body.latitude,
     };
-    let id = submit_item(&state, &authed, &input, body.enterprise_id, key).await?;
-    let number = state.db.item(id).await?.number;
-    Ok((StatusCode::CREATED, Json(CreatedItem { id, number })))
+    let created = submit_item(&state, &authed, &input, body.enterprise_id, key).await?;
+    Ok((StatusCode::CREATED, Json(CreatedItem { id: created.id, number: created.number })))
 }
 
 /// Items in the caller's scope.

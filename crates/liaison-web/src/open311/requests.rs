@@ -89,11 +89,10 @@ async fn submit(state: &AppState, caller: &super::keys::Caller, args: &Args) -> 
         latitude,
     };
     let extras = Extras { attributes, api_key: Some(caller.key.id) };
-    let id = submit_item_with(state, &caller.authed, &input, enterprise_id, None, extras).await?;
-    let row = state.db.item(id).await?;
+    let item = submit_item_with(state, &caller.authed, &input, enterprise_id, None, extras).await?;
     let created = Node::Record(vec![
-        ("service_request_id", Node::Text(row.number)),
-        ("service_notice", Node::Text(notice(&row.resolve_due_at))),
+        ("service_request_id", Node::Text(item.number)),
+        ("service_notice", Node::Text(notice(&item.resolve_due_at))),
         ("account_id", Node::text_or_null(arg(args, "account_id")?)),
     ]);
     Ok((Node::List("request", vec![created]), "service_requests"))

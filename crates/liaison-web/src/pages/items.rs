@@ -203,9 +203,9 @@ pub async fn create(
     };
     let enterprise_id = form.enterprise_id.trim().parse().ok();
     match submit_item(&state, &authed, &input, enterprise_id, None).await {
-        Ok(id) => {
-            attach_files(&state, &authed, id, files).await?;
-            Ok(see_other(&format!("/items/{id}")))
+        Ok(created) => {
+            attach_files(&state, &authed, created.id, files).await?;
+            Ok(see_other(&format!("/items/{}", created.id)))
         }
         Err(error) => {
             state.uploads.discard(&files.iter().map(|f| f.storage_name.clone()).collect::<Vec<_>>()).await;

@@ -396,12 +396,12 @@ async fn prepare(app: &TestApp) -> Ids {
     };
     let due = liaison_core::sla::default_policy(liaison_core::item::Kind::Need, liaison_core::item::Priority::Normal)
         .deadlines(&liaison_core::calendar::Calendar::official(), app.clock.now());
-    let i1 = app.db.create_item(&ctx, &item(f.e1), &due, false).await.expect("item 1");
+    let i1 = app.db.create_item(&ctx, &item(f.e1), &due, false).await.expect("item 1").id;
     let e2a = Ctx { actor_id: Some(f.user("e2a")), ..Ctx::system(app.clock.now()) };
-    let i2 = app.db.create_item(&e2a, &item(f.e2), &due, false).await.expect("item 2");
+    let i2 = app.db.create_item(&e2a, &item(f.e2), &due, false).await.expect("item 2").id;
     let dispute =
         liaison_store::items::NewItem { kind: liaison_core::item::Kind::Dispute, category_id: 6, ..item(f.e1) };
-    let i3 = app.db.create_item(&ctx, &dispute, &due, false).await.expect("item 3");
+    let i3 = app.db.create_item(&ctx, &dispute, &due, false).await.expect("item 3").id;
     let stored = liaison_core::token::random_hex(16);
     let path = app.state.uploads.path(&stored);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
