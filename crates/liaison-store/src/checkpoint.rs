@@ -9,7 +9,7 @@ use std::sync::Weak;
 use std::time::Duration;
 
 /// How often the log is checkpointed.
-pub const EVERY: Duration = Duration::from_millis(250);
+const EVERY: Duration = Duration::from_millis(250);
 
 /// How long a checkpoint waits for a lock before trying again at the next tick: a truncation waits for
 /// readers with the writer held off, which must stay short.
