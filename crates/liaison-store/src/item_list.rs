@@ -113,14 +113,19 @@ pub struct ItemSummary {
     /// Version.
     pub version: i64,
     /// Submitted.
+    #[serde(serialize_with = "crate::json_time::at")]
     pub submitted_at: DateTime<Utc>,
     /// Resolution due.
+    #[serde(serialize_with = "crate::json_time::at")]
     pub resolve_due_at: DateTime<Utc>,
     /// Paused since (waiting on the enterprise or a department).
+    #[serde(serialize_with = "crate::json_time::maybe")]
     pub paused_at: Option<DateTime<Utc>>,
     /// Overdue since.
+    #[serde(serialize_with = "crate::json_time::maybe")]
     pub overdue_at: Option<DateTime<Utc>>,
     /// Supervised since.
+    #[serde(serialize_with = "crate::json_time::maybe")]
     pub supervised_at: Option<DateTime<Utc>>,
     /// Escalation level.
     pub escalation_level: i64,
