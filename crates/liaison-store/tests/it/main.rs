@@ -4,6 +4,7 @@
 mod audit;
 mod enterprises;
 mod harness;
+mod intake;
 mod items;
 mod open311;
 mod org;
