@@ -18,6 +18,7 @@ pub mod permission;
 pub mod role;
 pub mod sla;
 pub mod text_match;
+pub mod time_text;
 pub mod token;
 pub mod upload;
 pub mod validate;

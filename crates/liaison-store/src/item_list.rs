@@ -3,8 +3,9 @@
 
 use crate::{Db, StoreResult};
 use chrono::{DateTime, Utc};
+use liaison_core::item::{Channel, Kind, Priority, Status};
 use liaison_core::org::OrgPath;
-use sqlx::QueryBuilder;
+use sqlx::{ColumnIndex, Decode, FromRow, QueryBuilder, Row, Type};
 
 /// Whose items a viewer sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,22 +83,25 @@ pub struct ItemFilter {
 
 /// A row of an item list: what a worklist shows of an item — no description, location or SLA
 /// bookkeeping (the detail has those), so a page of fifty reads and sends a third of the columns.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ItemSummary {
     /// Id.
     pub id: i64,
     /// Human number.
     pub number: String,
     /// Kind code.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Kind,
     /// Category.
     pub category_id: i64,
     /// Category name.
     pub category_name: String,
     /// Priority code.
-    pub priority: String,
+    #[schema(value_type = String)]
+    pub priority: Priority,
     /// Channel code.
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: Channel,
     /// Title.
     pub title: String,
     /// Enterprise.
@@ -109,28 +113,80 @@ pub struct ItemSummary {
     /// Handling officer's name.
     pub handler_name: Option<String>,
     /// Status code.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     /// Version.
     pub version: i64,
     /// Submitted.
-    #[serde(serialize_with = "crate::json_time::at")]
+    #[serde(serialize_with = "liaison_core::time_text::rfc3339")]
     pub submitted_at: DateTime<Utc>,
     /// Resolution due.
-    #[serde(serialize_with = "crate::json_time::at")]
+    #[serde(serialize_with = "liaison_core::time_text::rfc3339")]
     pub resolve_due_at: DateTime<Utc>,
     /// Paused since (waiting on the enterprise or a department).
-    #[serde(serialize_with = "crate::json_time::maybe")]
+    #[serde(serialize_with = "liaison_core::time_text::rfc3339_opt")]
     pub paused_at: Option<DateTime<Utc>>,
     /// Overdue since.
-    #[serde(serialize_with = "crate::json_time::maybe")]
+    #[serde(serialize_with = "liaison_core::time_text::rfc3339_opt")]
     pub overdue_at: Option<DateTime<Utc>>,
     /// Supervised since.
-    #[serde(serialize_with = "crate::json_time::maybe")]
+    #[serde(serialize_with = "liaison_core::time_text::rfc3339_opt")]
     pub supervised_at: Option<DateTime<Utc>>,
     /// Escalation level.
     pub escalation_level: i64,
     /// Reopen count.
     pub reopen_count: i64,
+}
+
+/// Reads a summary by position (the order of [`item_summary_columns`]), the codes borrowed and parsed
+/// into their enums: a page of fifty decodes a thousand values, and looking each up by name and
+/// copying each code into a `String` showed in the worklist's profile.
+impl<'r, R: Row> FromRow<'r, R> for ItemSummary
+where
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(ItemSummary {
+            id: row.try_get(0)?,
+            number: row.try_get(1)?,
+            kind: coded(row, 2, Kind::parse)?,
+            category_id: row.try_get(3)?,
+            category_name: row.try_get(4)?,
+            priority: coded(row, 5, Priority::parse)?,
+            channel: coded(row, 6, Channel::parse)?,
+            title: row.try_get(7)?,
+            enterprise_id: row.try_get(8)?,
+            enterprise_name: row.try_get(9)?,
+            handler_id: row.try_get(10)?,
+            handler_name: row.try_get(11)?,
+            status: coded(row, 12, Status::parse)?,
+            version: row.try_get(13)?,
+            submitted_at: row.try_get(14)?,
+            resolve_due_at: row.try_get(15)?,
+            paused_at: row.try_get(16)?,
+            overdue_at: row.try_get(17)?,
+            supervised_at: row.try_get(18)?,
+            escalation_level: row.try_get(19)?,
+            reopen_count: row.try_get(20)?,
+        })
+    }
+}
+
+/// The code at `index` parsed with `parse`; an unknown code is a decode error naming the column.
+fn coded<'r, R: Row, T>(row: &'r R, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error>
+where
+    usize: ColumnIndex<R>,
+    &'r str: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let code: &str = row.try_get(index)?;
+    parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: index.to_string(),
+        source: format!("unknown code {code:?}").into(),
+    })
 }
 
 /// An open item's summary with its description, for the duplicate hint.
@@ -272,7 +328,8 @@ where
 }
 
 /// Appends the ids a scope's page is chosen from: inner selections on `item` alone, each walking an
-/// index newest first and stopping at the page size (the officer's two walks joined by `UNION`).
+/// index newest first and stopping at the page size (the officer's two walks joined by `UNION ALL`:
+/// `IN` is a set test, so an item on both walks is listed once without the union's own de-duplication).
 fn push_scope<DB: sqlx::Database>(
     query: &mut QueryBuilder<DB>,
     scope: &ItemScope,
@@ -290,7 +347,7 @@ fn push_scope<DB: sqlx::Database>(
         ItemScope::Officer(id) => {
             query.push("SELECT id FROM (");
             push_walk(query, &Walk::Column("officer_id", *id), f, before, rows);
-            query.push(") AS by_officer UNION SELECT id FROM (");
+            query.push(") AS by_officer UNION ALL SELECT id FROM (");
             push_walk(query, &Walk::Column("handler_id", *id), f, before, rows);
             query.push(") AS by_handler");
         }

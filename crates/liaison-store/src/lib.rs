@@ -26,7 +26,6 @@ pub mod item_list;
 pub mod item_steps;
 pub mod items;
 pub mod jobs;
-mod json_time;
 pub mod mediation;
 pub mod open311;
 pub mod org;

@@ -8,6 +8,7 @@ mod enterprises;
 pub mod error_responses;
 mod inbox;
 mod items;
+pub mod json;
 mod mediation;
 pub mod openapi;
 mod session;

@@ -196,11 +196,6 @@ pub fn error_page(state: &AppState, lang: Lang, status: StatusCode, message: &st
     render_status(status, &page)
 }
 
-/// An instant as Beijing local time, `YYYY-MM-DD HH:MM`.
-pub fn local_time(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&liaison_core::TIMEZONE).format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// Percent-encodes a path for a query parameter.
 pub fn url_encode(value: &str) -> String {
     value

@@ -231,6 +231,13 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
         }
         let before_d = db.items(&ItemScope::Officer(f.user("o1")), &none, Some(d), 50).await.expect("before");
         assert_eq!(ids(before_d), vec![b, a], "the cursor applies to both of the officer's walks");
+        let handled_by_o1 = StepInput { handler_id: Some(f.user("o1")), ..StepInput::default() };
+        take(&db, &o1, a, Step::Assign, &handled_by_o1, 2).await.expect("assign");
+        assert_eq!(
+            ids(db.items(&ItemScope::Officer(f.user("o1")), &none, None, 50).await.expect("l")),
+            vec![d, b, a],
+            "an item on both of the officer's walks is listed once"
+        );
     }
 }
 

@@ -1,13 +1,13 @@
 //! Administration over the API: org units (sys), users (sys creates, sec grants), audit log (aud),
 //! and personal access tokens (anyone, for their own scripts).
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::view::ListView;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_core::permission::Action;

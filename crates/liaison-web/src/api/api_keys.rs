@@ -1,12 +1,12 @@
 //! `/api/v1/api-keys`: the API keys of Open311 clients — list, issue, rotate, revoke (security
 //! administrators only). A new or rotated secret is in the answer once and never again.
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions::api_keys::{self, IssuedKey, KeyFields};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_store::api_keys::ApiKey;

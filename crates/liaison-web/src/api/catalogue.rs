@@ -1,13 +1,13 @@
 //! `/api/v1/categories` (create, retire) and `/api/v1/sla-policies`: the closed loop's catalogue,
 //! managed by the system administrator.
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions::catalogue::{self, CategoryFields, PolicyFields, create_category, set_category_retired};
 use crate::actions::services::{self, ServiceFields};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

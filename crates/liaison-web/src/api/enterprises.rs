@@ -1,12 +1,12 @@
 //! `/api/v1/enterprises`: list in scope, create, read, update, assign the officer, officer history, reveal.
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::view::{EnterpriseView, ListView};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_core::enterprise::EnterpriseInput;

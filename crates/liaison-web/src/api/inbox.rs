@@ -1,10 +1,10 @@
 //! `/api/v1/notifications`: the caller's in-app inbox and marking it read.
 
+use super::json::Json;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppQuery};
-use axum::Json;
 use axum::extract::State;
 use liaison_store::inbox::NotificationRow;
 use serde::{Deserialize, Serialize};

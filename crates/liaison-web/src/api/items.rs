@@ -2,6 +2,7 @@
 //! timeline and the steps allowed now, and take a step with `{"version": n, …}`; the catalogue and
 //! the inbox.
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions::items::VisibleItem;
 use crate::actions::items::{
@@ -11,7 +12,6 @@ use crate::actions::items::{
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppJson, AppMultipart, AppPath, AppQuery};
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};

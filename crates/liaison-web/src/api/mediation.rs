@@ -1,11 +1,11 @@
 //! `/api/v1/items/{id}/dispute`, `/mediation-sessions`, `/mediation-outcome`: tiered mediation of disputes.
 
+use super::json::Json;
 use crate::AppState;
 use crate::actions::mediation::{self, DisputeView};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
-use axum::Json;
 use axum::extract::State;
 use liaison_core::item::mediation::PartyInput;
 use serde::Deserialize;

@@ -2,9 +2,9 @@
 //! `/api/docs/` (embedded in the binary; no CDN).
 
 use super::error_responses::{CommonErrors, Error};
+use super::json::Json;
 use super::{admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
 use crate::view::{EnterpriseView, ListView, MeView};
-use axum::Json;
 use utoipa::OpenApi;
 
 /// Every API path and schema.

@@ -1,12 +1,12 @@
 //! `POST/DELETE /api/v1/session` and `GET /api/v1/me`.
 
+use super::json::Json;
 use crate::auth::{CurrentUser, PartlySignedIn, login, session_cookie};
 use crate::error::{AppError, AppResult};
 use crate::extract::AppJson;
 use crate::middleware::RequestMeta;
 use crate::view::MeView;
 use crate::{AppState, auth};
-use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
