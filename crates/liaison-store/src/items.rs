@@ -2,12 +2,16 @@
 //! and the row writers intake and steps share (timeline rows, inbox rows, the item's timer job).
 //! Intake is in [`crate::item_intake`], saving steps in [`crate::item_steps`].
 
+use crate::db::push_ids;
 use crate::item_steps::Referral;
+use crate::item_steps::referral_select;
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 use liaison_core::item::state::ItemState;
 use liaison_core::item::{Channel, Kind, Priority, Rating, Status};
 use liaison_core::org::OrgPath;
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
 
 /// What intake answers about an item it took in (or the earlier item a repeated idempotency key names).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,6 +294,14 @@ pub struct ItemAttribute {
     pub value: String,
 }
 
+/// A referral with its item (the batch read).
+#[derive(sqlx::FromRow)]
+struct ItemReferral {
+    item_id: i64,
+    #[sqlx(flatten)]
+    referral: Referral,
+}
+
 /// The job kind of an item's SLA / feedback timer.
 pub const ITEM_TIMER: &str = "item_timer";
 
@@ -321,6 +333,39 @@ impl Db {
         let row = self.item(id).await?;
         let referrals = if row.referral_count > 0 { self.referrals(id).await? } else { Vec::new() };
         Ok((row, referrals))
+    }
+
+    /// Items with their referrals, by id — two reads whatever their number (the sweep decides a batch
+    /// of timers from them); an id that names no item is left out.
+    pub async fn items_with_referrals(&self, ids: &[i64]) -> StoreResult<HashMap<i64, (ItemRow, Vec<Referral>)>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<ItemRow> = read!(self, |c| async {
+            let mut select = QueryBuilder::new(concat!(item_select!(), "WHERE i.id IN "));
+            push_ids(&mut select, ids);
+            select.build_query_as().persistent(false).fetch_all(c).await
+        })?;
+        let referred: Vec<i64> = rows.iter().filter(|row| row.referral_count > 0).map(|row| row.id).collect();
+        let mut referrals: HashMap<i64, Vec<Referral>> = HashMap::new();
+        if !referred.is_empty() {
+            let found: Vec<ItemReferral> = read!(self, |c| async {
+                let mut select = QueryBuilder::new(concat!(referral_select!(), "WHERE r.item_id IN "));
+                push_ids(&mut select, &referred);
+                select.push(" ORDER BY r.id");
+                select.build_query_as().persistent(false).fetch_all(c).await
+            })?;
+            for ItemReferral { item_id, referral } in found {
+                referrals.entry(item_id).or_default().push(referral);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let of_item = referrals.remove(&row.id).unwrap_or_default();
+                (row.id, (row, of_item))
+            })
+            .collect())
     }
 
     /// The timeline of an item, oldest first; `internal` rows only when asked for.

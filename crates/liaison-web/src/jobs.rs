@@ -5,14 +5,17 @@
 
 use crate::AppState;
 use crate::actions::items::{PreparedStep, prepare_step};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::Duration;
 use liaison_core::item::state::{StepInput, TimerEvent};
 use liaison_core::item::workflow::{Actor, Step};
 use liaison_store::Ctx;
-use liaison_store::items::{ITEM_TIMER, NewEvent, NewNotification};
+use liaison_store::item_steps::Referral;
+use liaison_store::items::{ITEM_TIMER, ItemRow, NewEvent, NewNotification};
 use liaison_store::jobs::Job;
 use liaison_store::outbox::DELIVER;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Attempts before a delivery is given up as failed (30 s, 1, 2, 4, 8 min apart).
 const DELIVERY_ATTEMPTS: i64 = 6;
@@ -36,7 +39,9 @@ pub async fn run_forever(state: AppState) {
 }
 
 /// Claims and runs every job due now, batch after batch; returns how many ran. The item timers of a
-/// batch are decided one by one and saved in one transaction (one commit for the whole batch).
+/// batch are decided one by one from their items, read together, and saved in one transaction (one
+/// commit for the whole batch): on PostgreSQL every statement is a round trip, and reading each item on
+/// its own made 6,000 due timers take 5.5 s.
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
     loop {
@@ -45,10 +50,18 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
         if jobs.is_empty() {
             return Ok(done);
         }
+        let item_ids: Vec<i64> = jobs.iter().filter(|job| job.kind == ITEM_TIMER).map(|job| job.ref_id).collect();
+        let items = state.db.items_with_referrals(&item_ids).await?;
+        let mut heads_above = HeadsAbove::new();
         let mut timers = Vec::new();
         for job in &jobs {
             let outcome = match job.kind.as_str() {
-                ITEM_TIMER => item_timer(state, job).await.map(|step| timers.extend(step.map(|s| (job, s)))),
+                ITEM_TIMER => match items.get(&job.ref_id) {
+                    Some(item) => item_timer(state, job, item, &mut heads_above)
+                        .await
+                        .map(|step| timers.extend(step.map(|s| (job, s)))),
+                    None => Err(AppError::NotFound),
+                },
                 DELIVER => deliver(state, job).await,
                 other => {
                     tracing::error!(kind = other, "unknown job kind; dropped");
@@ -96,13 +109,20 @@ fn backoff(attempts: i64) -> Duration {
     Duration::seconds(30 * 2_i64.pow(attempts.clamp(1, 10) as u32 - 1))
 }
 
+/// The station heads above each org path, read once per batch (a batch's items share a few units).
+type HeadsAbove = HashMap<String, Vec<i64>>;
+
 /// Decides what is due on one item: the step to save (warn, overdue, escalate, auto-close) — saved
 /// with the batch, which re-arms the timer — or, when nothing is due, re-arms the timer itself.
-async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedStep>> {
+async fn item_timer(
+    state: &AppState,
+    job: &Job,
+    (row, referrals): &(ItemRow, Vec<Referral>),
+    heads_above: &mut HeadsAbove,
+) -> AppResult<Option<PreparedStep>> {
     let now = state.clock.now();
     let escalate_after = Duration::hours(state.config.escalate_after_hours);
-    let (row, referrals) = state.db.item_with_referrals(job.ref_id).await?;
-    let before = row.state_with(&referrals);
+    let before = row.state_with(referrals);
     let ctx = Ctx::system(now);
     let Some(event) = before.timer_event(now, escalate_after) else {
         // Nothing due (the item moved on since the job was armed): keep the timer in step with it.
@@ -121,7 +141,11 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedSte
             };
             let mut recipients: Vec<i64> = after.handler_id.or(row.officer_id).into_iter().collect();
             if event == TimerEvent::Overdue {
-                recipients.extend(state.db.users_above(&row.path, "station_head").await?);
+                let heads = match heads_above.entry(row.path.clone()) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(unknown) => unknown.insert(state.db.users_above(&row.path, "station_head").await?),
+                };
+                recipients.extend(heads.iter().copied());
             }
             let notes = recipients
                 .into_iter()
@@ -137,5 +161,5 @@ async fn item_timer(state: &AppState, job: &Job) -> AppResult<Option<PreparedSte
             return Ok(Some(PreparedStep { ctx, before, after, event, notes, timer, referral: None }));
         }
     };
-    Ok(Some(prepare_step(state, &ctx, &row, &referrals, Actor::System, step, &StepInput::default()).await?))
+    Ok(Some(prepare_step(state, &ctx, row, referrals, Actor::System, step, &StepInput::default()).await?))
 }

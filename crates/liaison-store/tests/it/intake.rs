@@ -208,6 +208,7 @@ async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_
         let event = NewEvent { step: "accept".into(), body: String::new(), internal: false, on_behalf: false };
         let batch: Vec<_> = prepared
             .iter()
+            .chain(prepared.first())
             .map(|(before, after)| {
                 (
                     ctx(o1.user_id, t0()),
@@ -218,7 +219,9 @@ async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_
         let results = db.save_steps(&batch).await.expect("batch");
         assert!(results[0].is_ok());
         assert!(matches!(results[1], Err(StoreError::Stale)));
+        assert!(matches!(results[2], Err(StoreError::Stale)), "a second step on a in the same batch is not first");
         assert_eq!(db.item(a).await.expect("a").status, "accepted");
+        assert_eq!(db.timeline(a, false).await.expect("a").len(), 2, "a's submission and one accept");
         assert_eq!(db.timeline(b, false).await.expect("b").len(), 2, "b keeps only its own accept");
         assert!(
             db.verify_audit_chain().await.expect("verify").is_ok(),

@@ -362,6 +362,32 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
 }
 
 #[tokio::test]
+async fn a_batch_of_items_is_read_with_their_referrals_as_one_by_one() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let o1 = viewer(&db, f.user("o1")).await;
+        let (referred, plain) =
+            (submit(&db, f.user("e1a"), f.e1, None).await, submit(&db, f.user("e1a"), f.e1, None).await);
+        take(&db, &o1, referred, Step::Accept, &StepInput::default(), 1).await.expect("accept");
+        let to_department =
+            StepInput { department_id: Some(f.department), body: "请协助".into(), ..StepInput::default() };
+        take(&db, &o1, referred, Step::Refer, &to_department, 2).await.expect("refer");
+        let batch = db.items_with_referrals(&[plain, referred, 987_654_321]).await.expect("batch");
+        assert_eq!(batch.len(), 2, "an id that names no item is left out");
+        for id in [plain, referred] {
+            let one_by_one = db.item_with_referrals(id).await.expect("one");
+            let json = |value: &(liaison_store::items::ItemRow, Vec<liaison_store::item_steps::Referral>)| {
+                serde_json::to_value(value).expect("json")
+            };
+            assert_eq!(json(&batch[&id]), json(&one_by_one), "item {id}");
+        }
+        assert_eq!(batch[&referred].1.iter().map(|r| r.department_id).collect::<Vec<_>>(), vec![f.department]);
+        assert!(batch[&plain].1.is_empty());
+        assert!(db.items_with_referrals(&[]).await.expect("none").is_empty());
+    }
+}
+
+#[tokio::test]
 async fn figures_count_by_the_documented_rules_on_both_backends() {
     for db in backends().await {
         let f = fixture::build(&db, t0()).await.expect("fixture");
