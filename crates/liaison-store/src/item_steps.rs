@@ -163,8 +163,8 @@ impl Db {
     }
 }
 
-/// The item columns a step writes, in the order [`push_step_values`] binds them after the id and the
-/// version read.
+/// The item columns a step writes, in the order [`push_update`] binds them after the id and the version
+/// read.
 const STEP_COLUMNS: [&str; 27] = [
     "status",
     "version",
@@ -244,56 +244,41 @@ where
     update.push(" FROM (VALUES ");
     for (n, (ctx, step)) in steps.iter().enumerate() {
         update.push(if n == 0 { "(" } else { ", (" });
-        push_step_values(update, ctx, step);
+        // The item, the version read, then `STEP_COLUMNS` in order.
+        let SavedStep { before, after, .. } = **step;
+        let mut row = update.separated(", ");
+        row.push_bind(before.id)
+            .push_bind(before.version)
+            .push_bind(after.status.code())
+            .push_bind(after.version)
+            .push_bind(after.handler_id)
+            .push_bind(after.respond_due_at)
+            .push_bind(after.resolve_due_at)
+            .push_bind(after.warn_at)
+            .push_bind(after.responded_at)
+            .push_bind(after.respond_margin)
+            .push_bind(after.resolved_at)
+            .push_bind(after.resolve_margin)
+            .push_bind(after.working_seconds)
+            .push_bind(after.resolution.clone())
+            .push_bind(after.closed_at)
+            .push_bind(after.close_reason.clone())
+            .push_bind(after.paused_at)
+            .push_bind(after.paused_seconds)
+            .push_bind(after.warned_at)
+            .push_bind(after.overdue_at)
+            .push_bind(after.escalation_level)
+            .push_bind(after.escalated_at)
+            .push_bind(after.supervised_at)
+            .push_bind(after.reopen_count)
+            .push_bind(after.rating.map(Rating::code))
+            .push_bind(after.solved)
+            .push_bind(after.feedback_at)
+            .push_bind(after.feedback_by_staff)
+            .push_bind(ctx.at);
         update.push(")");
     }
     update.push(") AS v WHERE item.id = v.column1 AND item.version = v.column2 RETURNING id");
-}
-
-/// Binds one step's row of the UPDATE's VALUES: the item, the version read, then [`STEP_COLUMNS`].
-fn push_step_values<DB: sqlx::Database>(update: &mut QueryBuilder<DB>, ctx: &Ctx, step: &SavedStep<'_>)
-where
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<bool>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<&'static str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<DateTime<Utc>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    let SavedStep { before, after, .. } = *step;
-    let mut row = update.separated(", ");
-    row.push_bind(before.id)
-        .push_bind(before.version)
-        .push_bind(after.status.code())
-        .push_bind(after.version)
-        .push_bind(after.handler_id)
-        .push_bind(after.respond_due_at)
-        .push_bind(after.resolve_due_at)
-        .push_bind(after.warn_at)
-        .push_bind(after.responded_at)
-        .push_bind(after.respond_margin)
-        .push_bind(after.resolved_at)
-        .push_bind(after.resolve_margin)
-        .push_bind(after.working_seconds)
-        .push_bind(after.resolution.clone())
-        .push_bind(after.closed_at)
-        .push_bind(after.close_reason.clone())
-        .push_bind(after.paused_at)
-        .push_bind(after.paused_seconds)
-        .push_bind(after.warned_at)
-        .push_bind(after.overdue_at)
-        .push_bind(after.escalation_level)
-        .push_bind(after.escalated_at)
-        .push_bind(after.supervised_at)
-        .push_bind(after.reopen_count)
-        .push_bind(after.rating.map(Rating::code))
-        .push_bind(after.solved)
-        .push_bind(after.feedback_at)
-        .push_bind(after.feedback_by_staff)
-        .push_bind(ctx.at);
 }
 
 /// What comes with the saved steps: their timeline rows, notifications, timers and audit rows, each kind
