@@ -2,7 +2,7 @@
 //! timeline, stale versions and 20 concurrent steps, bad input, the daily limit, and the item timer
 //! (warning, overdue, escalation, auto-close) driven by the clock.
 
-use crate::harness::{Body_, TestApp};
+use crate::harness::{Body_, Now, TestApp};
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use liaison_web::WebConfig;
@@ -202,6 +202,32 @@ async fn the_daily_limit_answers_429_without_side_effects_per_enterprise_until_t
     submit(&app, &e2a).await;
     app.advance(Duration::days(1)).await;
     submit(&app, &app.session("e1a").await).await;
+}
+
+/// More due timers than one claim takes (200): the sweep's claim loops run each exactly once, and a
+/// timer a step re-arms for an instant already past runs in the same sweep.
+#[tokio::test]
+async fn a_sweep_of_several_batches_runs_every_due_timer_once() {
+    use liaison_core::item::{Kind, Priority};
+    let app = TestApp::new().await;
+    let now = app.clock.now_utc();
+    let policy = app.db.sla_policy(Kind::Need, Priority::Normal, 1).await.expect("policy");
+    let due = policy.deadlines(&liaison_core::calendar::Calendar::official(), now);
+    let ctx = liaison_store::Ctx { actor_id: Some(app.f.user("e1a")), ..liaison_store::Ctx::system(now) };
+    let mut ids = Vec::new();
+    for _ in 0..450 {
+        ids.push(
+            app.db.create_item(&ctx, &liaison_store::fixture::need(app.f.e1), &due, false).await.expect("item").id,
+        );
+    }
+    // Past the resolution deadline at once: each item warns, then (re-armed for an instant already
+    // past) is flagged overdue, in this one sweep.
+    app.advance(Duration::days(8)).await;
+    for id in ids {
+        let timeline = app.db.timeline(id, true).await.expect("timeline");
+        let steps: Vec<&str> = timeline.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(steps, ["submit", "warn", "overdue"], "item {id}");
+    }
 }
 
 #[tokio::test]
