@@ -241,6 +241,29 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
     }
 }
 
+/// A list row's codes are parsed, not passed through: a code the domain does not know (written behind
+/// the store's back) is an error naming its column, never a row with a made-up value.
+#[tokio::test]
+async fn a_list_row_with_an_unknown_code_is_a_decode_error() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let id = submit(&db, f.user("e1a"), f.e1, None).await;
+        let sql = "UPDATE item SET channel = 'fax' WHERE id = $1";
+        let written = match db.backend() {
+            liaison_store::Backend::Sqlite { writer, .. } => {
+                sqlx::query(sql).bind(id).execute(writer).await.map(|done| done.rows_affected())
+            }
+            liaison_store::Backend::Postgres(pool) => {
+                sqlx::query(sql).bind(id).execute(pool).await.map(|done| done.rows_affected())
+            }
+        };
+        assert_eq!(written.expect("written behind the store's back"), 1);
+        let listed = db.items(&ItemScope::Enterprise(f.e1), &ItemFilter::default(), None, 50).await;
+        let message = listed.expect_err("unknown code").to_string();
+        assert!(message.contains("unknown code \"fax\"") && message.contains("column 6"), "{message}");
+    }
+}
+
 #[tokio::test]
 async fn jobs_are_claimed_once_under_a_lease_and_rescheduled() {
     for db in backends().await {
