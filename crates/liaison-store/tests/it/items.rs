@@ -238,6 +238,16 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
             vec![d, b, a],
             "an item on both of the officer's walks is listed once"
         );
+        take(&db, &o1, d, Step::Accept, &StepInput::default(), 1).await.expect("accept d");
+        take(&db, &o1, d, Step::Assign, &handled_by_o1, 2).await.expect("assign d");
+        let first = db.items(&ItemScope::Officer(f.user("o1")), &none, None, 2).await.expect("page 1");
+        assert_eq!(
+            (ids(first.clone()), first.next_before),
+            (vec![d, b], Some(b)),
+            "items on both walks still fill a page and leave the next one"
+        );
+        let second = db.items(&ItemScope::Officer(f.user("o1")), &none, first.next_before, 2).await.expect("p2");
+        assert_eq!((ids(second.clone()), second.next_before), (vec![a], None));
     }
 }
 
