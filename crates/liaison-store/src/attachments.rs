@@ -7,6 +7,15 @@ use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::upload::MAX_PER_ITEM;
 
+/// The SELECT of [`Attachment`] (a macro, so `concat!` keeps each query a static string).
+macro_rules! attachment_select {
+    () => {
+        "SELECT id, item_id, uploaded_by, file_name, content_type, size, sha256, storage_name, status, created_at
+         FROM attachment "
+    };
+}
+pub(crate) use attachment_select;
+
 /// A stored attachment.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Attachment {
@@ -97,25 +106,12 @@ impl Db {
         Ok(id)
     }
 
-    /// An item's clean attachments, oldest first.
-    pub async fn attachments(&self, item_id: i64) -> StoreResult<Vec<Attachment>> {
-        Ok(read!(self, |c| sqlx::query_as(
-            "SELECT id, item_id, uploaded_by, file_name, content_type, size, sha256, storage_name, status, created_at
-             FROM attachment WHERE item_id = $1 AND status = 'clean' ORDER BY id"
-        )
-        .bind(item_id)
-        .fetch_all(c))?)
-    }
-
     /// One attachment of an item (any status).
     pub async fn attachment(&self, item_id: i64, id: i64) -> StoreResult<Attachment> {
-        read!(self, |c| sqlx::query_as(
-            "SELECT id, item_id, uploaded_by, file_name, content_type, size, sha256, storage_name, status, created_at
-             FROM attachment WHERE item_id = $1 AND id = $2"
-        )
-        .bind(item_id)
-        .bind(id)
-        .fetch_optional(c))?
+        read!(self, |c| sqlx::query_as(concat!(attachment_select!(), "WHERE item_id = $1 AND id = $2"))
+            .bind(item_id)
+            .bind(id)
+            .fetch_optional(c))?
         .ok_or(StoreError::NotFound)
     }
 }

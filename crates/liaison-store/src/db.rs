@@ -4,10 +4,13 @@ use crate::error::{StoreError, StoreResult};
 use crate::session_cache::SessionCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Connection, Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A PostgreSQL connection idle for longer than this is pinged before it is handed out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -87,9 +90,21 @@ impl Db {
                 ("lock_timeout", "10s"),
                 ("idle_in_transaction_session_timeout", "60s"),
             ]);
+            // sqlx pings a connection on its way back to the pool and, by default, again on its way out:
+            // a second round trip per query. A connection back within the last second was just tested
+            // on release, so only one idle for longer is pinged before use (HikariCP's bypass window).
             let pool = PgPoolOptions::new()
                 .max_connections(read_connections.max(2) * 2)
                 .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PING_IF_IDLE_FOR {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Backend::Postgres(pool)

@@ -175,6 +175,9 @@ macro_rules! item_select {
     };
 }
 
+/// One item with its names, by id.
+pub(crate) const ITEM_BY_ID: &str = concat!(item_select!(), "WHERE i.id = $1");
+
 impl ItemRow {
     /// The pure state the workflow works on.
     pub fn state(&self) -> ItemState {
@@ -308,8 +311,7 @@ pub const ITEM_TIMER: &str = "item_timer";
 impl Db {
     /// One item with its names.
     pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
-        read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
-            .ok_or(StoreError::NotFound)
+        read!(self, |c| sqlx::query_as(ITEM_BY_ID).bind(id).fetch_optional(c))?.ok_or(StoreError::NotFound)
     }
 
     /// One item by its human number.
@@ -366,17 +368,6 @@ impl Db {
                 (row.id, (row, of_item))
             })
             .collect())
-    }
-
-    /// The timeline of an item, oldest first; `internal` rows only when asked for.
-    pub async fn timeline(&self, item_id: i64, include_internal: bool) -> StoreResult<Vec<EventRow>> {
-        Ok(read!(self, |c| sqlx::query_as(
-            "SELECT id, at, actor_id, actor_name, step, from_status, to_status, body, internal, on_behalf
-             FROM item_event WHERE item_id = $1 AND (internal = $2 OR internal = FALSE) ORDER BY id"
-        )
-        .bind(item_id)
-        .bind(include_internal)
-        .fetch_all(c))?)
     }
 
     /// Active users of a unit holding `role` (a department's users).

@@ -20,6 +20,7 @@ pub mod figures;
 pub mod fixture;
 pub mod import;
 pub mod inbox;
+pub mod item_detail;
 pub mod item_import;
 pub mod item_intake;
 pub mod item_list;

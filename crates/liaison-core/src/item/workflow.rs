@@ -233,6 +233,11 @@ impl Relation {
         self.owner || self.handler || self.supervisor || self.watcher || self.department
     }
 
+    /// True on the police side of the item, which also reads its internal notes.
+    pub fn police_side(self) -> bool {
+        self.handler || self.supervisor || self.watcher
+    }
+
     fn works(self) -> bool {
         self.handler || self.supervisor
     }

@@ -23,7 +23,7 @@ async fn intake_numbers_items_per_district_and_year_and_honours_idempotency_keys
         let (a, b) = (db.item(first).await.expect("a"), db.item(second).await.expect("b"));
         assert_eq!((a.number.as_str(), b.number.as_str()), ("YZ-2026-000001", "YZ-2026-000002"));
         assert_eq!((a.status.as_str(), a.version, a.officer_id), ("submitted", 1, Some(f.user("o1"))));
-        let timeline = db.timeline(first, false).await.expect("timeline");
+        let timeline = db.item_detail(first).await.expect("timeline").timeline;
         assert_eq!(timeline.len(), 1);
         assert_eq!((timeline[0].step.as_str(), timeline[0].to_status.as_deref()), ("submit", Some("submitted")));
         assert_eq!(db.unread_count(f.user("o1")).await.expect("unread"), 1, "the officer is told");
@@ -114,7 +114,7 @@ async fn a_mixed_intake_batch_answers_each_intake_and_writes_everything_with_eac
         for &id in &distinct {
             let item = db.item(id).await.expect("item");
             numbers.push(item.number.clone());
-            let timeline = db.timeline(id, true).await.expect("timeline");
+            let timeline = db.item_detail(id).await.expect("timeline").timeline;
             assert_eq!((timeline.len(), timeline[0].step.as_str()), (1, "submit"), "item {id}");
         }
         numbers.sort();
@@ -221,8 +221,8 @@ async fn concurrent_intakes_commit_together_and_a_stale_step_fails_alone_in_its_
         assert!(matches!(results[1], Err(StoreError::Stale)));
         assert!(matches!(results[2], Err(StoreError::Stale)), "a second step on a in the same batch is not first");
         assert_eq!(db.item(a).await.expect("a").status, "accepted");
-        assert_eq!(db.timeline(a, false).await.expect("a").len(), 2, "a's submission and one accept");
-        assert_eq!(db.timeline(b, false).await.expect("b").len(), 2, "b keeps only its own accept");
+        assert_eq!(db.item_detail(a).await.expect("a").timeline.len(), 2, "a's submission and one accept");
+        assert_eq!(db.item_detail(b).await.expect("b").timeline.len(), 2, "b keeps only its own accept");
         assert!(
             db.verify_audit_chain().await.expect("verify").is_ok(),
             "the stale step wrote no audit row; the chain holds"

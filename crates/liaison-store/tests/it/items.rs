@@ -116,7 +116,7 @@ async fn a_stale_version_loses_and_of_twenty_concurrent_steps_exactly_one_wins()
         assert_eq!(wins, 1);
         let after = db.item(id).await.expect("item");
         assert_eq!(after.version, 2);
-        assert_eq!(db.timeline(id, true).await.expect("timeline").len(), 2, "one submit, one winning step");
+        assert_eq!(db.item_detail(id).await.expect("timeline").timeline.len(), 2, "one submit, one winning step");
     }
 }
 
@@ -361,7 +361,7 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
             db.add_attachment(&ctx(f.user("e1a"), t0()), id, &file(10)).await,
             Err(StoreError::Conflict(_))
         ));
-        assert_eq!(db.attachments(id).await.expect("list").len(), 9, "quarantined files are not listed");
+        assert_eq!(db.item_detail(id).await.expect("list").attachments.len(), 9, "quarantined files are not listed");
         assert_eq!(db.item(id).await.expect("item").attachment_count, 9, "the counter agrees with the list");
 
         let parties = [
@@ -384,7 +384,8 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
         let dispute = db.dispute(id).await.expect("read").expect("dispute");
         assert_eq!((dispute.amount_fen, dispute.level, dispute.outcome.as_deref()), (9_000_000, 2, Some("reached")));
         assert_eq!(db.mediation_sessions(id).await.expect("sessions")[0].held_on.to_string(), "2026-03-02");
-        let steps: Vec<String> = db.timeline(id, false).await.expect("timeline").into_iter().map(|e| e.step).collect();
+        let steps: Vec<String> =
+            db.item_detail(id).await.expect("timeline").timeline.into_iter().map(|e| e.step).collect();
         assert_eq!(steps.iter().filter(|s| *s == "attach").count(), 9);
         assert!(steps.contains(&"mediate".to_owned()) && steps.contains(&"conclude".to_owned()));
 
@@ -417,6 +418,52 @@ async fn a_batch_of_items_is_read_with_their_referrals_as_one_by_one() {
         assert_eq!(batch[&referred].1.iter().map(|r| r.department_id).collect::<Vec<_>>(), vec![f.department]);
         assert!(batch[&plain].1.is_empty());
         assert!(db.items_with_referrals(&[]).await.expect("none").is_empty());
+    }
+}
+
+/// The detail reads on one connection what the separate reads give: the item, its referrals, its
+/// whole timeline with internal notes (the web shows those by viewer) and only its clean attachments.
+#[tokio::test]
+async fn an_items_detail_holds_its_referrals_whole_timeline_and_clean_attachments() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let o1 = viewer(&db, f.user("o1")).await;
+        let (referred, plain) =
+            (submit(&db, f.user("e1a"), f.e1, None).await, submit(&db, f.user("e1a"), f.e1, None).await);
+        take(&db, &o1, referred, Step::Accept, &StepInput::default(), 1).await.expect("accept");
+        let note = StepInput { body: "内部：已联系人社局".into(), ..StepInput::default() };
+        take(&db, &o1, referred, Step::Note, &note, 2).await.expect("note");
+        let to_department =
+            StepInput { department_id: Some(f.department), body: "请协助".into(), ..StepInput::default() };
+        take(&db, &o1, referred, Step::Refer, &to_department, 3).await.expect("refer");
+        for (n, status) in [(1, "clean"), (2, "quarantined")] {
+            let file = liaison_store::attachments::NewAttachment {
+                file_name: format!("材料{n}.pdf"),
+                content_type: "application/pdf".into(),
+                size: 10,
+                sha256: "0".repeat(64),
+                storage_name: format!("{n:032}"),
+                status,
+            };
+            db.add_attachment(&ctx(f.user("e1a"), t0()), referred, &file).await.expect("attachment");
+        }
+
+        let detail = db.item_detail(referred).await.expect("detail");
+        let json = |value: &liaison_store::items::ItemRow| serde_json::to_value(value).expect("json");
+        assert_eq!(json(&detail.row), json(&db.item(referred).await.expect("item")));
+        assert_eq!(detail.referrals.iter().map(|r| r.department_id).collect::<Vec<_>>(), vec![f.department]);
+        let steps: Vec<(&str, bool)> = detail.timeline.iter().map(|e| (e.step.as_str(), e.internal)).collect();
+        assert_eq!(
+            steps,
+            [("submit", false), ("accept", false), ("note", true), ("refer", false), ("attach", false)],
+            "oldest first, the internal note included"
+        );
+        assert_eq!(detail.attachments.iter().map(|a| a.file_name.as_str()).collect::<Vec<_>>(), ["材料1.pdf"]);
+
+        let plain = db.item_detail(plain).await.expect("plain");
+        assert!(plain.referrals.is_empty() && plain.attachments.is_empty());
+        assert_eq!(plain.timeline.len(), 1, "its submission");
+        assert!(matches!(db.item_detail(987_654_321).await, Err(StoreError::NotFound)));
     }
 }
 

@@ -8,5 +8,6 @@ mod intake;
 mod items;
 mod open311;
 mod org;
+mod pool;
 mod schema;
 mod users;

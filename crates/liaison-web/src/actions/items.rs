@@ -14,6 +14,7 @@ use liaison_core::org::OrgPath;
 use liaison_core::permission::Viewer;
 use liaison_core::role::Role;
 use liaison_store::attachments::{Attachment, NewAttachment};
+use liaison_store::item_detail::ItemDetail;
 use liaison_store::item_list::{ItemFilter, ItemPage, ItemScope, ItemSummary};
 use liaison_store::item_steps::{Referral, ReferralChange, SavedStep};
 use liaison_store::items::{Created, EventRow, ItemAttribute, ItemRow, NewEvent, NewItem, NewNotification};
@@ -56,7 +57,40 @@ impl VisibleItem {
 /// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
 /// A department user opening a referral for the first time marks it read.
 pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<VisibleItem> {
-    let (row, mut referrals) = state.db.item_with_referrals(id).await?;
+    let (row, referrals) = state.db.item_with_referrals(id).await?;
+    seen_by(state, authed, row, referrals).await
+}
+
+/// What an item's detail shows the viewer: the item as [`visible_item`] gives it, its timeline as
+/// this viewer may see it (internal notes only for the police side) and its clean attachments.
+pub async fn item_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemView> {
+    let ItemDetail { row, referrals, mut timeline, attachments } = state.db.item_detail(id).await?;
+    let visible = seen_by(state, authed, row, referrals).await?;
+    if !visible.relation.police_side() {
+        timeline.retain(|event| !event.internal);
+    }
+    Ok(ItemView { visible, timeline, attachments })
+}
+
+/// An item's detail as its viewer sees it.
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    /// The item and how the viewer stands to it.
+    pub visible: VisibleItem,
+    /// The timeline, oldest first.
+    pub timeline: Vec<EventRow>,
+    /// Clean attachments.
+    pub attachments: Vec<Attachment>,
+}
+
+/// The item as `authed` sees it, or 404 (audited) when they may not; marks a pending referral read
+/// for its department.
+async fn seen_by(
+    state: &AppState,
+    authed: &Authed,
+    row: ItemRow,
+    mut referrals: Vec<Referral>,
+) -> AppResult<VisibleItem> {
     let viewer = authed.viewer();
     let relation = Relation::of(&viewer, &row.state_with(&referrals).facts());
     let unit = viewer.unit_path.ids().last().copied();
@@ -65,7 +99,7 @@ pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResu
         .find(|r| relation.department_pending && Some(r.department_id) == unit && r.state == "delivered")
     {
         let ctx = authed.ctx(state.clock.now());
-        state.db.mark_referral_read(&ctx, id, unread.department_id).await?;
+        state.db.mark_referral_read(&ctx, row.id, unread.department_id).await?;
         (unread.state, unread.read_at) = ("read".into(), Some(ctx.at));
     }
     if relation.sees() {
@@ -74,17 +108,6 @@ pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResu
         state.db.audit_denied(&authed.ctx(state.clock.now()), "item.read", "item", "outside scope").await?;
         Err(AppError::NotFound)
     }
-}
-
-/// The item's timeline as this viewer may see it (internal notes only for the police side).
-pub async fn timeline_for(state: &AppState, row: &ItemRow, relation: Relation) -> AppResult<Vec<EventRow>> {
-    let police_side = relation.handler || relation.supervisor || relation.watcher;
-    Ok(state.db.timeline(row.id, police_side).await?)
-}
-
-/// The item's clean attachments (read only when it has some).
-pub async fn attachments_of(state: &AppState, row: &ItemRow) -> AppResult<Vec<Attachment>> {
-    Ok(if row.attachment_count > 0 { state.db.attachments(row.id).await? } else { Vec::new() })
 }
 
 /// The values of an Open311 request's attributes and its reporter's details (only such items have

@@ -4,10 +4,9 @@
 
 use super::json::Json;
 use crate::AppState;
-use crate::actions::items::VisibleItem;
 use crate::actions::items::{
-    attach_files, attachments_of, check_attach, download as download_file, list_items, submit_item, take_step,
-    timeline_for, visible_item,
+    ItemView, VisibleItem, attach_files, check_attach, download as download_file, item_view, list_items, submit_item,
+    take_step,
 };
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -213,10 +212,8 @@ pub async fn get(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Json<ItemDetailView>> {
-    let visible = visible_item(&state, &authed, id).await?;
-    let timeline = timeline_for(&state, &visible.row, visible.relation).await?;
+    let ItemView { visible, timeline, attachments } = item_view(&state, &authed, id).await?;
     let viewer = authed.viewer();
-    let attachments = attachments_of(&state, &visible.row).await?;
     let attributes = crate::actions::items::attributes_of(&state, &authed, &visible.row).await?;
     let allowed = allowed_steps(Actor::User(&viewer), &visible.state().facts()).iter().map(|s| s.code()).collect();
     let VisibleItem { row: item, referrals, .. } = visible;

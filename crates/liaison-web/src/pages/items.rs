@@ -4,10 +4,9 @@
 
 use super::{Chrome, render, render_status, see_other};
 use crate::AppState;
-use crate::actions::items::VisibleItem;
 use crate::actions::items::{
-    attach_files, attachments_of, check_attach, download as download_file, list_items, submit_item, take_step,
-    timeline_for, visible_item,
+    ItemView, VisibleItem, attach_files, check_attach, download as download_file, item_view, list_items, submit_item,
+    take_step,
 };
 use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
@@ -317,7 +316,7 @@ pub async fn detail(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Response> {
-    let visible = visible_item(&state, &authed, id).await?;
+    let ItemView { visible, timeline, attachments } = item_view(&state, &authed, id).await?;
     let viewer = authed.viewer();
     let steps = allowed_steps(Actor::User(&viewer), &visible.state().facts());
     let VisibleItem { row: item, referrals, relation } = visible;
@@ -336,8 +335,8 @@ pub async fn detail(
     };
     Ok(render(&DetailPage {
         chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
-        timeline: timeline_for(&state, &item, relation).await?,
-        attachments: attachments_of(&state, &item).await?,
+        timeline,
+        attachments,
         attributes: crate::actions::items::attributes_of(&state, &authed, &item).await?,
         referrals,
         departments,
@@ -351,7 +350,7 @@ pub async fn detail(
         steps,
         officers,
         ratings: Rating::ALL,
-        police_side: relation.handler || relation.supervisor || relation.watcher,
+        police_side: relation.police_side(),
         me: viewer.user_id,
     }))
 }

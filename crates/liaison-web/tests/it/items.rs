@@ -224,7 +224,7 @@ async fn a_sweep_of_several_batches_runs_every_due_timer_once() {
     // past) is flagged overdue, in this one sweep.
     app.advance(Duration::days(8)).await;
     for id in ids {
-        let timeline = app.db.timeline(id, true).await.expect("timeline");
+        let timeline = app.db.item_detail(id).await.expect("timeline").timeline;
         let steps: Vec<&str> = timeline.iter().map(|e| e.step.as_str()).collect();
         assert_eq!(steps, ["submit", "warn", "overdue"], "item {id}");
     }
