@@ -103,7 +103,7 @@ pub async fn append_all(tx: &mut Tx, events: &[(DateTime<Utc>, AuditEvent)]) -> 
                 .push_bind(prev)
                 .push_bind(hash);
         });
-        insert.build().persistent(false).execute(c).await
+        insert.build().execute(c).await
     })?;
     exec!(tx, |c| sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(c))?;
     Ok(())

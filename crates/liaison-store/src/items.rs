@@ -455,7 +455,7 @@ pub(crate) async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> Store
                 .push_bind(e.event.internal)
                 .push_bind(e.event.on_behalf);
         });
-        insert.build().persistent(false).execute(c).await
+        insert.build().execute(c).await
     })?;
     Ok(())
 }
@@ -480,7 +480,7 @@ pub(crate) async fn insert_notifications(
                 .push_bind(*at);
         });
         insert.push(" RETURNING id");
-        insert.build_query_scalar().persistent(false).fetch_all(c).await
+        insert.build_query_scalar().fetch_all(c).await
     })?;
     crate::outbox::enqueue(tx, &ids).await
 }
@@ -494,7 +494,7 @@ pub(crate) async fn clear_timers(tx: &mut Tx, item_ids: &[i64]) -> StoreResult<(
         let mut delete = sqlx::QueryBuilder::new("DELETE FROM job WHERE kind = ");
         delete.push_bind(ITEM_TIMER).push(" AND ref_id IN ");
         crate::db::push_ids(&mut delete, item_ids);
-        delete.build().persistent(false).execute(c).await
+        delete.build().execute(c).await
     })?;
     Ok(())
 }
@@ -512,7 +512,7 @@ pub(crate) async fn arm_timers(tx: &mut Tx, timers: &[(i64, DateTime<Utc>)]) -> 
         upsert.push(
             " ON CONFLICT (kind, ref_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_until = NULL",
         );
-        upsert.build().persistent(false).execute(c).await
+        upsert.build().execute(c).await
     })?;
     Ok(())
 }

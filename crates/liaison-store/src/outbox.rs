@@ -65,13 +65,13 @@ pub(crate) async fn enqueue(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
              FROM notification n JOIN user_channel ch ON ch.user_id = n.user_id WHERE n.id IN ",
         );
         push_ids(&mut insert, ids);
-        insert.build().persistent(false).execute(c).await
+        insert.build().execute(c).await
     })?;
     exec!(tx, |c| async {
         let mut insert = sqlx::QueryBuilder::new("INSERT INTO job (kind, ref_id, run_at) SELECT ");
         insert.push_bind(DELIVER).push(", d.id, d.created_at FROM delivery d WHERE d.notification_id IN ");
         push_ids(&mut insert, ids);
-        insert.build().persistent(false).execute(c).await
+        insert.build().execute(c).await
     })?;
     Ok(())
 }
