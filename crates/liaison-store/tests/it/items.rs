@@ -395,17 +395,25 @@ async fn referrals_attachments_mediation_and_the_outbox_on_both_backends() {
     }
 }
 
+/// Two items of e1: one accepted, noted internally and referred to the department by o1; one only
+/// submitted.
+async fn referred_and_plain(db: &Db) -> (fixture::Fixture, i64, i64) {
+    let f = fixture::build(db, t0()).await.expect("fixture");
+    let o1 = viewer(db, f.user("o1")).await;
+    let (referred, plain) = (submit(db, f.user("e1a"), f.e1, None).await, submit(db, f.user("e1a"), f.e1, None).await);
+    take(db, &o1, referred, Step::Accept, &StepInput::default(), 1).await.expect("accept");
+    let note = StepInput { body: "内部：已联系人社局".into(), ..StepInput::default() };
+    take(db, &o1, referred, Step::Note, &note, 2).await.expect("note");
+    let to_department =
+        StepInput { department_id: Some(f.department), body: "请协助".into(), ..StepInput::default() };
+    take(db, &o1, referred, Step::Refer, &to_department, 3).await.expect("refer");
+    (f, referred, plain)
+}
+
 #[tokio::test]
 async fn a_batch_of_items_is_read_with_their_referrals_as_one_by_one() {
     for db in backends().await {
-        let f = fixture::build(&db, t0()).await.expect("fixture");
-        let o1 = viewer(&db, f.user("o1")).await;
-        let (referred, plain) =
-            (submit(&db, f.user("e1a"), f.e1, None).await, submit(&db, f.user("e1a"), f.e1, None).await);
-        take(&db, &o1, referred, Step::Accept, &StepInput::default(), 1).await.expect("accept");
-        let to_department =
-            StepInput { department_id: Some(f.department), body: "请协助".into(), ..StepInput::default() };
-        take(&db, &o1, referred, Step::Refer, &to_department, 2).await.expect("refer");
+        let (f, referred, plain) = referred_and_plain(&db).await;
         let batch = db.items_with_referrals(&[plain, referred, 987_654_321]).await.expect("batch");
         assert_eq!(batch.len(), 2, "an id that names no item is left out");
         for id in [plain, referred] {
@@ -426,16 +434,7 @@ async fn a_batch_of_items_is_read_with_their_referrals_as_one_by_one() {
 #[tokio::test]
 async fn an_items_detail_holds_its_referrals_whole_timeline_and_clean_attachments() {
     for db in backends().await {
-        let f = fixture::build(&db, t0()).await.expect("fixture");
-        let o1 = viewer(&db, f.user("o1")).await;
-        let (referred, plain) =
-            (submit(&db, f.user("e1a"), f.e1, None).await, submit(&db, f.user("e1a"), f.e1, None).await);
-        take(&db, &o1, referred, Step::Accept, &StepInput::default(), 1).await.expect("accept");
-        let note = StepInput { body: "内部：已联系人社局".into(), ..StepInput::default() };
-        take(&db, &o1, referred, Step::Note, &note, 2).await.expect("note");
-        let to_department =
-            StepInput { department_id: Some(f.department), body: "请协助".into(), ..StepInput::default() };
-        take(&db, &o1, referred, Step::Refer, &to_department, 3).await.expect("refer");
+        let (f, referred, plain) = referred_and_plain(&db).await;
         for (n, status) in [(1, "clean"), (2, "quarantined")] {
             let file = liaison_store::attachments::NewAttachment {
                 file_name: format!("材料{n}.pdf"),
