@@ -1,6 +1,7 @@
 //! Opening the database named by a URL: SQLite with one writer connection and a read pool, or PostgreSQL.
 
 use crate::error::{StoreError, StoreResult};
+use crate::list_reader::ListReader;
 use crate::session_cache::SessionCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -26,6 +27,8 @@ pub enum Backend {
         reader: SqlitePool,
         /// The connection that checkpoints the write-ahead log (`checkpoint`).
         checkpointer: SqlitePool,
+        /// Read-only rusqlite connections for item lists (`list_reader`).
+        lists: Arc<ListReader>,
     },
     /// PostgreSQL: one pool for reads and writes.
     Postgres(PgPool),
@@ -135,9 +138,12 @@ impl Db {
             let reader = SqlitePoolOptions::new()
                 .max_connections(read_connections.max(1))
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options.pragma("query_only", "ON").pragma("mmap_size", "268435456").row_buffer_size(1024))
+                .connect_with(
+                    options.clone().pragma("query_only", "ON").pragma("mmap_size", "268435456").row_buffer_size(1024),
+                )
                 .await?;
-            Backend::Sqlite { writer, reader, checkpointer }
+            let lists = Arc::new(ListReader::open(options.get_filename(), read_connections as usize)?);
+            Backend::Sqlite { writer, reader, checkpointer, lists }
         } else {
             return Err(StoreError::Conflict(format!(
                 "unsupported database_url scheme (use sqlite:// or postgres://): {}",
@@ -242,7 +248,8 @@ impl Db {
     /// Closes every pool (flushes the SQLite WAL on the last connection).
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { writer, reader, checkpointer } => {
+            Backend::Sqlite { writer, reader, checkpointer, lists } => {
+                lists.close();
                 checkpointer.close().await;
                 reader.close().await;
                 writer.close().await;

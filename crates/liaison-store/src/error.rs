@@ -21,6 +21,12 @@ pub enum StoreError {
     /// The database failed; the details are logged, never shown.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// A SQLite list read failed (`list_reader`); the details are logged, never shown.
+    #[error("database error: {0}")]
+    ListRead(#[from] rusqlite::Error),
+    /// The database cannot answer now (closed, or a read task stopped).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// A migration failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

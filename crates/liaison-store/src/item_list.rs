@@ -1,11 +1,12 @@
 //! Item lists within a viewer's scope: filters, queues and keyset paging (newest first, `before` an
 //! id), so no list ever counts or sorts its whole scope.
 
-use crate::{Db, StoreResult};
-use chrono::{DateTime, Utc};
+use crate::{Backend, Db, StoreResult};
+use chrono::{DateTime, SecondsFormat, Utc};
 use liaison_core::item::{Channel, Kind, Priority, Status};
 use liaison_core::org::OrgPath;
-use sqlx::{ColumnIndex, Decode, FromRow, QueryBuilder, Row, Type};
+use rusqlite::types::{Type as SqliteType, Value as SqliteValue};
+use sqlx::{ColumnIndex, Decode, FromRow, Postgres, QueryBuilder, Row, Type};
 
 /// Whose items a viewer sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,9 +139,92 @@ pub struct ItemSummary {
     pub reopen_count: i64,
 }
 
-/// Reads a summary by position (the order of [`item_summary_columns`]), the codes borrowed and parsed
-/// into their enums: a page of fifty decodes a thousand values, and looking each up by name and
-/// copying each code into a `String` showed in the worklist's profile.
+/// A row read by position: sqlx's (PostgreSQL lists, the duplicate hint's candidates) or rusqlite's
+/// (SQLite lists, `list_reader`).
+trait Positional {
+    /// The reader's error.
+    type Error;
+    fn int(&self, index: usize) -> Result<i64, Self::Error>;
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, Self::Error>;
+    fn text(&self, index: usize) -> Result<String, Self::Error>;
+    fn opt_text(&self, index: usize) -> Result<Option<String>, Self::Error>;
+    fn time(&self, index: usize) -> Result<DateTime<Utc>, Self::Error>;
+    fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>, Self::Error>;
+    /// The code at `index` parsed with `parse`; an unknown code is an error naming the column.
+    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, Self::Error>;
+}
+
+impl ItemSummary {
+    /// Reads a summary by position (the order of [`item_summary_columns`]), the codes borrowed and parsed
+    /// into their enums: a page of fifty decodes a thousand values, and looking each up by name and
+    /// copying each code into a `String` showed in the worklist's profile.
+    fn read<R: Positional>(row: &R) -> Result<Self, R::Error> {
+        Ok(ItemSummary {
+            id: row.int(0)?,
+            number: row.text(1)?,
+            kind: row.code(2, Kind::parse)?,
+            category_id: row.int(3)?,
+            category_name: row.text(4)?,
+            priority: row.code(5, Priority::parse)?,
+            channel: row.code(6, Channel::parse)?,
+            title: row.text(7)?,
+            enterprise_id: row.int(8)?,
+            enterprise_name: row.text(9)?,
+            handler_id: row.opt_int(10)?,
+            handler_name: row.opt_text(11)?,
+            status: row.code(12, Status::parse)?,
+            version: row.int(13)?,
+            submitted_at: row.time(14)?,
+            resolve_due_at: row.time(15)?,
+            paused_at: row.opt_time(16)?,
+            overdue_at: row.opt_time(17)?,
+            supervised_at: row.opt_time(18)?,
+            escalation_level: row.int(19)?,
+            reopen_count: row.int(20)?,
+        })
+    }
+}
+
+/// A sqlx row read by position.
+struct SqlxRow<'r, R>(&'r R);
+
+impl<'r, R: Row> Positional for SqlxRow<'r, R>
+where
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    type Error = sqlx::Error;
+    fn int(&self, index: usize) -> Result<i64, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn text(&self, index: usize) -> Result<String, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn opt_text(&self, index: usize) -> Result<Option<String>, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn time(&self, index: usize) -> Result<DateTime<Utc>, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+        let row: &'r R = self.0;
+        let code: &'r str = row.try_get(index)?;
+        parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: index.to_string(),
+            source: format!("unknown code {code:?}").into(),
+        })
+    }
+}
+
 impl<'r, R: Row> FromRow<'r, R> for ItemSummary
 where
     usize: ColumnIndex<R>,
@@ -150,43 +234,36 @@ where
     DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        Ok(ItemSummary {
-            id: row.try_get(0)?,
-            number: row.try_get(1)?,
-            kind: coded(row, 2, Kind::parse)?,
-            category_id: row.try_get(3)?,
-            category_name: row.try_get(4)?,
-            priority: coded(row, 5, Priority::parse)?,
-            channel: coded(row, 6, Channel::parse)?,
-            title: row.try_get(7)?,
-            enterprise_id: row.try_get(8)?,
-            enterprise_name: row.try_get(9)?,
-            handler_id: row.try_get(10)?,
-            handler_name: row.try_get(11)?,
-            status: coded(row, 12, Status::parse)?,
-            version: row.try_get(13)?,
-            submitted_at: row.try_get(14)?,
-            resolve_due_at: row.try_get(15)?,
-            paused_at: row.try_get(16)?,
-            overdue_at: row.try_get(17)?,
-            supervised_at: row.try_get(18)?,
-            escalation_level: row.try_get(19)?,
-            reopen_count: row.try_get(20)?,
-        })
+        ItemSummary::read(&SqlxRow(row))
     }
 }
 
-/// The code at `index` parsed with `parse`; an unknown code is a decode error naming the column.
-fn coded<'r, R: Row, T>(row: &'r R, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error>
-where
-    usize: ColumnIndex<R>,
-    &'r str: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let code: &str = row.try_get(index)?;
-    parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: index.to_string(),
-        source: format!("unknown code {code:?}").into(),
-    })
+impl Positional for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn int(&self, index: usize) -> rusqlite::Result<i64> {
+        self.get(index)
+    }
+    fn opt_int(&self, index: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(index)
+    }
+    fn text(&self, index: usize) -> rusqlite::Result<String> {
+        self.get(index)
+    }
+    fn opt_text(&self, index: usize) -> rusqlite::Result<Option<String>> {
+        self.get(index)
+    }
+    fn time(&self, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+        self.get(index)
+    }
+    fn opt_time(&self, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+        self.get(index)
+    }
+    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+        let failure =
+            |reason: String| rusqlite::Error::FromSqlConversionFailure(index, SqliteType::Text, reason.into());
+        let code = self.get_ref(index)?.as_str().map_err(|e| failure(e.to_string()))?;
+        parse(code).ok_or_else(|| failure(format!("column {index}: unknown code {code:?}")))
+    }
 }
 
 /// An open item's summary with its description, for the duplicate hint.
@@ -256,57 +333,115 @@ enum Walk<'a> {
     Under(&'a str),
 }
 
+/// Where a list's SQL is written: its text and the values bound in order — sqlx's builder on
+/// PostgreSQL, [`SqliteList`] for rusqlite on SQLite.
+trait ListSql {
+    /// Whether the officer's two walks are limited to the page before the joins (see [`push_scope`]).
+    const PAGE_FIRST: bool;
+    /// Appends SQL text.
+    fn sql(&mut self, text: &str);
+    /// Appends a placeholder bound to an integer.
+    fn int(&mut self, value: i64);
+    /// Appends a placeholder bound to a text.
+    fn text(&mut self, value: &str);
+    /// Appends a placeholder bound to an instant.
+    fn time(&mut self, value: DateTime<Utc>);
+}
+
+impl ListSql for QueryBuilder<Postgres> {
+    const PAGE_FIRST: bool = true;
+    fn sql(&mut self, text: &str) {
+        self.push(text);
+    }
+    fn int(&mut self, value: i64) {
+        self.push_bind(value);
+    }
+    fn text(&mut self, value: &str) {
+        self.push_bind(value.to_owned());
+    }
+    fn time(&mut self, value: DateTime<Utc>) {
+        self.push_bind(value);
+    }
+}
+
+/// A list's SQL for rusqlite: `?` placeholders and their values.
+#[derive(Debug, Default)]
+struct SqliteList {
+    sql: String,
+    values: Vec<SqliteValue>,
+}
+
+impl ListSql for SqliteList {
+    const PAGE_FIRST: bool = false;
+    fn sql(&mut self, text: &str) {
+        self.sql.push_str(text);
+    }
+    fn int(&mut self, value: i64) {
+        self.sql.push('?');
+        self.values.push(SqliteValue::Integer(value));
+    }
+    fn text(&mut self, value: &str) {
+        self.sql.push('?');
+        self.values.push(SqliteValue::Text(value.to_owned()));
+    }
+    /// The text sqlx stores an instant as (RFC 3339), so comparisons see the same strings.
+    fn time(&mut self, value: DateTime<Utc>) {
+        self.sql.push('?');
+        self.values.push(SqliteValue::Text(value.to_rfc3339_opts(SecondsFormat::AutoSi, false)));
+    }
+}
+
 /// Appends one index walk: `SELECT id FROM item WHERE <walk> <each filter given> ORDER BY id DESC
 /// LIMIT n`. Only the filters given become SQL, so each combination is a small statement whose cached
 /// plan walks one index newest first (a generic `($n IS NULL OR …)` form left the planner guessing).
-fn push_walk<DB: sqlx::Database>(
-    query: &mut QueryBuilder<DB>,
-    walk: &Walk<'_>,
-    f: &ItemFilter,
-    before: Option<i64>,
-    rows: i64,
-) where
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    query.push("SELECT id FROM item WHERE ");
+fn push_walk(query: &mut impl ListSql, walk: &Walk<'_>, f: &ItemFilter, before: Option<i64>, rows: i64) {
+    query.sql("SELECT id FROM item WHERE ");
     match walk {
         Walk::Column(column, id) => {
-            query.push(column).push(" = ").push_bind(*id);
+            query.sql(column);
+            query.sql(" = ");
+            query.int(*id);
         }
         Walk::Department(id) => {
-            query.push("id IN (SELECT item_id FROM referral WHERE department_id = ").push_bind(*id).push(")");
+            query.sql("id IN (SELECT item_id FROM referral WHERE department_id = ");
+            query.int(*id);
+            query.sql(")");
         }
         Walk::Under(path) => push_under(query, path),
     }
     let text = [("kind", &f.kind), ("status", &f.status)];
     for (column, value) in text {
         if let Some(value) = value {
-            query.push(format!(" AND {column} = ")).push_bind(value.clone());
+            query.sql(&format!(" AND {column} = "));
+            query.text(value);
         }
     }
     let ids = [("category_id", f.category_id), ("enterprise_id", f.enterprise_id), ("handler_id", f.handler_id)];
     for (column, value) in ids {
         if let Some(value) = value {
-            query.push(format!(" AND {column} = ")).push_bind(value);
+            query.sql(&format!(" AND {column} = "));
+            query.int(value);
         }
     }
     if let Some(from) = f.from {
-        query.push(" AND submitted_at >= ").push_bind(from);
+        query.sql(" AND submitted_at >= ");
+        query.time(from);
     }
     if let Some(to) = f.to {
-        query.push(" AND submitted_at < ").push_bind(to);
+        query.sql(" AND submitted_at < ");
+        query.time(to);
     }
     if let Some(under) = &f.under {
-        query.push(" AND ");
+        query.sql(" AND ");
         push_under(query, under.as_str());
     }
     if let Some(queue) = f.queue {
-        query.push(" AND ").push(queue.condition());
+        query.sql(" AND ");
+        query.sql(queue.condition());
     }
     if let Some(before) = before {
-        query.push(" AND id < ").push_bind(before);
+        query.sql(" AND id < ");
+        query.int(before);
     }
     push_limit(query, "id", rows);
 }
@@ -315,16 +450,16 @@ fn push_walk<DB: sqlx::Database>(
 /// clamped, never input): PostgreSQL replans a statement whose LIMIT is a parameter on every execution
 /// (1.4 ms, more than running it), since its generic plan, not knowing the walk stops after a page,
 /// hash-joins whole tables; with the count in the text the generic plan is the page's and is kept.
-fn push_limit<DB: sqlx::Database>(query: &mut QueryBuilder<DB>, id: &str, rows: i64) {
-    query.push(format!(" ORDER BY {id} DESC LIMIT {rows}"));
+fn push_limit(query: &mut impl ListSql, id: &str, rows: i64) {
+    query.sql(&format!(" ORDER BY {id} DESC LIMIT {rows}"));
 }
 
 /// `substr(path, 1, length(p)) = p`: under the org path `p` (no index serves it; the walk is by id).
-fn push_under<DB: sqlx::Database>(query: &mut QueryBuilder<DB>, path: &str)
-where
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    query.push("substr(path, 1, length(").push_bind(path.to_owned()).push(")) = ").push_bind(path.to_owned());
+fn push_under(query: &mut impl ListSql, path: &str) {
+    query.sql("substr(path, 1, length(");
+    query.text(path);
+    query.sql(")) = ");
+    query.text(path);
 }
 
 /// Appends the ids a scope's page is chosen from: inner selections on `item` alone, each walking an
@@ -334,42 +469,38 @@ where
 /// joins every id of the list to four tables before it sorts, so there the page's ids are chosen first
 /// (`UNION` drops the items on both walks before the limit): half the joins, +28 % worklist requests/s;
 /// the same text on SQLite costs 12 % more instructions.
-fn push_scope<DB: sqlx::Database>(
-    query: &mut QueryBuilder<DB>,
-    scope: &ItemScope,
-    f: &ItemFilter,
-    before: Option<i64>,
-    rows: i64,
-) where
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+fn push_scope<Q: ListSql>(query: &mut Q, scope: &ItemScope, f: &ItemFilter, before: Option<i64>, rows: i64) {
     match scope {
         ItemScope::Enterprise(id) => push_walk(query, &Walk::Column("enterprise_id", *id), f, before, rows),
         ItemScope::Department(unit) => push_walk(query, &Walk::Department(*unit), f, before, rows),
         ItemScope::Officer(id) => {
-            let page_first = DB::NAME == <sqlx::Postgres as sqlx::Database>::NAME;
-            query.push(if page_first { "SELECT id FROM (SELECT id FROM (" } else { "SELECT id FROM (" });
+            query.sql(if Q::PAGE_FIRST { "SELECT id FROM (SELECT id FROM (" } else { "SELECT id FROM (" });
             push_walk(query, &Walk::Column("officer_id", *id), f, before, rows);
-            query.push(if page_first { ") AS by_officer UNION" } else { ") AS by_officer UNION ALL" });
-            query.push(" SELECT id FROM (");
+            query.sql(if Q::PAGE_FIRST { ") AS by_officer UNION" } else { ") AS by_officer UNION ALL" });
+            query.sql(" SELECT id FROM (");
             push_walk(query, &Walk::Column("handler_id", *id), f, before, rows);
-            query.push(") AS by_handler");
-            if page_first {
-                query.push(") AS walks");
+            query.sql(") AS by_handler");
+            if Q::PAGE_FIRST {
+                query.sql(") AS walks");
                 push_limit(query, "id", rows);
             }
         }
         ItemScope::Subtree(root) => push_walk(query, &Walk::Under(root.as_str()), f, before, rows),
-        ItemScope::Nothing => {
-            query.push("SELECT id FROM item WHERE 1 = 0");
-        }
+        ItemScope::Nothing => query.sql("SELECT id FROM item WHERE 1 = 0"),
     }
+}
+
+/// Appends a whole page's query: the summaries of the rows the scope's walks choose, newest first.
+fn push_page(query: &mut impl ListSql, scope: &ItemScope, f: &ItemFilter, before: Option<i64>, rows: i64) {
+    query.sql(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
+    push_scope(query, scope, f, before, rows);
+    query.sql(")");
+    push_limit(query, "i.id", rows);
 }
 
 impl Db {
     /// Items in `scope` matching `filter`, newest first, `limit` (1–200) per page, before the id `before`.
+    /// On SQLite the page is read through rusqlite (`list_reader`).
     pub async fn items(
         &self,
         scope: &ItemScope,
@@ -378,14 +509,25 @@ impl Db {
         limit: i64,
     ) -> StoreResult<ItemPage> {
         let limit = limit.clamp(1, 200);
-        let mut items: Vec<ItemSummary> = read!(self, |c| async {
-            let mut query =
-                QueryBuilder::new(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
-            push_scope(&mut query, scope, filter, before, limit + 1);
-            query.push(")");
-            push_limit(&mut query, "i.id", limit + 1);
-            query.build_query_as().fetch_all(c).await
-        })?;
+        let mut items: Vec<ItemSummary> = match self.backend() {
+            Backend::Sqlite { lists, .. } => {
+                let mut query = SqliteList::default();
+                push_page(&mut query, scope, filter, before, limit + 1);
+                lists
+                    .run(move |conn| {
+                        let mut statement = conn.prepare_cached(&query.sql)?;
+                        let rows = statement
+                            .query_map(rusqlite::params_from_iter(query.values), |row| ItemSummary::read(row))?;
+                        rows.collect()
+                    })
+                    .await?
+            }
+            Backend::Postgres(pool) => {
+                let mut query = QueryBuilder::new("");
+                push_page(&mut query, scope, filter, before, limit + 1);
+                query.build_query_as().fetch_all(pool).await?
+            }
+        };
         let more = items.len() as i64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(200));
         let next_before = if more { items.last().map(|row| row.id) } else { None };

@@ -27,6 +27,7 @@ pub mod item_list;
 pub mod item_steps;
 pub mod items;
 pub mod jobs;
+pub mod list_reader;
 pub mod mediation;
 pub mod open311;
 pub mod org;

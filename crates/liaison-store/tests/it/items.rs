@@ -251,6 +251,29 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
     }
 }
 
+/// More list reads at once than there are list connections (the harness opens four) wait their turn
+/// and each gets the whole page.
+#[tokio::test]
+async fn concurrent_list_reads_each_get_the_page() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(submit(&db, f.user("e1a"), f.e1, None).await);
+        }
+        ids.reverse();
+        let mut reads = tokio::task::JoinSet::new();
+        for _ in 0..24 {
+            let (db, scope) = (db.clone(), ItemScope::Enterprise(f.e1));
+            reads.spawn(async move { db.items(&scope, &ItemFilter::default(), None, 50).await });
+        }
+        while let Some(read) = reads.join_next().await {
+            let page = read.expect("the read task").expect("a page");
+            assert_eq!(page.items.iter().map(|i| i.id).collect::<Vec<_>>(), ids);
+        }
+    }
+}
+
 /// A list row's codes are parsed, not passed through: a code the domain does not know (written behind
 /// the store's back) is an error naming its column, never a row with a made-up value.
 #[tokio::test]
