@@ -1,12 +1,13 @@
 //! Item lists within a viewer's scope: filters, queues and keyset paging (newest first, `before` an
 //! id), so no list ever counts or sorts its whole scope.
 
-use crate::{Backend, Db, StoreResult};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::by_position::{Positional, ReadByPosition, SqlxRow};
+use crate::list_reader::{ListQuery, ListSql};
+use crate::{Db, StoreResult};
+use chrono::{DateTime, Utc};
 use liaison_core::item::{Channel, Kind, Priority, Status};
 use liaison_core::org::OrgPath;
-use rusqlite::types::{Type as SqliteType, Value as SqliteValue};
-use sqlx::{ColumnIndex, Decode, FromRow, Postgres, QueryBuilder, Row, Type};
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 /// Whose items a viewer sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,25 +140,10 @@ pub struct ItemSummary {
     pub reopen_count: i64,
 }
 
-/// A row read by position: sqlx's (PostgreSQL lists, the duplicate hint's candidates) or rusqlite's
-/// (SQLite lists, `list_reader`).
-trait Positional {
-    /// The reader's error.
-    type Error;
-    fn int(&self, index: usize) -> Result<i64, Self::Error>;
-    fn opt_int(&self, index: usize) -> Result<Option<i64>, Self::Error>;
-    fn text(&self, index: usize) -> Result<String, Self::Error>;
-    fn opt_text(&self, index: usize) -> Result<Option<String>, Self::Error>;
-    fn time(&self, index: usize) -> Result<DateTime<Utc>, Self::Error>;
-    fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>, Self::Error>;
-    /// The code at `index` parsed with `parse`; an unknown code is an error naming the column.
-    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, Self::Error>;
-}
-
-impl ItemSummary {
-    /// Reads a summary by position (the order of [`item_summary_columns`]), the codes borrowed and parsed
-    /// into their enums: a page of fifty decodes a thousand values, and looking each up by name and
-    /// copying each code into a `String` showed in the worklist's profile.
+/// Reads a summary by position (the order of [`item_summary_columns`]), the codes borrowed and parsed
+/// into their enums: a page of fifty decodes a thousand values, and looking each up by name and
+/// copying each code into a `String` showed in the worklist's profile.
+impl ReadByPosition for ItemSummary {
     fn read<R: Positional>(row: &R) -> Result<Self, R::Error> {
         Ok(ItemSummary {
             id: row.int(0)?,
@@ -185,46 +171,6 @@ impl ItemSummary {
     }
 }
 
-/// A sqlx row read by position.
-struct SqlxRow<'r, R>(&'r R);
-
-impl<'r, R: Row> Positional for SqlxRow<'r, R>
-where
-    usize: ColumnIndex<R>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    &'r str: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
-{
-    type Error = sqlx::Error;
-    fn int(&self, index: usize) -> Result<i64, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn opt_int(&self, index: usize) -> Result<Option<i64>, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn text(&self, index: usize) -> Result<String, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn opt_text(&self, index: usize) -> Result<Option<String>, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn time(&self, index: usize) -> Result<DateTime<Utc>, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        self.0.try_get(index)
-    }
-    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
-        let row: &'r R = self.0;
-        let code: &'r str = row.try_get(index)?;
-        parse(code).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: index.to_string(),
-            source: format!("unknown code {code:?}").into(),
-        })
-    }
-}
-
 impl<'r, R: Row> FromRow<'r, R> for ItemSummary
 where
     usize: ColumnIndex<R>,
@@ -232,37 +178,10 @@ where
     &'r str: Decode<'r, R::Database> + Type<R::Database>,
     String: Decode<'r, R::Database> + Type<R::Database>,
     DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<f64>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
         ItemSummary::read(&SqlxRow(row))
-    }
-}
-
-impl Positional for rusqlite::Row<'_> {
-    type Error = rusqlite::Error;
-    fn int(&self, index: usize) -> rusqlite::Result<i64> {
-        self.get(index)
-    }
-    fn opt_int(&self, index: usize) -> rusqlite::Result<Option<i64>> {
-        self.get(index)
-    }
-    fn text(&self, index: usize) -> rusqlite::Result<String> {
-        self.get(index)
-    }
-    fn opt_text(&self, index: usize) -> rusqlite::Result<Option<String>> {
-        self.get(index)
-    }
-    fn time(&self, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-        self.get(index)
-    }
-    fn opt_time(&self, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-        self.get(index)
-    }
-    fn code<T>(&self, index: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-        let failure =
-            |reason: String| rusqlite::Error::FromSqlConversionFailure(index, SqliteType::Text, reason.into());
-        let code = self.get_ref(index)?.as_str().map_err(|e| failure(e.to_string()))?;
-        parse(code).ok_or_else(|| failure(format!("column {index}: unknown code {code:?}")))
     }
 }
 
@@ -331,64 +250,6 @@ enum Walk<'a> {
     Department(i64),
     /// Items under an org path (walks the primary key and tests the prefix).
     Under(&'a str),
-}
-
-/// Where a list's SQL is written: its text and the values bound in order — sqlx's builder on
-/// PostgreSQL, [`SqliteList`] for rusqlite on SQLite.
-trait ListSql {
-    /// Whether the officer's two walks are limited to the page before the joins (see [`push_scope`]).
-    const PAGE_FIRST: bool;
-    /// Appends SQL text.
-    fn sql(&mut self, text: &str);
-    /// Appends a placeholder bound to an integer.
-    fn int(&mut self, value: i64);
-    /// Appends a placeholder bound to a text.
-    fn text(&mut self, value: &str);
-    /// Appends a placeholder bound to an instant.
-    fn time(&mut self, value: DateTime<Utc>);
-}
-
-impl ListSql for QueryBuilder<Postgres> {
-    const PAGE_FIRST: bool = true;
-    fn sql(&mut self, text: &str) {
-        self.push(text);
-    }
-    fn int(&mut self, value: i64) {
-        self.push_bind(value);
-    }
-    fn text(&mut self, value: &str) {
-        self.push_bind(value.to_owned());
-    }
-    fn time(&mut self, value: DateTime<Utc>) {
-        self.push_bind(value);
-    }
-}
-
-/// A list's SQL for rusqlite: `?` placeholders and their values.
-#[derive(Debug, Default)]
-struct SqliteList {
-    sql: String,
-    values: Vec<SqliteValue>,
-}
-
-impl ListSql for SqliteList {
-    const PAGE_FIRST: bool = false;
-    fn sql(&mut self, text: &str) {
-        self.sql.push_str(text);
-    }
-    fn int(&mut self, value: i64) {
-        self.sql.push('?');
-        self.values.push(SqliteValue::Integer(value));
-    }
-    fn text(&mut self, value: &str) {
-        self.sql.push('?');
-        self.values.push(SqliteValue::Text(value.to_owned()));
-    }
-    /// The text sqlx stores an instant as (RFC 3339), so comparisons see the same strings.
-    fn time(&mut self, value: DateTime<Utc>) {
-        self.sql.push('?');
-        self.values.push(SqliteValue::Text(value.to_rfc3339_opts(SecondsFormat::AutoSi, false)));
-    }
 }
 
 /// Appends one index walk: `SELECT id FROM item WHERE <walk> <each filter given> ORDER BY id DESC
@@ -490,12 +351,21 @@ fn push_scope<Q: ListSql>(query: &mut Q, scope: &ItemScope, f: &ItemFilter, befo
     }
 }
 
-/// Appends a whole page's query: the summaries of the rows the scope's walks choose, newest first.
-fn push_page(query: &mut impl ListSql, scope: &ItemScope, f: &ItemFilter, before: Option<i64>, rows: i64) {
-    query.sql(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
-    push_scope(query, scope, f, before, rows);
-    query.sql(")");
-    push_limit(query, "i.id", rows);
+/// A page's query: the summaries of the rows the scope's walks choose, newest first.
+struct PageQuery<'a> {
+    scope: &'a ItemScope,
+    filter: &'a ItemFilter,
+    before: Option<i64>,
+    rows: i64,
+}
+
+impl ListQuery for PageQuery<'_> {
+    fn write(&self, query: &mut impl ListSql) {
+        query.sql(concat!(item_summary_columns!(), item_summary_joins!(), "WHERE i.id IN ("));
+        push_scope(query, self.scope, self.filter, self.before, self.rows);
+        query.sql(")");
+        push_limit(query, "i.id", self.rows);
+    }
 }
 
 impl Db {
@@ -509,25 +379,8 @@ impl Db {
         limit: i64,
     ) -> StoreResult<ItemPage> {
         let limit = limit.clamp(1, 200);
-        let mut items: Vec<ItemSummary> = match self.backend() {
-            Backend::Sqlite { lists, .. } => {
-                let mut query = SqliteList::default();
-                push_page(&mut query, scope, filter, before, limit + 1);
-                lists
-                    .run(move |conn| {
-                        let mut statement = conn.prepare_cached(&query.sql)?;
-                        let rows = statement
-                            .query_map(rusqlite::params_from_iter(query.values), |row| ItemSummary::read(row))?;
-                        rows.collect()
-                    })
-                    .await?
-            }
-            Backend::Postgres(pool) => {
-                let mut query = QueryBuilder::new("");
-                push_page(&mut query, scope, filter, before, limit + 1);
-                query.build_query_as().fetch_all(pool).await?
-            }
-        };
+        let page = PageQuery { scope, filter, before, rows: limit + 1 };
+        let mut items: Vec<ItemSummary> = self.list_rows(&page).await?;
         let more = items.len() as i64 > limit;
         items.truncate(usize::try_from(limit).unwrap_or(200));
         let next_before = if more { items.last().map(|row| row.id) } else { None };

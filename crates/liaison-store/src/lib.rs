@@ -10,6 +10,7 @@ mod dispatch;
 pub mod api_keys;
 pub mod attachments;
 pub mod audit;
+mod by_position;
 pub mod catalogue;
 mod checkpoint;
 mod db;

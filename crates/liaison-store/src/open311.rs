@@ -3,11 +3,12 @@
 //! newest first — each with its handling unit, never with personal data beyond the item's own text.
 
 use crate::audit::append;
+use crate::by_position::{Positional, ReadByPosition};
 use crate::item_list::ItemScope;
+use crate::list_reader::{ListQuery, ListSql};
 use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::open311::{AttributeDef, Datatype, ValueOption};
-use sqlx::QueryBuilder;
 
 /// A service: one category.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -61,7 +62,7 @@ impl From<AttributeRow> for AttributeDef {
 }
 
 /// A service request: an item as Open311 shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct RequestRow {
     /// Item id.
     pub id: i64,
@@ -101,6 +102,33 @@ pub struct RequestRow {
     pub supervised_at: Option<DateTime<Utc>>,
     /// Paused.
     pub paused_at: Option<DateTime<Utc>>,
+}
+
+/// Read by position, the order of [`REQUEST_SELECT`]: a default list is 1,000 rows.
+impl ReadByPosition for RequestRow {
+    fn read<R: Positional>(row: &R) -> Result<Self, R::Error> {
+        Ok(RequestRow {
+            id: row.int(0)?,
+            number: row.text(1)?,
+            category_id: row.int(2)?,
+            category_name: row.text(3)?,
+            status: row.text(4)?,
+            description: row.text(5)?,
+            address: row.text(6)?,
+            longitude: row.opt_float(7)?,
+            latitude: row.opt_float(8)?,
+            submitted_at: row.time(9)?,
+            resolve_due_at: row.time(10)?,
+            agency: row.opt_text(11)?,
+            responded_at: row.opt_time(12)?,
+            resolved_at: row.opt_time(13)?,
+            closed_at: row.opt_time(14)?,
+            feedback_at: row.opt_time(15)?,
+            escalated_at: row.opt_time(16)?,
+            supervised_at: row.opt_time(17)?,
+            paused_at: row.opt_time(18)?,
+        })
+    }
 }
 
 impl RequestRow {
@@ -171,48 +199,96 @@ const REQUEST_SELECT: &str = "SELECT i.id, i.number, i.category_id, c.name AS ca
     WHERE ";
 
 /// Appends who may read: public services, or the account's scope.
-fn push_readers<DB: sqlx::Database>(query: &mut QueryBuilder<DB>, readers: &Readers)
-where
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+fn push_readers(query: &mut impl ListSql, readers: &Readers) {
     match readers {
-        Readers::Public => {
-            query.push("c.public_service = TRUE");
-        }
+        Readers::Public => query.sql("c.public_service = TRUE"),
         Readers::Account(ItemScope::Enterprise(id)) => {
-            query.push("i.enterprise_id = ").push_bind(*id);
+            query.sql("i.enterprise_id = ");
+            query.int(*id);
         }
         Readers::Account(ItemScope::Officer(id)) => {
-            query.push("(i.officer_id = ").push_bind(*id).push(" OR i.handler_id = ").push_bind(*id).push(")");
+            query.sql("(i.officer_id = ");
+            query.int(*id);
+            query.sql(" OR i.handler_id = ");
+            query.int(*id);
+            query.sql(")");
         }
         Readers::Account(ItemScope::Subtree(path)) => {
-            let path = path.as_str().to_owned();
-            query.push("substr(i.path, 1, length(").push_bind(path.clone()).push(")) = ").push_bind(path);
+            query.sql("substr(i.path, 1, length(");
+            query.text(path.as_str());
+            query.sql(")) = ");
+            query.text(path.as_str());
         }
         Readers::Account(ItemScope::Department(unit)) => {
-            query.push("i.id IN (SELECT item_id FROM referral WHERE department_id = ").push_bind(*unit).push(")");
+            query.sql("i.id IN (SELECT item_id FROM referral WHERE department_id = ");
+            query.int(*unit);
+            query.sql(")");
         }
-        Readers::Account(ItemScope::Nothing) => {
-            query.push("1 = 0");
-        }
+        Readers::Account(ItemScope::Nothing) => query.sql("1 = 0"),
+    }
+}
+
+/// A value of an `IN` list.
+trait InValue {
+    /// Appends its placeholder.
+    fn bind(&self, query: &mut impl ListSql);
+}
+
+impl InValue for i64 {
+    fn bind(&self, query: &mut impl ListSql) {
+        query.int(*self);
+    }
+}
+
+impl InValue for String {
+    fn bind(&self, query: &mut impl ListSql) {
+        query.text(self);
     }
 }
 
 /// Appends ` AND column IN (…)` when `values` is not empty.
-fn push_in<DB: sqlx::Database, T>(query: &mut QueryBuilder<DB>, column: &str, values: &[T])
-where
-    T: Clone + for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + 'static,
-{
+fn push_in(query: &mut impl ListSql, column: &str, values: &[impl InValue]) {
     if values.is_empty() {
         return;
     }
-    query.push(format!(" AND {column} IN ("));
-    let mut list = query.separated(", ");
-    for value in values {
-        list.push_bind(value.clone());
+    query.sql(&format!(" AND {column} IN ("));
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            query.sql(", ");
+        }
+        value.bind(query);
     }
-    query.push(")");
+    query.sql(")");
+}
+
+/// A request list: by number, or submitted within `from..=to` with the given categories and statuses.
+struct RequestList<'a> {
+    readers: &'a Readers,
+    query: &'a RequestQuery,
+}
+
+impl ListQuery for RequestList<'_> {
+    fn write(&self, sql: &mut impl ListSql) {
+        let q = self.query;
+        sql.sql(REQUEST_SELECT);
+        push_readers(sql, self.readers);
+        if q.numbers.is_empty() {
+            if let Some(from) = q.from {
+                sql.sql(" AND i.submitted_at >= ");
+                sql.time(from);
+            }
+            if let Some(to) = q.to {
+                sql.sql(" AND i.submitted_at <= ");
+                sql.time(to);
+            }
+            push_in(sql, "i.category_id", &q.category_ids);
+            push_in(sql, "i.status", &q.statuses);
+        } else {
+            push_in(sql, "i.number", &q.numbers);
+        }
+        sql.sql(" ORDER BY i.submitted_at DESC, i.id DESC LIMIT ");
+        sql.int(q.limit);
+    }
 }
 
 impl Db {
@@ -294,23 +370,6 @@ impl Db {
     /// Service requests the readers may see: by number, or submitted within `from..=to`, with the
     /// given categories and statuses; newest first, at most `limit`.
     pub async fn service_requests(&self, readers: &Readers, q: &RequestQuery) -> StoreResult<Vec<RequestRow>> {
-        Ok(read!(self, |c| async {
-            let mut query = QueryBuilder::new(REQUEST_SELECT);
-            push_readers(&mut query, readers);
-            if q.numbers.is_empty() {
-                if let Some(from) = q.from {
-                    query.push(" AND i.submitted_at >= ").push_bind(from);
-                }
-                if let Some(to) = q.to {
-                    query.push(" AND i.submitted_at <= ").push_bind(to);
-                }
-                push_in(&mut query, "i.category_id", &q.category_ids);
-                push_in(&mut query, "i.status", &q.statuses);
-            } else {
-                push_in(&mut query, "i.number", &q.numbers);
-            }
-            query.push(" ORDER BY i.submitted_at DESC, i.id DESC LIMIT ").push_bind(q.limit);
-            query.build_query_as().fetch_all(c).await
-        })?)
+        self.list_rows(&RequestList { readers, query: q }).await
     }
 }
