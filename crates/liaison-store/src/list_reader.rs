@@ -28,7 +28,9 @@ impl std::fmt::Debug for ListReader {
 }
 
 impl ListReader {
-    /// Opens `count` read-only connections to the database file at `path`, mapped like sqlx's readers.
+    /// Opens `count` read-only connections to the database file at `path`. They do not map the file (sqlx's
+    /// readers do): each mapping counts its touched pages as resident again, RSS after the benchmark 140–152
+    /// → 126–133 MiB, with the same worklist rate.
     pub(crate) fn open(path: &Path, count: usize) -> StoreResult<Self> {
         let connections = (0..count.max(1))
             .map(|_| {
@@ -37,7 +39,6 @@ impl ListReader {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
-                conn.pragma_update(None, "mmap_size", 268_435_456)?;
                 Ok(conn)
             })
             .collect::<rusqlite::Result<Vec<_>>>()?;
