@@ -1,13 +1,12 @@
 //! Item lists within a viewer's scope: filters, queues and keyset paging (newest first, `before` an
 //! id), so no list ever counts or sorts its whole scope.
 
-use crate::by_position::{Positional, ReadByPosition, SqlxRow};
+use crate::by_position::{Positional, ReadByPosition};
 use crate::list_reader::{ListQuery, ListSql};
 use crate::{Db, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::item::{Channel, Kind, Priority, Status};
 use liaison_core::org::OrgPath;
-use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 /// Whose items a viewer sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,28 +170,20 @@ impl ReadByPosition for ItemSummary {
     }
 }
 
-impl<'r, R: Row> FromRow<'r, R> for ItemSummary
-where
-    usize: ColumnIndex<R>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    &'r str: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
-    Option<f64>: Decode<'r, R::Database> + Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        ItemSummary::read(&SqlxRow(row))
-    }
-}
-
 /// An open item's summary with its description, for the duplicate hint.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ItemText {
     /// The item.
-    #[sqlx(flatten)]
     pub summary: ItemSummary,
     /// Its description.
     pub description: String,
+}
+
+/// The summary's columns, then the description.
+impl ReadByPosition for ItemText {
+    fn read<R: Positional>(row: &R) -> Result<Self, R::Error> {
+        Ok(ItemText { summary: ItemSummary::read(row)?, description: row.text(21)? })
+    }
 }
 
 /// The SELECT list of [`ItemSummary`] (a macro, so `concat!` keeps every query a static string).
@@ -368,6 +359,26 @@ impl ListQuery for PageQuery<'_> {
     }
 }
 
+/// The duplicate hint's candidates: an enterprise's open items, newest first.
+struct OpenTexts {
+    enterprise_id: i64,
+    limit: i64,
+}
+
+impl ListQuery for OpenTexts {
+    fn write(&self, query: &mut impl ListSql) {
+        query.sql(concat!(
+            item_summary_columns!(),
+            ", i.description",
+            item_summary_joins!(),
+            "WHERE i.enterprise_id = "
+        ));
+        query.int(self.enterprise_id);
+        query.sql(concat!(" AND i.", open_status!()));
+        push_limit(query, "i.id", self.limit.clamp(1, 200));
+    }
+}
+
 impl Db {
     /// Items in `scope` matching `filter`, newest first, `limit` (1–200) per page, before the id `before`.
     /// On SQLite the page is read through rusqlite (`list_reader`).
@@ -390,16 +401,6 @@ impl Db {
     /// The enterprise's open items with their descriptions, newest first, at most `limit` (the
     /// candidates of the duplicate hint).
     pub async fn open_item_texts(&self, enterprise_id: i64, limit: i64) -> StoreResult<Vec<ItemText>> {
-        Ok(read!(self, |c| sqlx::query_as(concat!(
-            item_summary_columns!(),
-            ", i.description",
-            item_summary_joins!(),
-            "WHERE i.enterprise_id = $1 AND i.",
-            open_status!(),
-            " ORDER BY i.id DESC LIMIT $2"
-        ))
-        .bind(enterprise_id)
-        .bind(limit)
-        .fetch_all(c))?)
+        self.list_rows(&OpenTexts { enterprise_id, limit }).await
     }
 }

@@ -251,6 +251,21 @@ async fn lists_follow_scope_queues_and_keyset_paging() {
     }
 }
 
+/// The duplicate hint's candidates: the enterprise's open items with their descriptions, newest first.
+#[tokio::test]
+async fn an_enterprises_open_items_come_with_their_descriptions() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let (a, b) = (submit(&db, f.user("e1a"), f.e1, None).await, submit(&db, f.user("e1a"), f.e1, None).await);
+        submit(&db, f.user("e2a"), f.e2, None).await;
+        let texts = db.open_item_texts(f.e1, 200).await.expect("texts");
+        let read: Vec<(i64, &str)> = texts.iter().map(|t| (t.summary.id, t.description.as_str())).collect();
+        let description = fixture::need(f.e1).description;
+        assert_eq!(read, [(b, description.as_str()), (a, description.as_str())]);
+        assert_eq!(db.open_item_texts(f.e1, 1).await.expect("one").len(), 1);
+    }
+}
+
 /// More list reads at once than there are list connections (the harness opens four) wait their turn
 /// and each gets the whole page.
 #[tokio::test]
