@@ -36,7 +36,7 @@ impl ListReader {
             .map(|_| {
                 let conn = Connection::open_with_flags(
                     path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(5))?;
                 Ok(conn)
@@ -57,7 +57,7 @@ impl ListReader {
         let task = tokio::task::spawn_blocking(move || {
             let conn = reader.take().ok_or_else(|| StoreError::Unavailable("no free list connection".into()))?;
             let result = read(&conn);
-            reader.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
+            reader.idle().push(conn);
             Ok::<_, StoreError>(result?)
         });
         task.await.map_err(|e| StoreError::Unavailable(format!("a list read stopped: {e}")))?
@@ -66,11 +66,16 @@ impl ListReader {
     /// Closes the connections: no read is answered afterwards.
     pub(crate) fn close(&self) {
         self.permits.close();
-        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.idle().clear();
     }
 
     fn take(&self) -> Option<Connection> {
-        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop()
+        self.idle().pop()
+    }
+
+    /// The free connections (a panic while the list was held leaves it whole: it is only pushed and popped).
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

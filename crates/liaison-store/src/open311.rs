@@ -286,8 +286,9 @@ impl ListQuery for RequestList<'_> {
         } else {
             push_in(sql, "i.number", &q.numbers);
         }
-        sql.sql(" ORDER BY i.submitted_at DESC, i.id DESC LIMIT ");
-        sql.int(q.limit);
+        // The count in the text, as the item lists write theirs (`item_list::push_limit`): PostgreSQL keeps
+        // the generic plan of a statement whose LIMIT it knows.
+        sql.sql(&format!(" ORDER BY i.submitted_at DESC, i.id DESC LIMIT {}", q.limit));
     }
 }
 
