@@ -15,6 +15,8 @@ pub(crate) trait Positional {
     fn text(&self, index: usize) -> Result<String, Self::Error>;
     fn opt_text(&self, index: usize) -> Result<Option<String>, Self::Error>;
     fn opt_float(&self, index: usize) -> Result<Option<f64>, Self::Error>;
+    fn flag(&self, index: usize) -> Result<bool, Self::Error>;
+    fn opt_flag(&self, index: usize) -> Result<Option<bool>, Self::Error>;
     fn time(&self, index: usize) -> Result<DateTime<Utc>, Self::Error>;
     fn opt_time(&self, index: usize) -> Result<Option<DateTime<Utc>>, Self::Error>;
     /// The code at `index` parsed with `parse`; an unknown code is an error naming the column.
@@ -27,6 +29,20 @@ pub(crate) trait ReadByPosition: Sized + Send + 'static {
     fn read<R: Positional>(row: &R) -> Result<Self, R::Error>;
 }
 
+/// What a statement's rows are read into, one row after another: a list of one row type, or a value
+/// spread over several rows (an item with its timeline).
+pub(crate) trait ReadRows: Default + Send + 'static {
+    /// Takes the next row.
+    fn read_row<R: Positional>(&mut self, row: &R) -> Result<(), R::Error>;
+}
+
+impl<T: ReadByPosition> ReadRows for Vec<T> {
+    fn read_row<R: Positional>(&mut self, row: &R) -> Result<(), R::Error> {
+        self.push(T::read(row)?);
+        Ok(())
+    }
+}
+
 /// A sqlx row read by position.
 pub(crate) struct SqlxRow<'r, R>(pub(crate) &'r R);
 
@@ -37,6 +53,8 @@ where
     &'r str: Decode<'r, R::Database> + Type<R::Database>,
     String: Decode<'r, R::Database> + Type<R::Database>,
     Option<f64>: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+    Option<bool>: Decode<'r, R::Database> + Type<R::Database>,
     DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
 {
     type Error = sqlx::Error;
@@ -53,6 +71,12 @@ where
         self.0.try_get(index)
     }
     fn opt_float(&self, index: usize) -> Result<Option<f64>, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn flag(&self, index: usize) -> Result<bool, sqlx::Error> {
+        self.0.try_get(index)
+    }
+    fn opt_flag(&self, index: usize) -> Result<Option<bool>, sqlx::Error> {
         self.0.try_get(index)
     }
     fn time(&self, index: usize) -> Result<DateTime<Utc>, sqlx::Error> {
@@ -86,6 +110,12 @@ impl Positional for rusqlite::Row<'_> {
         self.get(index)
     }
     fn opt_float(&self, index: usize) -> rusqlite::Result<Option<f64>> {
+        self.get(index)
+    }
+    fn flag(&self, index: usize) -> rusqlite::Result<bool> {
+        self.get(index)
+    }
+    fn opt_flag(&self, index: usize) -> rusqlite::Result<Option<bool>> {
         self.get(index)
     }
     fn time(&self, index: usize) -> rusqlite::Result<DateTime<Utc>> {

@@ -2,6 +2,7 @@
 //! and the row writers intake and steps share (timeline rows, inbox rows, the item's timer job).
 //! Intake is in [`crate::item_intake`], saving steps in [`crate::item_steps`].
 
+use crate::by_position::{Positional, ReadByPosition};
 use crate::db::push_ids;
 use crate::item_steps::Referral;
 use crate::item_steps::referral_select;
@@ -159,8 +160,8 @@ pub struct ItemRow {
     pub referral_count: i64,
 }
 
-/// The SELECT list and joins of [`ItemRow`] (a macro, so `concat!` keeps every query a static string).
-macro_rules! item_select {
+/// The SELECT list of [`ItemRow`] (a macro, so `concat!` keeps every query a static string).
+macro_rules! item_columns {
     () => {
         "SELECT i.id, i.number, i.kind, i.category_id, c.name AS category_name, i.priority,
     i.channel, i.title, i.description, i.address, i.longitude, i.latitude, i.enterprise_id,
@@ -169,10 +170,84 @@ macro_rules! item_select {
     i.respond_margin, i.resolved_at, i.resolve_margin, i.working_seconds, i.resolution, i.closed_at,
     i.close_reason, i.paused_at, i.paused_seconds, i.warned_at, i.overdue_at, i.escalation_level, i.escalated_at,
     i.supervised_at, i.reopen_count, i.rating, i.solved, i.feedback_at, i.feedback_by_staff, i.attachment_count,
-    i.referral_count
-    FROM item i JOIN item_category c ON c.id = i.category_id JOIN enterprise e ON e.id = i.enterprise_id
+    i.referral_count"
+    };
+}
+pub(crate) use item_columns;
+
+/// The joins that give an [`ItemRow`] its names.
+macro_rules! item_joins {
+    () => {
+        " FROM item i JOIN item_category c ON c.id = i.category_id JOIN enterprise e ON e.id = i.enterprise_id
     LEFT JOIN app_user h ON h.id = i.handler_id "
     };
+}
+pub(crate) use item_joins;
+
+/// The SELECT list and joins of [`ItemRow`].
+macro_rules! item_select {
+    () => {
+        concat!(item_columns!(), item_joins!())
+    };
+}
+
+/// How many columns [`item_columns`] selects: what follows them in a row starts here.
+pub(crate) const ITEM_COLUMNS: usize = 47;
+
+/// Reads an item by position (the order of [`item_columns`]): the detail reads it through the list
+/// readers, with its timeline in the same statement.
+impl ReadByPosition for ItemRow {
+    fn read<R: Positional>(row: &R) -> Result<Self, R::Error> {
+        Ok(ItemRow {
+            id: row.int(0)?,
+            number: row.text(1)?,
+            kind: row.text(2)?,
+            category_id: row.int(3)?,
+            category_name: row.text(4)?,
+            priority: row.text(5)?,
+            channel: row.text(6)?,
+            title: row.text(7)?,
+            description: row.text(8)?,
+            address: row.text(9)?,
+            longitude: row.opt_float(10)?,
+            latitude: row.opt_float(11)?,
+            enterprise_id: row.int(12)?,
+            enterprise_name: row.text(13)?,
+            path: row.text(14)?,
+            officer_id: row.opt_int(15)?,
+            handler_id: row.opt_int(16)?,
+            handler_name: row.opt_text(17)?,
+            status: row.text(18)?,
+            version: row.int(19)?,
+            submitted_by: row.int(20)?,
+            submitted_at: row.time(21)?,
+            respond_due_at: row.time(22)?,
+            resolve_due_at: row.time(23)?,
+            warn_at: row.time(24)?,
+            responded_at: row.opt_time(25)?,
+            respond_margin: row.opt_int(26)?,
+            resolved_at: row.opt_time(27)?,
+            resolve_margin: row.opt_int(28)?,
+            working_seconds: row.opt_int(29)?,
+            resolution: row.opt_text(30)?,
+            closed_at: row.opt_time(31)?,
+            close_reason: row.opt_text(32)?,
+            paused_at: row.opt_time(33)?,
+            paused_seconds: row.int(34)?,
+            warned_at: row.opt_time(35)?,
+            overdue_at: row.opt_time(36)?,
+            escalation_level: row.int(37)?,
+            escalated_at: row.opt_time(38)?,
+            supervised_at: row.opt_time(39)?,
+            reopen_count: row.int(40)?,
+            rating: row.opt_text(41)?,
+            solved: row.opt_flag(42)?,
+            feedback_at: row.opt_time(43)?,
+            feedback_by_staff: row.flag(44)?,
+            attachment_count: row.int(45)?,
+            referral_count: row.int(46)?,
+        })
+    }
 }
 
 /// One item with its names, by id.
@@ -284,6 +359,37 @@ pub struct EventRow {
     pub internal: bool,
     /// Recorded by staff on the enterprise's behalf.
     pub on_behalf: bool,
+}
+
+/// The columns of an [`EventRow`], for a statement that reads them after others (see [`EventRow::read_at`]).
+macro_rules! event_columns {
+    () => {
+        "ev.id, ev.at, ev.actor_id, ev.actor_name, ev.step, ev.from_status, ev.to_status, ev.body, ev.internal,
+    ev.on_behalf"
+    };
+}
+pub(crate) use event_columns;
+
+impl EventRow {
+    /// Reads the event whose [`event_columns`] start at `at`; `None` where they are null (an outer
+    /// join that found none).
+    pub(crate) fn read_at<R: Positional>(row: &R, at: usize) -> Result<Option<EventRow>, R::Error> {
+        let Some(id) = row.opt_int(at)? else {
+            return Ok(None);
+        };
+        Ok(Some(EventRow {
+            id,
+            at: row.time(at + 1)?,
+            actor_id: row.opt_int(at + 2)?,
+            actor_name: row.text(at + 3)?,
+            step: row.text(at + 4)?,
+            from_status: row.opt_text(at + 5)?,
+            to_status: row.opt_text(at + 6)?,
+            body: row.text(at + 7)?,
+            internal: row.flag(at + 8)?,
+            on_behalf: row.flag(at + 9)?,
+        }))
+    }
 }
 
 /// One value of an item's attribute.

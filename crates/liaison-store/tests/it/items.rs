@@ -467,8 +467,9 @@ async fn a_batch_of_items_is_read_with_their_referrals_as_one_by_one() {
     }
 }
 
-/// The detail reads on one connection what the separate reads give: the item, its referrals, its
-/// whole timeline with internal notes (the web shows those by viewer) and only its clean attachments.
+/// The detail reads what the separate reads give (the item read by position, every field, the path
+/// too): the item, its referrals, its whole timeline with internal notes (the web shows those by
+/// viewer) and only its clean attachments.
 #[tokio::test]
 async fn an_items_detail_holds_its_referrals_whole_timeline_and_clean_attachments() {
     for db in backends().await {
@@ -486,8 +487,7 @@ async fn an_items_detail_holds_its_referrals_whole_timeline_and_clean_attachment
         }
 
         let detail = db.item_detail(referred).await.expect("detail");
-        let json = |value: &liaison_store::items::ItemRow| serde_json::to_value(value).expect("json");
-        assert_eq!(json(&detail.row), json(&db.item(referred).await.expect("item")));
+        assert_eq!(format!("{:?}", detail.row), format!("{:?}", db.item(referred).await.expect("item")));
         assert_eq!(detail.referrals.iter().map(|r| r.department_id).collect::<Vec<_>>(), vec![f.department]);
         let steps: Vec<(&str, bool)> = detail.timeline.iter().map(|e| (e.step.as_str(), e.internal)).collect();
         assert_eq!(
@@ -501,6 +501,33 @@ async fn an_items_detail_holds_its_referrals_whole_timeline_and_clean_attachment
         assert!(plain.referrals.is_empty() && plain.attachments.is_empty());
         assert_eq!(plain.timeline.len(), 1, "its submission");
         assert!(matches!(db.item_detail(987_654_321).await, Err(StoreError::NotFound)));
+    }
+}
+
+/// The detail reads its item by position: at every step of the loop, every field (the ones only a
+/// resolved, rated and closed item has too) equals the item read by name, and the timeline grows by one.
+#[tokio::test]
+async fn the_details_item_matches_the_item_read_by_name_through_the_whole_loop() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let (o1, e1a) = (viewer(&db, f.user("o1")).await, viewer(&db, f.user("e1a")).await);
+        let id = submit(&db, f.user("e1a"), f.e1, None).await;
+        let happy = StepInput { rating: Some(Rating::Satisfied), solved: Some(true), ..StepInput::default() };
+        let steps = [
+            (&o1, Step::Accept, StepInput::default()),
+            (&o1, Step::Assign, StepInput { handler_id: Some(f.user("o1")), ..StepInput::default() }),
+            (&o1, Step::Start, StepInput::default()),
+            (&o1, Step::Resolve, StepInput { body: "已解决".into(), ..StepInput::default() }),
+            (&e1a, Step::Feedback, happy),
+        ];
+        for (n, (who, step, input)) in steps.iter().enumerate() {
+            take(&db, who, id, *step, input, 60 * (n as i64 + 1)).await.expect("step");
+            let detail = db.item_detail(id).await.expect("detail");
+            assert_eq!(format!("{:?}", detail.row), format!("{:?}", db.item(id).await.expect("item")), "{step:?}");
+            assert_eq!(detail.timeline.len(), n + 2, "the submission and {} steps", n + 1);
+        }
+        let closed = db.item(id).await.expect("closed");
+        assert!(closed.closed_at.is_some() && closed.rating.is_some() && closed.solved == Some(true));
     }
 }
 
