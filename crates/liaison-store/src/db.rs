@@ -117,9 +117,10 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(crate::checkpoint::WRITER_BUSY)
                 .pragma("secure_delete", "ON")
-                .pragma("journal_size_limit", "67108864");
+                // Above where the checkpointer restarts the log (64 MiB): see `checkpoint::restart`.
+                .pragma("journal_size_limit", "134217728");
             // The writer leaves checkpoints to the checkpointer (`checkpoint`).
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
@@ -163,8 +164,10 @@ impl Db {
         // a batch's statement hand-offs to sqlx's connection thread waited behind the HTTP tasks, and the
         // single writer's batches came further apart (intake +12 % in an interleaved A/B). SQLite's
         // connections live on their own threads, so a pool may be used from both runtimes.
-        if let Backend::Sqlite { checkpointer, .. } = &backend {
-            tokio::spawn(crate::checkpoint::run(checkpointer.clone(), Arc::downgrade(&sessions)));
+        if let Backend::Sqlite { checkpointer, writer: sqlite_writer, .. } = &backend {
+            let schedule = crate::checkpoint::Schedule::SERVER;
+            let alive = Arc::downgrade(&sessions);
+            tokio::spawn(crate::checkpoint::run(checkpointer.clone(), sqlite_writer.clone(), alive, schedule));
             std::thread::Builder::new()
                 .name("liaison-intake".into())
                 .spawn(move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
