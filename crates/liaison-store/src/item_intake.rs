@@ -160,17 +160,13 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
             continue;
         }
         first_of_key.insert((submitter, key), n);
-        let existing: Option<(i64, String, DateTime<Utc>)> = fetch!(tx, |c| sqlx::query_as(
-            "SELECT id, number, resolve_due_at FROM item WHERE submitted_by = $1 AND idempotency_key = $2"
-        )
-        .bind(submitter)
-        .bind(key)
-        .fetch_optional(c))?;
-        slots.push(
-            existing.map_or(Slot::Open, |(id, number, resolve_due_at)| {
-                Slot::Done(Ok(Created { id, number, resolve_due_at }))
-            }),
-        );
+        slots.push(Slot::Open);
+    }
+    let keys: Vec<(i64, &str)> = first_of_key.keys().copied().collect();
+    for (submitter, key, earlier) in taken_under(tx, &keys).await? {
+        if let Some(&n) = first_of_key.get(&(submitter, key.as_str())) {
+            slots[n] = Slot::Done(Ok(earlier));
+        }
     }
     let open: Vec<usize> = (0..items.len()).filter(|&n| matches!(slots[n], Slot::Open)).collect();
     let placements = placements(tx, open.iter().map(|&n| items[n].item.enterprise_id)).await?;
@@ -218,6 +214,30 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
             }),
             Slot::Open => Err(StoreError::NotFound),
         })
+        .collect())
+}
+
+/// The items already taken in under `keys` (submitter, idempotency key), with their keys: one read for a
+/// batch, however many of its intakes carry a key (an `OR` of pairs, which both planners answer from the
+/// unique index; SQLite scans the table for a row-value `IN`).
+async fn taken_under(tx: &mut Tx, keys: &[(i64, &str)]) -> StoreResult<Vec<(i64, String, Created)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, i64, String, DateTime<Utc>)> = fetch!(tx, |c| async {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT submitted_by, idempotency_key, id, number, resolve_due_at FROM item WHERE ",
+        );
+        let mut pairs = select.separated(" OR ");
+        for (submitter, key) in keys {
+            pairs.push("(submitted_by = ").push_bind_unseparated(*submitter);
+            pairs.push_unseparated(" AND idempotency_key = ").push_bind_unseparated(*key).push_unseparated(")");
+        }
+        select.build_query_as().fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(submitter, key, id, number, resolve_due_at)| (submitter, key, Created { id, number, resolve_due_at }))
         .collect())
 }
 

@@ -11,6 +11,8 @@ use liaison_core::item::{Kind, Priority};
 use liaison_store::item_steps::SavedStep;
 use liaison_store::items::{NewEvent, NewItem};
 use liaison_store::{Ctx, Db, StoreError, fixture};
+use std::collections::HashMap;
+use std::collections::HashMap;
 
 #[tokio::test]
 async fn intake_numbers_items_per_district_and_year_and_honours_idempotency_keys() {
@@ -161,6 +163,46 @@ async fn the_daily_limit_holds_for_concurrent_intakes() {
             taken += usize::from(task.await.expect("task").is_ok());
         }
         assert_eq!(taken, 5, "a new day, a new allowance");
+    }
+}
+
+/// Keys are looked up for a whole batch at once, by submitter and key: a key taken earlier answers its
+/// item, a new key a new item (once however often the batch repeats it), and another submitter's equal
+/// key is another item.
+#[tokio::test]
+async fn concurrent_intakes_with_keys_old_and_new_each_get_their_item() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let due = deadlines(&db).await;
+        let keyed = |enterprise: i64, key: String| NewItem { idempotency_key: Some(key), ..need(enterprise, None) };
+        let mut earlier = Vec::new();
+        for n in 0..5 {
+            let item = keyed(f.e1, format!("k{n}"));
+            earlier.push(db.create_item(&ctx(f.user("e1a"), t0()), &item, &due, false).await.expect("earlier").id);
+        }
+        let mut tasks = Vec::new();
+        for (user, enterprise, n) in
+            (0..20).map(|n| (f.user("e1a"), f.e1, n % 10)).chain((0..5).map(|n| (f.user("e2a"), f.e2, n)))
+        {
+            let (db, item) = (db.clone(), keyed(enterprise, format!("k{n}")));
+            tasks.push(tokio::spawn(
+                async move { (user, n, db.create_item(&ctx(user, t0()), &item, &due, false).await) },
+            ));
+        }
+        let mut answers: HashMap<(i64, usize), Vec<i64>> = HashMap::new();
+        for task in tasks {
+            let (user, n, created) = task.await.expect("task");
+            answers.entry((user, n)).or_default().push(created.expect("created").id);
+        }
+        for n in 0..10 {
+            let ids = &answers[&(f.user("e1a"), n)];
+            assert!(ids.iter().all(|id| *id == ids[0]), "k{n} answers one item: {ids:?}");
+            assert_eq!(n < 5, earlier.contains(&ids[0]), "k{n} taken earlier or new");
+        }
+        for n in 0..5 {
+            assert!(!earlier.contains(&answers[&(f.user("e2a"), n)][0]), "e2a's k{n} is its own item");
+        }
+        assert_eq!(db.item_count().await.expect("count"), 15, "five earlier, five new of e1a, five of e2a");
     }
 }
 
