@@ -12,7 +12,6 @@ use liaison_store::item_steps::SavedStep;
 use liaison_store::items::{NewEvent, NewItem};
 use liaison_store::{Ctx, Db, StoreError, fixture};
 use std::collections::HashMap;
-use std::collections::HashMap;
 
 #[tokio::test]
 async fn intake_numbers_items_per_district_and_year_and_honours_idempotency_keys() {
