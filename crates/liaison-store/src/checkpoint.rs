@@ -80,7 +80,11 @@ async fn restart(writer: &SqlitePool, frames: i64) -> bool {
         let set_busy = |timeout: Duration| format!("PRAGMA busy_timeout = {}", timeout.as_millis());
         sqlx::query(sqlx::AssertSqlSafe(set_busy(BUSY))).execute(&mut *conn).await?;
         let restarted = checkpoint(&mut *conn, Mode::Restart).await;
-        sqlx::query(sqlx::AssertSqlSafe(set_busy(WRITER_BUSY))).execute(&mut *conn).await?;
+        if let Err(error) = sqlx::query(sqlx::AssertSqlSafe(set_busy(WRITER_BUSY))).execute(&mut *conn).await {
+            // A writer left with the short wait could fail a commit: the pool opens a fresh one instead.
+            conn.close_on_drop();
+            return Err(error);
+        }
         restarted
     };
     match restarted.await {
