@@ -2,7 +2,8 @@
 //! adding one under the per-item limit with its timeline row and audit row, listing, reading.
 
 use crate::audit::append;
-use crate::items::{NewEvent, insert_event};
+use crate::item_writes::insert_event;
+use crate::items::NewEvent;
 use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use liaison_core::upload::MAX_PER_ITEM;

@@ -3,7 +3,8 @@
 //! referrals, dispute records and timers, and one audit row per batch.
 
 use crate::audit::append;
-use crate::items::{EventWrite, NewEvent, arm_timers, insert_events};
+use crate::item_writes::{EventWrite, arm_timers, insert_events};
+use crate::items::NewEvent;
 use crate::{Ctx, Db, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use liaison_core::item::state::ItemState;

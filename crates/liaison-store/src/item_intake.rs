@@ -9,9 +9,8 @@
 
 use crate::audit::append_all;
 use crate::db::push_ids;
-use crate::items::{
-    Created, EventWrite, NewEvent, NewItem, NewNotification, arm_timers, insert_events, insert_notifications,
-};
+use crate::item_writes::{EventWrite, arm_timers, insert_events, insert_notifications};
+use crate::items::{Created, NewEvent, NewItem, NewNotification};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use liaison_core::TIMEZONE;

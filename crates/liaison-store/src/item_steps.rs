@@ -3,9 +3,8 @@
 //! the referrals to partner departments those steps create.
 
 use crate::audit::{append, append_all};
-use crate::items::{
-    EventWrite, NewEvent, NewNotification, arm_timers, clear_timers, insert_events, insert_notifications,
-};
+use crate::item_writes::{EventWrite, arm_timers, clear_timers, insert_events, insert_notifications};
+use crate::items::{NewEvent, NewNotification};
 use crate::{Ctx, Db, StoreError, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 use liaison_core::item::Rating;

@@ -26,6 +26,7 @@ pub mod item_import;
 pub mod item_intake;
 pub mod item_list;
 pub mod item_steps;
+mod item_writes;
 pub mod items;
 pub mod jobs;
 pub mod list_reader;

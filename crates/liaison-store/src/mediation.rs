@@ -2,7 +2,8 @@
 //! and its sessions — each change with a timeline row and an audit row in the same transaction.
 
 use crate::audit::append;
-use crate::items::{NewEvent, insert_event};
+use crate::item_writes::insert_event;
+use crate::items::NewEvent;
 use crate::{Ctx, Db, StoreResult, Tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use liaison_core::item::mediation::Party;
