@@ -40,9 +40,6 @@ macro_rules! referral_select {
 }
 pub(crate) use referral_select;
 
-/// An item's referrals, oldest first.
-pub(crate) const REFERRALS_OF_ITEM: &str = concat!(referral_select!(), "WHERE r.item_id = $1 ORDER BY r.id");
-
 /// A referral to a partner department and its state for that recipient.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Referral {
@@ -140,7 +137,9 @@ impl Db {
 
     /// An item's referrals, oldest first.
     pub async fn referrals(&self, item_id: i64) -> StoreResult<Vec<Referral>> {
-        Ok(read!(self, |c| sqlx::query_as(REFERRALS_OF_ITEM).bind(item_id).fetch_all(c))?)
+        Ok(read!(self, |c| {
+            sqlx::query_as(concat!(referral_select!(), "WHERE r.item_id = $1 ORDER BY r.id")).bind(item_id).fetch_all(c)
+        })?)
     }
 
     /// Records that the department first opened its pending referral (delivered → read).

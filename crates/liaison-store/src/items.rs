@@ -192,7 +192,20 @@ macro_rules! item_select {
 }
 
 /// How many columns [`item_columns`] selects: what follows them in a row starts here.
-pub(crate) const ITEM_COLUMNS: usize = 47;
+pub(crate) const ITEM_COLUMNS: usize = columns_in(item_columns!());
+
+/// The columns of a SELECT list without commas inside its expressions: its commas, plus one.
+const fn columns_in(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let (mut columns, mut at) = (1, 0);
+    while at < bytes.len() {
+        if bytes[at] == b',' {
+            columns += 1;
+        }
+        at += 1;
+    }
+    columns
+}
 
 /// Reads an item by position (the order of [`item_columns`]): the detail reads it through the list
 /// readers, with its timeline in the same statement.
@@ -249,9 +262,6 @@ impl ReadByPosition for ItemRow {
         })
     }
 }
-
-/// One item with its names, by id.
-pub(crate) const ITEM_BY_ID: &str = concat!(item_select!(), "WHERE i.id = $1");
 
 impl ItemRow {
     /// The pure state the workflow works on.
@@ -337,7 +347,7 @@ pub struct NewNotification {
 }
 
 /// One row of an item's timeline.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EventRow {
     /// Id.
     pub id: i64,
@@ -417,7 +427,8 @@ pub const ITEM_TIMER: &str = "item_timer";
 impl Db {
     /// One item with its names.
     pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
-        read!(self, |c| sqlx::query_as(ITEM_BY_ID).bind(id).fetch_optional(c))?.ok_or(StoreError::NotFound)
+        read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
+            .ok_or(StoreError::NotFound)
     }
 
     /// One item by its human number.
