@@ -2,6 +2,7 @@
 //! human number (`YZ-2026-000123`). The state machine itself is in [`workflow`].
 
 pub mod input;
+pub mod intake;
 pub mod mediation;
 pub mod state;
 pub mod workflow;

@@ -48,6 +48,10 @@ pub enum Action {
     ViewDeliveries,
     /// Issue, rotate and revoke the API keys of Open311 clients (credentials: a security duty).
     ManageApiKeys,
+    /// Submit an item for one's own enterprise (the portal, the API, Open311).
+    SubmitItem,
+    /// Record an item on an enterprise's behalf, with the channel it came by (代录).
+    RecordItemOnBehalf,
 }
 
 /// True when any of `roles` may take `action`.
@@ -71,10 +75,54 @@ fn role_can(role: Role, action: Action) -> bool {
         SubmitSelfReport => role == EnterpriseUser,
         ViewOrgUnits => role.is_staff() && role != DepartmentUser,
         ManageOrgUnits | ManageUsers | ManageCatalogue | ViewDeliveries => role == SysAdmin,
-        ViewUsers => matches!(role, SysAdmin | SecAdmin),
+        ViewUsers => role.is_admin(),
         GrantRoles | ManageSecurity | ManageApiKeys => role == SecAdmin,
         ReadAudit => role == AuditAdmin,
         ViewStatistics => matches!(role, StationHead | CenterStaff | Leader),
+        SubmitItem => role == EnterpriseUser,
+        RecordItemOnBehalf => matches!(role, Officer | StationHead | CenterStaff),
+    }
+}
+
+/// What an administrator does to someone else's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountChange {
+    /// Disable (ends its sessions) or re-enable it.
+    SetActive,
+    /// Replace its password with a one-time one shown to the administrator.
+    ResetPassword,
+    /// End its sessions.
+    EndSessions,
+    /// Lift a sign-in lock.
+    Unlock,
+}
+
+/// Whether the account `actor_id` (holding `actor_roles`) may make `change` to the account `target_id`
+/// (holding `target_roles`). Never to oneself (one's own account has its own pages). Disabling and
+/// resetting an administrator's account needs an administrator of **that** duty — the system
+/// administrator cannot take over the security or audit duty by resetting its password (三权分立; the
+/// CLI on the server remains for a duty with no one left); other accounts are the system
+/// administrator's. Ending sessions and lifting locks are the security administrator's.
+pub fn may_change_account(
+    actor_roles: &[Role],
+    actor_id: i64,
+    target_roles: &[Role],
+    target_id: i64,
+    change: AccountChange,
+) -> bool {
+    if actor_id == target_id {
+        return false;
+    }
+    match change {
+        AccountChange::EndSessions | AccountChange::Unlock => can(actor_roles, Action::ManageSecurity),
+        AccountChange::SetActive | AccountChange::ResetPassword => {
+            let duties: Vec<Role> = target_roles.iter().copied().filter(|r| r.is_admin()).collect();
+            if duties.is_empty() {
+                can(actor_roles, Action::ManageUsers)
+            } else {
+                duties.iter().all(|duty| actor_roles.contains(duty))
+            }
+        }
     }
 }
 
@@ -172,7 +220,7 @@ mod tests {
     use Action::*;
     use Role::*;
 
-    const ACTIONS: [Action; 21] = [
+    const ACTIONS: [Action; 23] = [
         ViewEnterprises,
         CreateEnterprise,
         EditEnterprise,
@@ -194,14 +242,26 @@ mod tests {
         ManageCatalogue,
         ViewDeliveries,
         ManageApiKeys,
+        SubmitItem,
+        RecordItemOnBehalf,
     ];
 
     /// The whole role × action table: one row per role, listing exactly the actions it may take.
     #[test]
     fn role_action_table() {
         let allowed: [(Role, &[Action]); 9] = [
-            (EnterpriseUser, &[ViewEnterprises, SubmitSelfReport]),
-            (Officer, &[ViewEnterprises, EditEnterprise, ConfirmEnterpriseUser, ReviewSelfReport, ViewOrgUnits]),
+            (EnterpriseUser, &[ViewEnterprises, SubmitSelfReport, SubmitItem]),
+            (
+                Officer,
+                &[
+                    ViewEnterprises,
+                    EditEnterprise,
+                    ConfirmEnterpriseUser,
+                    ReviewSelfReport,
+                    ViewOrgUnits,
+                    RecordItemOnBehalf,
+                ],
+            ),
             (
                 StationHead,
                 &[
@@ -215,6 +275,7 @@ mod tests {
                     ReviewSelfReport,
                     ViewOrgUnits,
                     ViewStatistics,
+                    RecordItemOnBehalf,
                 ],
             ),
             (
@@ -231,13 +292,14 @@ mod tests {
                     ReviewSelfReport,
                     ViewOrgUnits,
                     ViewStatistics,
+                    RecordItemOnBehalf,
                 ],
             ),
             (DepartmentUser, &[]),
             (Leader, &[ViewEnterprises, ExportEnterprises, ViewOrgUnits, ViewStatistics]),
             (SysAdmin, &[ViewOrgUnits, ManageOrgUnits, ViewUsers, ManageUsers, ManageCatalogue, ViewDeliveries]),
             (SecAdmin, &[ViewOrgUnits, ViewUsers, GrantRoles, ManageSecurity, ManageApiKeys]),
-            (AuditAdmin, &[ViewOrgUnits, ReadAudit]),
+            (AuditAdmin, &[ViewOrgUnits, ViewUsers, ReadAudit]),
         ];
         for (role, actions) in allowed {
             for action in ACTIONS {
@@ -256,6 +318,33 @@ mod tests {
             assert!(!may_hold_api_key(&[CenterStaff, role]), "{role:?} with casework");
         }
         assert!(!may_hold_api_key(&[]), "an account without roles");
+    }
+
+    /// Every change × every actor role × every target role: administrators of a duty are managed only
+    /// by that duty, everyone else by the system (or, for sessions and locks, the security) administrator,
+    /// and nobody changes their own account this way.
+    #[test]
+    fn account_changes_respect_the_three_duties() {
+        use AccountChange::*;
+        for change in [SetActive, ResetPassword, EndSessions, Unlock] {
+            for actor in Role::ALL {
+                for target in Role::ALL {
+                    let expected = match change {
+                        EndSessions | Unlock => actor == SecAdmin,
+                        SetActive | ResetPassword if target.is_admin() => actor == target,
+                        SetActive | ResetPassword => actor == SysAdmin,
+                    };
+                    assert_eq!(
+                        may_change_account(&[actor], 1, &[target], 2, change),
+                        expected,
+                        "{actor:?} {change:?} {target:?}"
+                    );
+                    assert!(!may_change_account(&[actor], 2, &[target], 2, change), "never oneself");
+                }
+            }
+        }
+        assert!(!may_change_account(&[SysAdmin], 1, &[AuditAdmin], 2, ResetPassword), "the finding: admin → audit");
+        assert!(!may_change_account(&[SysAdmin], 1, &[SecAdmin], 2, SetActive), "the finding: admin → sec");
     }
 
     #[test]

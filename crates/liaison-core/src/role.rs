@@ -64,4 +64,46 @@ impl Role {
     pub fn is_staff(self) -> bool {
         self != Role::EnterpriseUser
     }
+
+    /// One of the three administrator duties (系统 / 安全 / 审计, 三权分立).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin)
+    }
+}
+
+/// Why a set of roles may not be held by one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RoleConflict {
+    /// Two administrator duties, or an administrator duty with casework: an administrator's account
+    /// holds that one role alone (等保 三权分立: no person holds two duties, administrators do no casework).
+    #[error("管理员账号只能担任一种管理职责，且不能兼任业务角色")]
+    AdminNotAlone,
+}
+
+/// Checks that one account may hold all of `roles`: an administrator duty is held alone.
+pub fn check_role_set(roles: &[Role]) -> Result<(), RoleConflict> {
+    let mut distinct: Vec<Role> = roles.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.iter().any(|r| r.is_admin()) && distinct.len() > 1 { Err(RoleConflict::AdminNotAlone) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every one of the 512 sets of roles: allowed exactly when it holds no administrator duty, or one
+    /// administrator duty and nothing else.
+    #[test]
+    fn an_administrator_duty_is_held_alone_in_every_role_set() {
+        for mask in 0u32..(1 << Role::ALL.len()) {
+            let set: Vec<Role> =
+                Role::ALL.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, r)| *r).collect();
+            let admins = set.iter().filter(|r| r.is_admin()).count();
+            let allowed = admins == 0 || set.len() == 1;
+            assert_eq!(check_role_set(&set).is_ok(), allowed, "{set:?}");
+        }
+        assert_eq!(check_role_set(&[Role::SecAdmin, Role::SecAdmin]), Ok(()), "a repeated role is one role");
+        assert_eq!(check_role_set(&[Role::SysAdmin, Role::AuditAdmin]), Err(RoleConflict::AdminNotAlone));
+    }
 }

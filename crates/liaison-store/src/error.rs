@@ -27,6 +27,9 @@ pub enum StoreError {
     /// The database cannot answer now (closed, or a read task stopped).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The live backend does not do this; the text says what to use instead.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// A migration failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

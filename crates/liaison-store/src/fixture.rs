@@ -85,7 +85,7 @@ pub fn details(name: &str, code: &str, mobile: &str) -> EnterpriseDetails {
     }
 }
 
-/// Builds the fixture district at `at`. Password hashing is done once and shared.
+/// Builds the fixture district at `at`. The password is hashed once per process and shared.
 pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
     let ctx = Ctx::system(at);
     let city = db.create_unit(&ctx, None, OrgKind::City, "重庆市公安局", None).await?.id;
@@ -96,7 +96,8 @@ pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
     let station2 = db.create_unit(&ctx, Some(district), OrgKind::Station, "朝天门联络站", None).await?.id;
     let community2 = db.create_unit(&ctx, Some(station2), OrgKind::Community, "朝天门社区", None).await?.id;
     let department = db.create_unit(&ctx, Some(district), OrgKind::Department, "司法所", None).await?.id;
-    let hash = liaison_core::password::hash(PASSWORD);
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH.get_or_init(|| liaison_core::password::hash(PASSWORD)).as_str();
     let mut users = std::collections::BTreeMap::new();
     let staff: [(&'static str, i64, Role); 9] = [
         ("o1", community1, Role::Officer),
@@ -110,7 +111,7 @@ pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
         ("aud", city, Role::AuditAdmin),
     ];
     for (name, unit_id, role) in staff {
-        let id = db.create_user(&ctx, &new_user(name, unit_id, role, &hash, None)).await?;
+        let id = db.create_user(&ctx, &new_user(name, unit_id, role, hash, None)).await?;
         users.insert(name, id);
     }
     let e1 = db
@@ -120,7 +121,7 @@ pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
         .create_enterprise(&ctx, &details("朝天门二号贸易有限公司", "914403001922038216", "13912345678"), community2)
         .await?;
     for (name, enterprise, unit) in [("e1a", e1, community1), ("e1b", e1, community1), ("e2a", e2, community2)] {
-        let id = db.create_user(&ctx, &new_user(name, unit, Role::EnterpriseUser, &hash, Some(enterprise))).await?;
+        let id = db.create_user(&ctx, &new_user(name, unit, Role::EnterpriseUser, hash, Some(enterprise))).await?;
         users.insert(name, id);
     }
     Ok(Fixture { city, district, station1, community1, station2, community2, department, e1, e2, users })

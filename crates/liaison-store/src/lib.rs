@@ -10,6 +10,7 @@ mod dispatch;
 pub mod api_keys;
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 mod by_position;
 pub mod catalogue;
 mod checkpoint;

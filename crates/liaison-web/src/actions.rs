@@ -13,7 +13,8 @@ use crate::auth::Authed;
 use crate::error::{AppError, AppResult};
 use crate::view::EnterpriseView;
 use liaison_core::enterprise::EnterpriseInput;
-use liaison_core::permission::Action;
+use liaison_core::permission::{AccountChange, Action, may_change_account};
+use liaison_core::role::{Role, check_role_set};
 use liaison_core::validate::{FieldError, text};
 use liaison_store::enterprises::{EnterpriseFilter, EnterpriseRow};
 use liaison_store::{Page, Paging};
@@ -209,34 +210,63 @@ async fn user_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<
     if unit.is_within(&authed.viewer().unit_path) { Ok(user) } else { Err(AppError::NotFound) }
 }
 
-/// Replaces a user's roles (security admins only, never their own); refusals are audited.
+/// The account `id` if the signed-in administrator may make `change` to it
+/// ([`liaison_core::permission::may_change_account`]); refusals are audited.
+async fn account_to_change(
+    state: &AppState,
+    authed: &Authed,
+    id: i64,
+    change: AccountChange,
+) -> AppResult<liaison_store::users::User> {
+    if !authed.user.roles.iter().any(|r| r.is_admin()) {
+        return Err(AppError::Forbidden);
+    }
+    let user = user_in_scope(state, authed, id).await?;
+    if may_change_account(&authed.user.roles, authed.user.row.id, &user.roles, id, change) {
+        Ok(user)
+    } else {
+        let ctx = authed.ctx(state.clock.now());
+        state.db.audit_denied(&ctx, "user.change", "user", &format!("{change:?} refused")).await?;
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Replaces a user's roles (security admins only, never their own); an administrator duty is held
+/// alone (三权分立). Refusals are audited.
 pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[String], pi_reveal: bool) -> AppResult<()> {
     let ctx = authed.ctx(state.clock.now());
     if !liaison_core::permission::can_grant(&authed.user.roles, authed.user.row.id, id) {
         state.db.audit_denied(&ctx, "user.roles", "user", "grant refused").await?;
         return Err(AppError::Forbidden);
     }
-    let parsed: Option<Vec<liaison_core::role::Role>> =
-        roles.iter().map(|r| liaison_core::role::Role::parse(r)).collect();
+    let parsed: Option<Vec<Role>> = roles.iter().map(|r| Role::parse(r)).collect();
     let parsed = parsed.ok_or_else(|| AppError::field("roles", "role.unknown", "角色不正确 / unknown role"))?;
     user_in_scope(state, authed, id).await?;
+    if let Err(conflict) = check_role_set(&parsed) {
+        state.db.audit_denied(&ctx, "user.roles", "user", "administrator duty not held alone").await?;
+        return Err(AppError::field(
+            "roles",
+            "role.admin_alone",
+            format!("{conflict} / an administrator duty is held alone"),
+        ));
+    }
     Ok(state.db.set_roles(&ctx, id, &parsed, pi_reveal).await?)
 }
 
-/// Disables or re-enables an account (system admins); disabling ends its sessions at once.
+/// Disables or re-enables an account; disabling ends its sessions at once. An administrator's account
+/// only by an administrator of the same duty.
 pub async fn set_user_active(state: &AppState, authed: &Authed, id: i64, active: bool) -> AppResult<()> {
-    authed.require(Action::ManageUsers)?;
     if id == authed.user.row.id {
         return Err(AppError::Conflict("self", "不能停用自己的账号 / you cannot disable yourself".into()));
     }
-    user_in_scope(state, authed, id).await?;
+    account_to_change(state, authed, id, AccountChange::SetActive).await?;
     Ok(state.db.set_user_status(&authed.ctx(state.clock.now()), id, if active { "active" } else { "disabled" }).await?)
 }
 
-/// Resets a password to a one-time one that must be changed (system admins); returns it.
+/// Resets a password to a one-time one that must be changed; returns it. An administrator's account
+/// only by an administrator of the same duty.
 pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppResult<String> {
-    authed.require(Action::ManageUsers)?;
-    user_in_scope(state, authed, id).await?;
+    account_to_change(state, authed, id, AccountChange::ResetPassword).await?;
     let password = liaison_core::password::one_time();
     state
         .db
@@ -247,8 +277,7 @@ pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppRe
 
 /// Ends every session of a user (security admins).
 pub async fn kill_sessions(state: &AppState, authed: &Authed, id: i64) -> AppResult<u64> {
-    authed.require(Action::ManageSecurity)?;
-    user_in_scope(state, authed, id).await?;
+    account_to_change(state, authed, id, AccountChange::EndSessions).await?;
     Ok(state.db.end_user_sessions(&authed.ctx(state.clock.now()), id).await?)
 }
 

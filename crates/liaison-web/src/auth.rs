@@ -5,7 +5,7 @@ mod cookie;
 pub mod login;
 mod resolve;
 
-pub use cookie::{clear_cookie, session_cookie};
+pub use cookie::{clear_cookie, has_session_cookie, session_cookie};
 pub use resolve::resolve;
 
 use crate::error::AppError;

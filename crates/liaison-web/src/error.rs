@@ -21,6 +21,9 @@ pub enum AppError {
     /// The role does not allow the action.
     #[error("没有权限执行此操作 / not allowed")]
     Forbidden,
+    /// A cookie-authenticated state change that does not prove it comes from this site (CSRF).
+    #[error("请求来源无法确认为本站，已拒绝；请从本站页面重新提交 / the request did not come from this site")]
+    CrossSite,
     /// Missing, or outside the viewer's scope.
     #[error("未找到 / not found")]
     NotFound,
@@ -30,6 +33,9 @@ pub enum AppError {
     /// Malformed request (body, query, content type).
     #[error("{1}")]
     BadRequest(&'static str, String),
+    /// Text input that is not clean: invalid UTF-8 or a control character (VAL-06); names the field.
+    #[error("{}", .0.message)]
+    Unclean(FieldError),
     /// The body is larger than accepted.
     #[error("请求体过大 / body too large")]
     PayloadTooLarge,
@@ -104,9 +110,12 @@ impl AppError {
             AppError::Unauthenticated => ("unauthenticated", StatusCode::UNAUTHORIZED),
             AppError::InvalidCredentials => ("invalid_credentials", StatusCode::UNAUTHORIZED),
             AppError::Forbidden => ("forbidden", StatusCode::FORBIDDEN),
+            AppError::CrossSite => ("cross_site", StatusCode::FORBIDDEN),
             AppError::NotFound => ("not_found", StatusCode::NOT_FOUND),
             AppError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY),
             AppError::BadRequest(code, _) => (code, StatusCode::BAD_REQUEST),
+            AppError::Unclean(field) if field.code == "invalid_utf8" => ("invalid_utf8", StatusCode::BAD_REQUEST),
+            AppError::Unclean(_) => ("control_characters", StatusCode::BAD_REQUEST),
             AppError::PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             AppError::UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
             AppError::Conflict(code, _) | AppError::Transition { code, .. } => (code, StatusCode::CONFLICT),
@@ -133,6 +142,7 @@ impl IntoResponse for AppError {
         }
         let fields: &[FieldError] = match &self {
             AppError::Validation(fields) => fields,
+            AppError::Unclean(field) => std::slice::from_ref(field),
             _ => &[],
         };
         let message = self.to_string();

@@ -11,6 +11,7 @@ pub mod actions;
 pub mod api;
 mod assets;
 pub mod auth;
+mod clean_input;
 pub mod config;
 pub mod error;
 pub mod export;

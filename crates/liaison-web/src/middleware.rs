@@ -1,5 +1,5 @@
-//! The middleware stack: request metadata (id, client IP), security headers, the CSRF origin check,
-//! session resolution, and turning error responses into pages outside the API.
+//! The middleware stack: request metadata (id, client IP), security headers, session resolution, the
+//! CSRF origin check (inside resolution, so a refusal of a signed-in user is audited), and turning error responses into pages outside the API.
 
 use crate::error::{AppError, ErrorInfo};
 use crate::i18n::Lang;
@@ -33,8 +33,9 @@ pub struct RequestMeta {
 pub fn wrap(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(|| async { AppError::NotFound })
-        .layer(from_fn_with_state(state.clone(), auth::resolve))
+        .layer(axum::middleware::from_fn(crate::clean_input::refuse_unclean))
         .layer(from_fn_with_state(state.clone(), csrf))
+        .layer(from_fn_with_state(state.clone(), auth::resolve))
         .layer(from_fn_with_state(state.clone(), render_errors))
         .layer(from_fn_with_state(state.clone(), request_meta))
         .layer(axum::middleware::from_fn(crate::metrics::record))
@@ -146,36 +147,56 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     response
 }
 
-/// Refuses cross-site state changes of cookie-authenticated requests (CSRF-02): the `Origin` must be
-/// this site, and `Sec-Fetch-Site` must not say cross-site. Bearer-token requests and Open311 (whose
-/// POST authenticates with its `api_key` argument, never a cookie) carry no ambient credentials and are
-/// exempt.
+/// Refuses state changes a browser could be tricked into sending (CSRF-02). A request that carries
+/// the session cookie must **prove** it comes from this site: `Sec-Fetch-Site: same-origin`, or an
+/// `Origin` naming this site. Without that proof it is refused, whatever else it carries — an
+/// `Authorization` header does not exempt it, since a browser may attach one by itself (e.g. an
+/// intranet proxy's `Basic` credentials) while the cookie signs the caller in. Only a request with no
+/// session cookie (a bearer token, an API client, a sign-in) may go without fetch metadata, and even
+/// then a browser's cross-site mark refuses it (login CSRF). Open311 authenticates with its `api_key`
+/// argument, never a cookie, and is exempt.
 async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe
-        || req.headers().contains_key(header::AUTHORIZATION)
-        || req.uri().path().starts_with("/open311/")
-        || same_origin(req.headers(), &state.config.public_origin)
-    {
-        next.run(req).await
-    } else {
-        tracing::warn!("cross-site request refused");
-        AppError::Forbidden.into_response()
+    if safe || req.uri().path().starts_with("/open311/") {
+        return next.run(req).await;
+    }
+    let cookies = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let has_session = auth::has_session_cookie(&state.config, cookies);
+    match provenance(req.headers(), &state.config.public_origin) {
+        Provenance::SameOrigin => next.run(req).await,
+        Provenance::Unknown if !has_session => next.run(req).await,
+        refused => {
+            tracing::warn!(?refused, has_session, "cross-site request refused");
+            AppError::CrossSite.into_response()
+        }
     }
 }
 
+/// Where a state-changing request says it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Provenance {
+    /// Fetch metadata or `Origin` name this site.
+    SameOrigin,
+    /// Another site (or an opaque `null` origin).
+    Foreign,
+    /// Neither header: a non-browser client, or a browser that sends neither.
+    Unknown,
+}
+
 /// Fetch metadata decides when the browser sends it (under some referrer policies Chrome sends
-/// `Origin: null` on same-origin form posts); otherwise the `Origin` must be this site. Requests with
-/// neither header come from non-browser clients, which carry no ambient cookies of a victim.
-fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
+/// `Origin: null` with `Sec-Fetch-Site: same-origin` on our own form posts); otherwise the `Origin`.
+fn provenance(headers: &HeaderMap, public_origin: &str) -> Provenance {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match (header("sec-fetch-site"), header("origin")) {
-        (Some(site), _) => site == "same-origin" || site == "none",
-        (None, None) => true,
-        (None, Some(origin)) => {
+        (Some("same-origin"), _) => Provenance::SameOrigin,
+        (Some("cross-site" | "same-site"), _) => Provenance::Foreign,
+        (_, Some(origin)) => {
             let host = header("host").unwrap_or_default();
-            origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}")
+            let ours =
+                origin == public_origin || origin == format!("http://{host}") || origin == format!("https://{host}");
+            if ours { Provenance::SameOrigin } else { Provenance::Foreign }
         }
+        (_, None) => Provenance::Unknown,
     }
 }
 

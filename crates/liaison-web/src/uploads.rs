@@ -147,7 +147,16 @@ impl Uploads {
                     }
                     files.push(self.receive(part).await?);
                 } else if name != "file" {
-                    let text = part.text().await.map_err(|e| malformed(&e))?;
+                    let bytes = part.bytes().await.map_err(|e| malformed(&e))?;
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        AppError::Unclean(liaison_core::validate::FieldError::new(
+                            &name,
+                            "invalid_utf8",
+                            format!("{name}：不是有效的 UTF-8 文本 / not valid UTF-8"),
+                        ))
+                    })?;
+                    crate::clean_input::check_text(&name, &name)
+                        .and_then(|()| crate::clean_input::check_text(&name, &text))?;
                     fields.insert(name, text);
                 }
             }

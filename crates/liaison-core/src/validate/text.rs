@@ -27,6 +27,17 @@ impl super::RuleCode for TextError {
     }
 }
 
+/// Whether `c` is a control character refused in any text input (VAL-06): every C0 and C1 control
+/// and DEL, except tab and the line breaks `\n` and `\r` (a form's textarea sends `\r\n`).
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Where the first refused control character of `input` is (in characters), if any.
+pub fn first_refused_control(input: &str) -> Option<usize> {
+    input.chars().position(is_refused_control)
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -84,6 +95,18 @@ mod tests {
         assert_eq!(name("   ", 10), Err(TextError::Empty));
         assert_eq!(name("一二三", 2), Err(TextError::TooLong(2)));
         assert_eq!(name("一二", 2), Ok("一二".to_owned()));
+    }
+
+    #[test]
+    fn refused_controls_are_c0_c1_and_del_but_not_tab_or_line_breaks() {
+        for c in ['\u{0}', '\u{1}', '\u{8}', '\u{b}', '\u{c}', '\u{1b}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}'] {
+            assert!(is_refused_control(c), "{:?}", c);
+        }
+        for c in ['\t', '\n', '\r', ' ', 'a', '中', '\u{a0}', '\u{202e}'] {
+            assert!(!is_refused_control(c), "{:?}", c);
+        }
+        assert_eq!(first_refused_control("ab\u{0}c"), Some(2));
+        assert_eq!(first_refused_control("第一行\r\n第二行\t"), None);
     }
 
     #[test]

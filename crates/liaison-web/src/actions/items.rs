@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::uploads::Received;
 use chrono::Duration;
 use liaison_core::item::input::ItemInput;
+use liaison_core::item::intake::{self, Intake, IntakeRefusal};
 use liaison_core::item::state::{Env, ItemState, StepError, StepInput};
 use liaison_core::item::workflow::{Actor, Refusal, Relation, Step, may_assign_to};
 use liaison_core::item::{Channel, Status};
@@ -179,6 +180,11 @@ pub async fn submit_item(
     submit_item_with(state, authed, input, enterprise_id, idempotency_key, Extras::default()).await
 }
 
+/// `Forbidden` unless the signed-in user may submit items at all (before any input is read).
+pub fn require_submit(authed: &Authed) -> AppResult<()> {
+    if intake::may_submit(&authed.viewer()) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// What an Open311 submission brings beyond the portal's fields.
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
@@ -197,34 +203,31 @@ pub async fn submit_item_with(
     idempotency_key: Option<String>,
     extras: Extras,
 ) -> AppResult<Created> {
+    require_submit(authed)?;
     let viewer = authed.viewer();
     let details = input.validate()?;
-    let (enterprise_id, on_behalf) = match (viewer.enterprise_id, enterprise_id) {
-        (Some(own), None) if viewer.roles.contains(&Role::EnterpriseUser) => (own, false),
-        (Some(own), Some(asked)) if viewer.roles.contains(&Role::EnterpriseUser) && own == asked => (own, false),
-        (_, Some(asked)) if viewer.is_staff() => {
-            let enterprise = crate::actions::visible_enterprise(state, authed, asked).await?;
-            if details.channel == Channel::Portal {
-                return Err(AppError::field(
-                    "channel",
-                    "channel.staff",
-                    "代录时请选择来源渠道 / choose the channel it came by",
-                ));
-            }
-            (enterprise.id, true)
-        }
-        (_, None) if viewer.is_staff() => {
+    let (enterprise_id, on_behalf) = match intake::authorize(&viewer, enterprise_id, details.channel) {
+        Ok(Intake::Own(id)) => (id, false),
+        Ok(Intake::OnBehalf(id)) => (crate::actions::visible_enterprise(state, authed, id).await?.id, true),
+        Err(IntakeRefusal::Forbidden) => return Err(AppError::Forbidden),
+        Err(IntakeRefusal::EnterpriseRequired) => {
             return Err(AppError::field("enterprise_id", "enterprise.required", "请选择企业 / choose the enterprise"));
         }
-        _ => return Err(AppError::Forbidden),
+        Err(IntakeRefusal::StaffChannel) => {
+            return Err(AppError::field(
+                "channel",
+                "channel.staff",
+                "代录时请选择来源渠道 / choose the channel it came by",
+            ));
+        }
+        Err(IntakeRefusal::EnterpriseChannel) => {
+            return Err(AppError::field(
+                "channel",
+                "channel.portal",
+                "企业提交的渠道为助企直通车 / enterprises submit through the portal",
+            ));
+        }
     };
-    if !on_behalf && !matches!(details.channel, Channel::Portal | Channel::Open311) {
-        return Err(AppError::field(
-            "channel",
-            "channel.portal",
-            "企业提交的渠道为助企直通车 / enterprises submit through the portal",
-        ));
-    }
     let terms = state.db.category_terms(details.category_id, details.priority).await.ok();
     let Some((category, policy)) = terms.filter(|(c, _)| !c.retired && c.kind == details.kind.code()) else {
         return Err(AppError::field(

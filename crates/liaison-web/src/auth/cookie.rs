@@ -26,3 +26,10 @@ pub(crate) fn token_from(config: &WebConfig, cookies: &str) -> Option<String> {
         .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_owned)
 }
+
+/// Whether a `Cookie` header carries something in the session cookie's place (valid or not: a browser
+/// attaches it on its own, so it is what cross-site checks care about).
+pub fn has_session_cookie(config: &WebConfig, cookies: &str) -> bool {
+    let prefix = format!("{}=", config.cookie_name());
+    cookies.split(';').any(|c| c.trim().starts_with(&prefix))
+}

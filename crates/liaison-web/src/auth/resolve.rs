@@ -37,9 +37,17 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     }
     let path: String = req.uri().path().chars().take(200).collect();
     let response = next.run(req).await;
-    // Every refused request of a signed-in user is audited (LOG-01): who, from where, which path.
-    if let (StatusCode::FORBIDDEN, Some(ctx)) = (response.status(), denied_ctx)
-        && let Err(error) = state.db.audit_denied(&ctx, "access.denied", "route", &path).await
+    // Every refused request of a signed-in user is audited (LOG-01): who, from where, which path, and
+    // why when it is not a plain permission refusal (a cross-site request, input refused at the edge).
+    let code = response.extensions().get::<crate::error::ErrorInfo>().map(|info| info.code);
+    let why = match code {
+        Some(code @ ("cross_site" | "control_characters" | "invalid_utf8")) => format!("{path} ({code})"),
+        _ => path,
+    };
+    let refused =
+        response.status() == StatusCode::FORBIDDEN || matches!(code, Some("control_characters" | "invalid_utf8"));
+    if let (true, Some(ctx)) = (refused, denied_ctx)
+        && let Err(error) = state.db.audit_denied(&ctx, "access.denied", "route", &why).await
     {
         tracing::error!(%error, "auditing a denied request failed");
     }

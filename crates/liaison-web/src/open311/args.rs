@@ -11,13 +11,18 @@ pub struct Args {
     pairs: Vec<(String, String)>,
 }
 
-/// Percent-decodes one half of a pair (`+` is a space).
+/// Percent-decodes one half of a pair (`+` is a space); control characters other than tab and line
+/// breaks are refused, as everywhere else (`clean_input`).
 fn decode(raw: &[u8]) -> Result<String, String> {
     let spaced: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-    percent_decode(&spaced)
+    let text = percent_decode(&spaced)
         .decode_utf8()
         .map(|text| text.into_owned())
-        .map_err(|_| "the arguments are not valid percent-encoded UTF-8".to_owned())
+        .map_err(|_| "the arguments are not valid percent-encoded UTF-8".to_owned())?;
+    match liaison_core::validate::text::first_refused_control(&text) {
+        None => Ok(text),
+        Some(_) => Err("an argument holds a control character (only tab and line breaks are allowed)".to_owned()),
+    }
 }
 
 impl Args {

@@ -15,6 +15,7 @@ use axum::response::Response;
 use liaison_core::mask;
 use liaison_core::org::OrgKind;
 use liaison_core::permission::Action;
+use liaison_core::permission::{AccountChange, may_change_account};
 use liaison_core::role::Role;
 use liaison_core::validate::FieldError;
 use liaison_store::Paging;
@@ -175,7 +176,7 @@ struct UsersPage {
     roles: Vec<(&'static str, String)>,
     can_manage: bool,
     can_grant: bool,
-    can_kill: bool,
+    actor_roles: Vec<Role>,
     me: i64,
     notice: Option<String>,
     errors: Vec<FieldError>,
@@ -184,6 +185,18 @@ struct UsersPage {
 impl UsersPage {
     fn has_role(roles: &str, code: &str) -> bool {
         roles.split(',').any(|r| r == code)
+    }
+
+    /// Whether the viewer may make `change` to the listed account `u` (its buttons show only then).
+    fn may(&self, u: &UserSummary, change: &str) -> bool {
+        let change = match change {
+            "kill" => AccountChange::EndSessions,
+            "unlock" => AccountChange::Unlock,
+            "reset" => AccountChange::ResetPassword,
+            _ => AccountChange::SetActive,
+        };
+        let roles: Vec<Role> = u.roles.split(',').filter_map(Role::parse).collect();
+        may_change_account(&self.actor_roles, self.me, &roles, u.id, change)
     }
 }
 
@@ -215,7 +228,7 @@ async fn users_page(
         roles: Role::ALL.iter().map(|r| (r.code(), lang.t(&format!("role.{}", r.code())))).collect(),
         can_manage: viewer.can(Action::ManageUsers),
         can_grant: viewer.can(Action::GrantRoles),
-        can_kill: viewer.can(Action::ManageSecurity),
+        actor_roles: authed.user.roles.clone(),
         me: authed.user.row.id,
         notice,
         errors,

@@ -106,7 +106,7 @@ pub async fn list(
         queues: Queue::ALL.iter().map(|q| q.code()).collect(),
         kinds: Kind::ALL,
         statuses: Status::ALL,
-        can_submit: viewer.enterprise_id.is_some() || viewer.is_staff(),
+        can_submit: liaison_core::item::intake::may_submit(&viewer),
     }))
 }
 
@@ -166,6 +166,7 @@ pub async fn new_form(
     CurrentUser(authed): CurrentUser,
     AppQuery(form): AppQuery<NewForm>,
 ) -> AppResult<Response> {
+    crate::actions::items::require_submit(&authed)?;
     Ok(render(&new_page(&state, lang, &authed, form, Vec::new()).await?))
 }
 
@@ -175,6 +176,7 @@ pub async fn create(
     CurrentUser(authed): CurrentUser,
     AppMultipart(multipart): AppMultipart,
 ) -> AppResult<Response> {
+    crate::actions::items::require_submit(&authed)?;
     let (fields, files) = state.uploads.read_form(multipart).await?;
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
     let form = NewForm {

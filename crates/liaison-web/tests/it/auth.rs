@@ -262,6 +262,7 @@ async fn cross_site_state_changes_are_refused() {
         .method(Method::POST)
         .uri("/api/v1/tokens")
         .header(header::COOKIE, format!("liaison={token}"))
+        .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from(json!({"name": "x"}).to_string()))
         .expect("request");
@@ -313,6 +314,7 @@ async fn malformed_input_gets_our_error_shape_not_a_500() {
         .method(Method::POST)
         .uri("/api/v1/enterprises")
         .header(header::COOKIE, format!("liaison={token}"))
+        .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{not json"))
         .expect("request");

@@ -174,12 +174,12 @@ async fn lists_page_and_search_within_scope() {
     );
     let found = app.get("/api/v1/enterprises?q=%E6%9C%9D%E5%A4%A9%E9%97%A8", Some(&leader)).await.json();
     assert_eq!(found["total"], 1);
-    for odd in
-        ["page=9223372036854775807&per_page=9223372036854775807", "page=-5&per_page=0", "q=%00%27%20OR%201%3D1--"]
-    {
+    for odd in ["page=9223372036854775807&per_page=9223372036854775807", "page=-5&per_page=0", "q=%27%20OR%201%3D1--"] {
         let response = app.get(&format!("/api/v1/enterprises?{odd}"), Some(&leader)).await;
         assert_eq!(response.status, 200, "{odd}: {}", response.body);
     }
+    let nul = app.get("/api/v1/enterprises?q=%00%27", Some(&leader)).await;
+    assert_eq!((nul.status.as_u16(), nul.json()["error"]["fields"][0]["field"].as_str()), (400, Some("q")));
     let bad = app.get("/api/v1/enterprises?page=x", Some(&leader)).await;
     assert_eq!((bad.status.as_u16(), bad.json()["error"]["code"].as_str()), (400, Some("malformed_query")));
     let page = app.get("/enterprises?q=%E6%9C%9D%E5%A4%A9%E9%97%A8", Some(&leader)).await;

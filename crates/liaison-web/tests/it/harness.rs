@@ -50,6 +50,34 @@ impl TestResponse {
     }
 }
 
+/// When every test's clock starts.
+fn start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("instant")
+}
+
+/// The fixture district in a compact SQLite file (`Db::snapshot_into`), built once per test binary
+/// on a runtime of its own.
+fn template() -> &'static (std::path::PathBuf, Fixture) {
+    static TEMPLATE: std::sync::OnceLock<(std::path::PathBuf, Fixture)> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let dir = random_dir();
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let db = Db::open(&format!("sqlite://{}", dir.join("build.db").display()), 1).await.expect("open");
+                let f = fixture::build(&db, start()).await.expect("fixture");
+                let path = dir.join("template.db");
+                db.snapshot_into(&path).await.expect("snapshot");
+                db.close().await;
+                (path, f)
+            })
+        })
+        .join()
+        .expect("the fixture template was built")
+    })
+}
+
 fn random_dir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("liaison-web-test-{}", liaison_core::token::random_hex(8)))
 }
@@ -60,12 +88,18 @@ impl TestApp {
         Self::with_config(WebConfig { require_staff_mfa: false, ..WebConfig::default() }).await
     }
 
-    /// On a fresh SQLite database with a web configuration of the test's choosing.
+    /// On a fresh SQLite database with a web configuration of the test's choosing: a copy of the
+    /// fixture district built once per test binary (building it per test was most of a test's time).
     pub async fn with_config(config: WebConfig) -> Self {
+        let (template, f) = template();
         let dir = random_dir();
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let db = Db::open(&format!("sqlite://{}", dir.join("liaison.db").display()), 4).await.expect("open");
-        Self::on(db, config).await
+        let path = dir.join("liaison.db");
+        std::fs::copy(template, &path).expect("copy of the fixture database");
+        let db = Db::open(&format!("sqlite://{}", path.display()), 4).await.expect("open");
+        let notify =
+            NotifyConfig { allow_plain_http_webhooks: true, allow_private_webhooks: true, ..NotifyConfig::default() };
+        Self::assemble(db, f.clone(), config, notify)
     }
 
     /// On an empty database of any backend: builds the fixture district.
@@ -77,9 +111,12 @@ impl TestApp {
 
     /// Like [`TestApp::on`], with the notification channels of the test's choosing.
     pub async fn with_notify(db: Db, config: WebConfig, notify: NotifyConfig) -> Self {
-        let start = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).single().expect("instant");
-        let f = fixture::build(&db, start).await.expect("fixture");
-        let clock = Arc::new(ManualClock::new(start));
+        let f = fixture::build(&db, start()).await.expect("fixture");
+        Self::assemble(db, f, config, notify)
+    }
+
+    fn assemble(db: Db, f: Fixture, config: WebConfig, notify: NotifyConfig) -> Self {
+        let clock = Arc::new(ManualClock::new(start()));
         let calendar = Arc::new(liaison_core::calendar::Calendar::official());
         let uploads = liaison_web::uploads::Uploads::new(random_dir(), Box::new(liaison_web::uploads::EicarScanner))
             .expect("upload dir");
@@ -107,9 +144,14 @@ impl TestApp {
         token
     }
 
-    /// Sends a request; `token` is a session cookie; forms and JSON bodies set their content type.
+    /// Sends a request as a browser on one of our pages would (`Sec-Fetch-Site: same-origin`); `token`
+    /// is a session cookie; forms and JSON bodies set their content type.
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Body_) -> TestResponse {
-        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
         if let Some(token) = token {
             builder = builder.header(header::COOKIE, format!("liaison={token}"));
         }

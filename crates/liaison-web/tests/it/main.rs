@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod browser;
 mod catalogue;
+mod csrf;
 mod enterprises;
 mod harness;
 mod items;
