@@ -7,6 +7,7 @@ pub mod clock;
 pub mod enterprise;
 pub mod import;
 pub mod item;
+pub mod lockout;
 pub mod mask;
 pub mod mfa;
 pub mod money;

@@ -45,6 +45,10 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            // The trigger of migration 0007: an administrator duty is held alone.
+            sqlx::Error::Database(db) if db.message().contains("admin_duty_alone") => {
+                StoreError::Conflict("an administrator duty is held alone (admin_duty_alone)".into())
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
                 UNIQUE_FIELDS

@@ -38,6 +38,7 @@ pub mod outbox;
 pub mod self_reports;
 mod session_cache;
 pub mod sessions;
+pub mod sign_in;
 pub mod users;
 
 pub use db::{Backend, Db, Tx};

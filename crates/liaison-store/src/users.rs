@@ -387,68 +387,6 @@ impl Db {
         })?)
     }
 
-    /// Records a failed login for `username` from `ctx.ip` and audits it.
-    pub async fn record_login_failure(&self, ctx: &Ctx, username: &str, reason: &str) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query("INSERT INTO login_failure (username, ip, at) VALUES ($1, $2, $3)")
-            .bind(username.trim().to_lowercase())
-            .bind(&ctx.ip)
-            .bind(ctx.at)
-            .execute(c))?;
-        let mut event = ctx.event("auth.login", "user", None, reason);
-        event.outcome = liaison_core::audit::Outcome::Failure;
-        append(&mut tx, ctx.at, &event).await?;
-        tx.commit().await
-    }
-
-    /// Failed logins since `since`, for one username and for one IP.
-    pub async fn login_failures_since(
-        &self,
-        username: &str,
-        ip: &str,
-        since: DateTime<Utc>,
-    ) -> StoreResult<(i64, i64)> {
-        let by_user: i64 =
-            read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM login_failure WHERE username = $1 AND at > $2")
-                .bind(username.trim().to_lowercase())
-                .bind(since)
-                .fetch_one(c))?;
-        let by_ip: i64 =
-            read!(self, |c| sqlx::query_scalar("SELECT count(*) FROM login_failure WHERE ip = $1 AND at > $2")
-                .bind(ip)
-                .bind(since)
-                .fetch_one(c))?;
-        Ok((by_user, by_ip))
-    }
-
-    /// Locks an account until `until` and audits the lock.
-    pub async fn lock_user(&self, ctx: &Ctx, user_id: i64, until: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET locked_until = $1 WHERE id = $2")
-            .bind(until)
-            .bind(user_id)
-            .execute(c))?;
-        append(&mut tx, ctx.at, &ctx.event("auth.lock", "user", Some(user_id), "too many failures")).await?;
-        tx.commit().await
-    }
-
-    /// Records a successful password check: clears the failure window and stamps the login.
-    pub async fn record_login_success(&self, ctx: &Ctx, user: &User) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        exec!(&mut tx, |c| sqlx::query("DELETE FROM login_failure WHERE username = $1")
-            .bind(&user.row.username)
-            .execute(c))?;
-        exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET last_login_at = $1, locked_until = NULL WHERE id = $2")
-            .bind(ctx.at)
-            .bind(user.row.id)
-            .execute(c))?;
-        let mut event = ctx.event("auth.login", "user", Some(user.row.id), "password");
-        event.actor_id = Some(user.row.id);
-        event.actor_role = user.role_codes();
-        append(&mut tx, ctx.at, &event).await?;
-        tx.commit().await
-    }
-
     /// Stores a TOTP secret (enrolment started) or enables it with recovery-code digests.
     pub async fn set_totp(
         &self,

@@ -281,6 +281,12 @@ pub async fn kill_sessions(state: &AppState, authed: &Authed, id: i64) -> AppRes
     Ok(state.db.end_user_sessions(&authed.ctx(state.clock.now()), id).await?)
 }
 
+/// Lifts an account's sign-in refusals: its lock for unknown sources and its failures (security admins).
+pub async fn unlock_user(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
+    let user = account_to_change(state, authed, id, AccountChange::Unlock).await?;
+    Ok(state.db.unlock_user(&authed.ctx(state.clock.now()), &user).await?)
+}
+
 /// What an import did or would do.
 #[derive(Debug)]
 pub struct ImportReport {

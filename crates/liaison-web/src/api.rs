@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same permissions as the pages, errors as
 //! `{"error":{"code","message","fields"}}`, lists as `{"items","total","page","per_page"}`.
 
+mod accounts;
 mod admin;
 mod api_keys;
 mod catalogue;
@@ -35,6 +36,10 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/api/v1/users", Signed, admin::users);
     t.post("/api/v1/users", Signed, admin::create_user);
     t.put("/api/v1/users/{id}/roles", Signed, admin::set_roles);
+    t.post("/api/v1/users/{id}/status", Signed, accounts::set_status);
+    t.post("/api/v1/users/{id}/password-reset", Signed, accounts::reset_password);
+    t.delete("/api/v1/users/{id}/sessions", Signed, accounts::end_sessions);
+    t.post("/api/v1/users/{id}/unlock", Signed, accounts::unlock);
     t.get("/api/v1/audit", Signed, admin::audit);
     t.post("/api/v1/tokens", Signed, admin::create_token);
     t.get("/api/v1/api-keys", Signed, api_keys::list);

@@ -5,7 +5,8 @@ mod cookie;
 pub mod login;
 mod resolve;
 
-pub use cookie::{clear_cookie, has_session_cookie, session_cookie};
+pub(crate) use cookie::device_from;
+pub use cookie::{clear_cookie, device_cookie, has_session_cookie, session_cookie};
 pub use resolve::resolve;
 
 use crate::error::AppError;

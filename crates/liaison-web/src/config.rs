@@ -18,12 +18,16 @@ pub struct WebConfig {
     pub absolute_timeout_hours: i64,
     /// Sessions a user may hold at once; the oldest is ended beyond it.
     pub max_sessions_per_user: i64,
-    /// Failed logins of one account within the window that lock it.
+    /// Failed sign-ins of one account from one source (a known browser, or an unknown client address)
+    /// within the window that refuse that source (`liaison_core::lockout`).
     pub lockout_failures: i64,
-    /// Window and lock duration, in minutes.
+    /// Window and refusal duration, in minutes.
     pub lockout_minutes: i64,
-    /// Failed logins from one IP within the window before that IP is throttled.
+    /// Failed sign-ins from one IP (any account) within the window before that IP is throttled.
     pub ip_failures: i64,
+    /// Failed sign-ins of one account from unknown sources within an hour that lock it for unknown
+    /// sources (its known browsers still sign in; the security administrator can lift the lock).
+    pub unknown_failures_per_hour: i64,
     /// Shows the demo banner on every page.
     pub demo: bool,
     /// Trust `X-Forwarded-For` from these proxy addresses only.
@@ -49,6 +53,7 @@ impl Default for WebConfig {
             lockout_failures: 5,
             lockout_minutes: 15,
             ip_failures: 30,
+            unknown_failures_per_hour: 100,
             demo: false,
             trusted_proxies: Vec::new(),
             escalate_after_hours: 24,
@@ -62,5 +67,20 @@ impl WebConfig {
     /// The session cookie's name: `__Host-` prefixed when cookies are secure.
     pub fn cookie_name(&self) -> &'static str {
         if self.secure_cookies { "__Host-liaison" } else { "liaison" }
+    }
+
+    /// The device cookie's name (a browser that signed in before; `liaison_core::lockout`).
+    pub fn device_cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-liaison_device" } else { "liaison_device" }
+    }
+
+    /// The sign-in throttle's limits.
+    pub fn lockout_policy(&self) -> liaison_core::lockout::Policy {
+        liaison_core::lockout::Policy {
+            per_source: self.lockout_failures,
+            per_address: self.ip_failures,
+            unknown_per_hour: self.unknown_failures_per_hour,
+            window: chrono::Duration::minutes(self.lockout_minutes),
+        }
     }
 }

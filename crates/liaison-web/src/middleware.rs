@@ -27,6 +27,8 @@ pub struct RequestMeta {
     pub ip: String,
     /// Browser identification.
     pub user_agent: String,
+    /// The device cookie's token: this browser signed in to some account before (`liaison_core::lockout`).
+    pub device: Option<String>,
 }
 
 /// Wraps the routes with every layer, outermost last.
@@ -99,7 +101,9 @@ async fn request_meta(State(state): State<AppState>, mut req: Request, next: Nex
         .collect();
     let id = liaison_core::token::random_hex(8);
     let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
-    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent });
+    let cookies = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let device = auth::device_from(&state.config, cookies);
+    req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent, device });
     let _guard = span.enter();
     let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -3,6 +3,7 @@
 use crate::harness::{backends, t0};
 use chrono::Duration;
 use liaison_core::role::Role;
+use liaison_store::sign_in::Source;
 use liaison_store::{Ctx, StoreError, fixture};
 
 #[tokio::test]
@@ -38,22 +39,63 @@ async fn users_have_roles_and_unique_case_folded_names() {
 }
 
 #[tokio::test]
-async fn login_failures_count_per_user_and_ip_within_a_window() {
+async fn login_failures_count_per_source_and_a_success_clears_only_its_own() {
     for db in backends().await {
-        fixture::build(&db, t0()).await.expect("fixture");
+        let f = fixture::build(&db, t0()).await.expect("fixture");
         let mut ctx = Ctx::system(t0());
         ctx.ip = "10.0.0.1".into();
+        let a = Source { ip: "10.0.0.1", device: None };
+        let b = Source { ip: "10.0.0.2", device: None };
+        db.remember_device(f.user("o1"), "device-1", t0()).await.expect("device");
+        assert_eq!(db.device_owner("device-1").await.expect("q"), Some(f.user("o1")));
+        assert_eq!(db.device_owner("device-2").await.expect("q"), None);
+        let known = Source { ip: "10.0.0.1", device: Some("device-1") };
         for _ in 0..3 {
-            db.record_login_failure(&ctx, "o1", "bad password").await.expect("record");
+            db.record_login_failure(&ctx, "o1", &a, "bad password").await.expect("record");
         }
-        ctx.ip = "10.0.0.2".into();
-        db.record_login_failure(&ctx, "O1", "bad password").await.expect("record");
-        let since = t0() - Duration::minutes(15);
-        assert_eq!(db.login_failures_since("o1", "10.0.0.1", since).await.expect("count"), (4, 3));
-        assert_eq!(db.login_failures_since("o1", "10.0.0.1", t0()).await.expect("count"), (0, 0), "window excludes");
+        db.record_login_failure(&ctx, "O1", &b, "bad password").await.expect("record");
+        db.record_login_failure(&ctx, "o1", &known, "bad password").await.expect("record");
+        db.record_login_failure(&ctx, "o2", &a, "bad password").await.expect("record");
+        let (window, hour) = (t0() - Duration::minutes(15), t0() - Duration::hours(1));
+        let counts = |source| {
+            let db = db.clone();
+            async move { db.login_counts("o1", &source, window, hour).await.expect("counts") }
+        };
+        let at_a = counts(a.clone()).await;
+        assert_eq!((at_a.source, at_a.address, at_a.unknown_hour), (3, 5, 4), "{}", db.kind());
+        let at_known = counts(known.clone()).await;
+        assert_eq!((at_known.source, at_known.unknown_hour), (1, 4), "a known browser counts apart");
+        let later = db.login_counts("o1", &a, t0(), t0()).await.expect("counts");
+        assert_eq!((later.source, later.address, later.unknown_hour), (0, 0, 0), "windows exclude");
         let o1 = db.user_by_username("o1").await.expect("q").expect("o1");
-        db.record_login_success(&ctx, &o1).await.expect("success");
-        assert_eq!(db.login_failures_since("o1", "10.0.0.2", since).await.expect("count"), (0, 0));
+        db.record_login_success(&ctx, &o1, &b).await.expect("success");
+        assert_eq!(counts(b.clone()).await.source, 0, "the source that signed in is cleared");
+        assert_eq!(counts(a.clone()).await.source, 3, "another source is not");
+        db.lock_user(&ctx, o1.row.id, t0() + Duration::minutes(15)).await.expect("lock");
+        assert!(db.user(o1.row.id).await.expect("o1").row.locked_until.is_some());
+        db.unlock_user(&ctx, &o1).await.expect("unlock");
+        assert!(db.user(o1.row.id).await.expect("o1").row.locked_until.is_none());
+        assert_eq!(counts(a).await.unknown_hour, 0, "the unlock clears every source");
+    }
+}
+
+/// The database refuses what core refuses: an administrator duty beside any other role (migration 0007).
+#[tokio::test]
+async fn the_database_keeps_an_administrator_duty_alone() {
+    for db in backends().await {
+        let f = fixture::build(&db, t0()).await.expect("fixture");
+        let ctx = Ctx::system(t0());
+        for roles in [
+            vec![Role::SysAdmin, Role::AuditAdmin],
+            vec![Role::SecAdmin, Role::CenterStaff],
+            vec![Role::Officer, Role::AuditAdmin],
+        ] {
+            let refused = db.set_roles(&ctx, f.user("o2"), &roles, false).await;
+            assert!(matches!(refused, Err(StoreError::Conflict(_))), "{roles:?} on {}: {refused:?}", db.kind());
+            assert_eq!(db.user(f.user("o2")).await.expect("o2").roles, vec![Role::Officer], "nothing changed");
+        }
+        db.set_roles(&ctx, f.user("o2"), &[Role::AuditAdmin], false).await.expect("one duty alone");
+        assert_eq!(db.user(f.user("o2")).await.expect("o2").roles, vec![Role::AuditAdmin]);
     }
 }
 

@@ -87,6 +87,7 @@ pub async fn create_unit(
 
 /// Search of the user list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Part of the login or display name.
@@ -215,6 +216,7 @@ pub async fn set_roles(
 
 /// Filter of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Action prefix, e.g. `auth.`.

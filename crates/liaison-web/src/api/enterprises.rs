@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Filters of the enterprise list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Part of the name, or the exact credit code.

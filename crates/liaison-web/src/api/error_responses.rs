@@ -55,11 +55,33 @@ impl Modify for CommonErrors {
     fn modify(&self, doc: &mut OpenApi) {
         for (path, item) in doc.paths.paths.iter_mut() {
             let with_id = path.contains('{');
-            for operation in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten() {
-                add_errors(operation, with_id);
+            let operations = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("delete", &mut item.delete),
+            ];
+            for (method, operation) in operations {
+                if let Some(operation) = operation {
+                    add_errors(operation, with_id);
+                    operation.operation_id = Some(operation_id(method, path));
+                }
             }
         }
     }
+}
+
+/// A unique operation id from the method and path (`POST /api/v1/items/{id}/attachments` →
+/// `post_items_id_attachments`): handler names repeat across resources (`create`, `list`), and a client
+/// generated for the mini-program names its functions after these.
+fn operation_id(method: &str, path: &str) -> String {
+    let rest = path.trim_start_matches("/api/v1/").trim_start_matches('/');
+    let words: Vec<String> = rest
+        .split('/')
+        .map(|segment| segment.trim_matches(|c| c == '{' || c == '}').replace('-', "_"))
+        .filter(|word| !word.is_empty())
+        .collect();
+    format!("{method}_{}", words.join("_"))
 }
 
 fn add_errors(operation: &mut Operation, with_id: bool) {
@@ -79,11 +101,28 @@ fn add_errors(operation: &mut Operation, with_id: bool) {
         }
     }
     for (status, response) in operation.responses.responses.iter_mut() {
-        if let (true, RefOr::T(response)) = (status.starts_with('4'), response)
-            && response.content.is_empty()
-        {
+        let RefOr::T(response) = response else { continue };
+        // OpenAPI requires a description on every response; an operation that gives none gets the
+        // status's meaning, so no operation can leave the document invalid.
+        if response.description.is_empty() {
+            response.description = default_description(status).into();
+        }
+        if status.starts_with('4') && response.content.is_empty() {
             let content = Content::new(Some(Ref::from_schema_name("Error")));
             response.content.insert("application/json".into(), RefOr::T(content));
         }
+    }
+}
+
+/// What a status means, for responses an operation left undescribed.
+fn default_description(status: &str) -> &'static str {
+    match status {
+        "200" => "成功 / OK",
+        "201" => "已创建 / created",
+        "204" => "已完成，无内容 / done, no content",
+        "303" => "跳转 / see other",
+        "409" => "与当前状态冲突 / conflicts with the current state",
+        "429" => "过于频繁，请按 Retry-After 稍后再试 / too many requests, retry after the given seconds",
+        _ => "见状态码 / see the status code",
     }
 }

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Paging of the inbox.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
     /// Cursor: notifications with a smaller id.
@@ -88,6 +89,7 @@ pub async fn set_channels(
 
 /// Filter of the delivery log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {
     /// `pending`, `sent` or `failed`.

@@ -77,6 +77,7 @@ pub struct StepBody {
 
 /// Filters of the item list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ItemQuery {
     /// Kind code.
@@ -280,6 +281,7 @@ pub async fn download(
 
 /// The text being written.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SimilarQuery {
     /// Title and description so far.
@@ -302,6 +304,7 @@ pub async fn similar(
 
 /// Filter of the category list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryQuery {
     /// Only this kind.

@@ -3,7 +3,7 @@
 
 use super::error_responses::{CommonErrors, Error};
 use super::json::Json;
-use super::{admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
+use super::{accounts, admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
 use crate::view::{EnterpriseView, ListView, MeView};
 use utoipa::OpenApi;
 
@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
         enterprises::history, enterprises::reveal,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
+        accounts::set_status, accounts::reset_password, accounts::end_sessions, accounts::unlock,
         api_keys::list, api_keys::create, api_keys::rotate, api_keys::revoke,
         items::create, items::list, items::similar, items::get, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,

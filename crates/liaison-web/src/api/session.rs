@@ -42,6 +42,9 @@ pub async fn create(
         Json(MeView::from(&done.user)).into_response()
     };
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &done.token));
+    if let Some(device) = &done.device {
+        response.headers_mut().append(header::SET_COOKIE, auth::device_cookie(&state.config, device));
+    }
     Ok(response)
 }
 

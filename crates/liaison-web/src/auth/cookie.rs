@@ -1,4 +1,5 @@
-//! The session cookie: `HttpOnly; SameSite=Lax; Path=/`, plus `Secure` and the `__Host-` prefix behind TLS.
+//! The session cookie (`HttpOnly; SameSite=Lax; Path=/`) and the device cookie of browsers that signed
+//! in before, plus `Secure` and the `__Host-` prefix behind TLS.
 
 use crate::WebConfig;
 use axum::http::HeaderValue;
@@ -19,12 +20,30 @@ pub fn clear_cookie(config: &WebConfig) -> HeaderValue {
 
 /// The session token in a `Cookie` header, if any.
 pub(crate) fn token_from(config: &WebConfig, cookies: &str) -> Option<String> {
-    let prefix = format!("{}=", config.cookie_name());
+    token_named(config.cookie_name(), cookies)
+}
+
+/// The device token in a `Cookie` header, if any.
+pub(crate) fn device_from(config: &WebConfig, cookies: &str) -> Option<String> {
+    token_named(config.device_cookie_name(), cookies)
+}
+
+fn token_named(name: &str, cookies: &str) -> Option<String> {
+    let prefix = format!("{name}=");
     cookies
         .split(';')
         .filter_map(|c| c.trim().strip_prefix(&prefix))
         .find(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_owned)
+}
+
+/// A `Set-Cookie` value for the device cookie: `HttpOnly; SameSite=Strict`, kept 180 days, surviving
+/// sign-out (it only marks the browser as one that signed in to the account before).
+pub fn device_cookie(config: &WebConfig, token: &str) -> HeaderValue {
+    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let value =
+        format!("{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=15552000{secure}", config.device_cookie_name());
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(""))
 }
 
 /// Whether a `Cookie` header carries something in the session cookie's place (valid or not: a browser

@@ -305,6 +305,7 @@ pub async fn change_user(
         "disable" => actions::set_user_active(&state, &authed, id, false).await.map(|()| lang.t("users.disabled")),
         "enable" => actions::set_user_active(&state, &authed, id, true).await.map(|()| lang.t("users.enabled")),
         "reset" => actions::reset_password(&state, &authed, id).await.map(|p| format!("{} {p}", lang.t("users.reset"))),
+        "unlock" => actions::unlock_user(&state, &authed, id).await.map(|()| lang.t("users.unlocked")),
         "kill" => {
             actions::kill_sessions(&state, &authed, id).await.map(|n| format!("{} ({n})", lang.t("users.killed")))
         }

@@ -2,7 +2,7 @@
 
 use super::{Chrome, render, render_status, safe_next, see_other};
 use crate::AppState;
-use crate::auth::{PartlySignedIn, clear_cookie, login, session_cookie};
+use crate::auth::{PartlySignedIn, clear_cookie, device_cookie, login, session_cookie};
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, AppPath, AppQuery};
 use crate::i18n::Lang;
@@ -65,6 +65,9 @@ pub async fn submit(
             };
             let mut response = see_other(&target);
             response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &done.token));
+            if let Some(device) = &done.device {
+                response.headers_mut().append(header::SET_COOKIE, device_cookie(&state.config, device));
+            }
             response
         }
         Err(error @ (AppError::InvalidCredentials | AppError::TooManyRequests(_))) => {
@@ -187,7 +190,7 @@ pub async fn mfa_submit(
     } else {
         None
     };
-    let new_token = login::finish_second_factor(&state, &meta, user, &session).await?;
+    let (new_token, device) = login::finish_second_factor(&state, &meta, user, &session).await?;
     let mut response = match recovery_codes {
         Some(codes) => render(&MfaPage {
             chrome: Chrome::public(&state, lang, "mfa.title"),
@@ -199,6 +202,9 @@ pub async fn mfa_submit(
         None => see_other("/"),
     };
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state.config, &new_token));
+    if let Some(device) = &device {
+        response.headers_mut().append(header::SET_COOKIE, device_cookie(&state.config, device));
+    }
     Ok(response)
 }
 

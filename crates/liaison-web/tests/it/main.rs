@@ -10,6 +10,7 @@ mod csrf;
 mod enterprises;
 mod harness;
 mod items;
+mod lockout;
 mod matrix;
 mod matrix_items;
 mod matrix_open311;

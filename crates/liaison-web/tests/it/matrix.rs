@@ -62,6 +62,12 @@ fn user_json() -> serde_json::Value {
 fn roles_json() -> serde_json::Value {
     json!({"roles": ["officer"], "pi_reveal": false})
 }
+fn inactive_json() -> serde_json::Value {
+    json!({"active": false})
+}
+fn two_duties_json() -> serde_json::Value {
+    json!({"roles": ["sys_admin", "audit_admin"]})
+}
 fn token_json() -> serde_json::Value {
     json!({"name": "script"})
 }
@@ -291,6 +297,26 @@ fn rows() -> Vec<Row> {
         row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "sec", Json(roles_json), 204),
         row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{sec}/roles", "sec", Json(roles_json), 403),
         row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "sys", Json(roles_json), 403),
+        row("POST /api/v1/users/{id}/status", "/api/v1/users/{o1}/status", "anon", Json(inactive_json), 401),
+        row("POST /api/v1/users/{id}/status", "/api/v1/users/{o1}/status", "sys", Json(inactive_json), 204),
+        row("POST /api/v1/users/{id}/status", "/api/v1/users/{o1}/status", "sec", Json(inactive_json), 403),
+        row("POST /api/v1/users/{id}/status", "/api/v1/users/{aud}/status", "sys", Json(inactive_json), 403),
+        row("POST /api/v1/users/{id}/status", "/api/v1/users/{sec}/status", "sys", Json(inactive_json), 403),
+        row("POST /api/v1/users/{id}/password-reset", "/api/v1/users/{o1}/password-reset", "anon", Empty, 401),
+        row("POST /api/v1/users/{id}/password-reset", "/api/v1/users/{o1}/password-reset", "sys", Empty, 200),
+        row("POST /api/v1/users/{id}/password-reset", "/api/v1/users/{aud}/password-reset", "sys", Empty, 403),
+        row("POST /api/v1/users/{id}/password-reset", "/api/v1/users/{sec}/password-reset", "sys", Empty, 403),
+        row("POST /api/v1/users/{id}/password-reset", "/api/v1/users/{o1}/password-reset", "aud", Empty, 403),
+        row("DELETE /api/v1/users/{id}/sessions", "/api/v1/users/{o1}/sessions", "anon", Empty, 401),
+        row("DELETE /api/v1/users/{id}/sessions", "/api/v1/users/{o1}/sessions", "sec", Empty, 200),
+        row("DELETE /api/v1/users/{id}/sessions", "/api/v1/users/{o1}/sessions", "sys", Empty, 403),
+        row("POST /api/v1/users/{id}/unlock", "/api/v1/users/{o1}/unlock", "anon", Empty, 401),
+        row("POST /api/v1/users/{id}/unlock", "/api/v1/users/{o1}/unlock", "sec", Empty, 204),
+        row("POST /api/v1/users/{id}/unlock", "/api/v1/users/{o1}/unlock", "sys", Empty, 403),
+        row("POST /users/{id}", "/users/{aud}", "sys", Form("op=reset"), 403),
+        row("POST /users/{id}", "/users/{sec}", "sys", Form("op=disable"), 403),
+        row("POST /users/{id}", "/users/{o1}", "sec", Form("op=unlock"), 200),
+        row("PUT /api/v1/users/{id}/roles", "/api/v1/users/{o1}/roles", "sec", Json(two_duties_json), 422),
         // Audit log.
         row("GET /audit", "/audit", "anon", Empty, 303),
         row("GET /audit", "/audit", "aud", Empty, 200),
@@ -436,6 +462,7 @@ async fn prepare(app: &TestApp) -> Ids {
             ("{o1}", f.user("o1").to_string()),
             ("{o2}", f.user("o2").to_string()),
             ("{sec}", f.user("sec").to_string()),
+            ("{aud}", f.user("aud").to_string()),
             ("{community1}", f.community1.to_string()),
             ("{station1}", f.station1.to_string()),
             ("{r1}", r1.to_string()),
