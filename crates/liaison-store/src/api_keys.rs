@@ -1,5 +1,6 @@
 //! API keys of Open311 clients (an enterprise's own system, or a public channel): each acts as the
-//! account it is bound to, is stored by digest, can be rotated and revoked, and every use is audited.
+//! account it is bound to — once that account's holder has consented — is stored by digest, can be
+//! rotated (which asks for consent again) and revoked, and every use is audited.
 
 use crate::audit::append;
 use crate::{Ctx, Db, StoreError, StoreResult};
@@ -30,6 +31,9 @@ pub struct ApiKey {
     pub last_used_at: Option<DateTime<Utc>>,
     /// Revoked (a revoked key answers 403).
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the account's holder consented to the key acting as them (a key without consent answers
+    /// 403; issued from the server's CLI, it is consented at issue).
+    pub consented_at: Option<DateTime<Utc>>,
 }
 
 /// A key to issue, validated by the caller.
@@ -49,7 +53,7 @@ pub struct NewApiKey {
 macro_rules! api_key_select {
     () => {
         "SELECT k.id, k.name, k.user_id, u.username, k.prefix, k.read_private, k.per_minute, k.created_at,
-                k.rotated_at, k.last_used_at, k.revoked_at
+                k.rotated_at, k.last_used_at, k.revoked_at, k.consented_at
          FROM api_key k JOIN app_user u ON u.id = k.user_id "
     };
 }
@@ -66,6 +70,30 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// The keys that act as `user_id`, newest first (what the account's holder reviews).
+    pub async fn api_keys_of(&self, user_id: i64) -> StoreResult<Vec<ApiKey>> {
+        Ok(read!(self, |c| sqlx::query_as(concat!(api_key_select!(), "WHERE k.user_id = $1 ORDER BY k.id DESC"))
+            .bind(user_id)
+            .fetch_all(c))?)
+    }
+
+    /// The holder of the account a live key acts as consents to it; `NotFound` for anyone else's key.
+    pub async fn consent_api_key(&self, ctx: &Ctx, id: i64, holder_id: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = exec!(&mut tx, |c| sqlx::query(
+            "UPDATE api_key SET consented_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
+        )
+        .bind(ctx.at)
+        .bind(id)
+        .bind(holder_id)
+        .execute(c))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append(&mut tx, ctx.at, &ctx.event("api_key.consent", "api_key", Some(id), "")).await?;
+        tx.commit().await
+    }
+
     /// The live key stored under `digest` whose account is active.
     pub async fn api_key_by_digest(&self, digest: &str) -> StoreResult<Option<ApiKey>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(
@@ -76,12 +104,21 @@ impl Db {
         .fetch_optional(c))?)
     }
 
-    /// Issues a key stored under `digest`.
-    pub async fn create_api_key(&self, ctx: &Ctx, key: &NewApiKey, prefix: &str, digest: &str) -> StoreResult<i64> {
+    /// Issues a key stored under `digest`; `consented` when its account's holder (or the server's
+    /// operator) issues it, else it waits for the holder's consent.
+    pub async fn create_api_key(
+        &self,
+        ctx: &Ctx,
+        key: &NewApiKey,
+        prefix: &str,
+        digest: &str,
+        consented: bool,
+    ) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
-        let id: i64 = fetch!(&mut tx, |c| sqlx::query_scalar(
-            "INSERT INTO api_key (name, user_id, prefix, digest, read_private, per_minute, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        let id: i64 = fetch!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO api_key (name, user_id, prefix, digest, read_private, per_minute, created_by, created_at, consented_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
         )
         .bind(&key.name)
         .bind(key.user_id)
@@ -91,7 +128,9 @@ impl Db {
         .bind(key.per_minute)
         .bind(ctx.actor_id)
         .bind(ctx.at)
-        .fetch_one(c))?;
+        .bind(consented.then_some(ctx.at))
+        .fetch_one(c)
+        })?;
         let detail = format!(
             "{} → user {} (private reads: {}, {}/min)",
             key.name, key.user_id, key.read_private, key.per_minute
@@ -101,15 +140,25 @@ impl Db {
         Ok(id)
     }
 
-    /// Replaces a live key's secret: the old one stops working at once.
-    pub async fn rotate_api_key(&self, ctx: &Ctx, id: i64, prefix: &str, digest: &str) -> StoreResult<()> {
+    /// Replaces a live key's secret: the old one stops working at once. Whoever rotates sees the new
+    /// secret, so unless they are the operator (`consented`) the key waits for its holder's consent again.
+    pub async fn rotate_api_key(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        prefix: &str,
+        digest: &str,
+        consented: bool,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query(
-            "UPDATE api_key SET prefix = $1, digest = $2, rotated_at = $3 WHERE id = $4 AND revoked_at IS NULL"
+            "UPDATE api_key SET prefix = $1, digest = $2, rotated_at = $3, consented_at = $4
+             WHERE id = $5 AND revoked_at IS NULL"
         )
         .bind(prefix)
         .bind(digest)
         .bind(ctx.at)
+        .bind(consented.then_some(ctx.at))
         .bind(id)
         .execute(c))?;
         if done == 0 {

@@ -46,6 +46,8 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api/v1/api-keys", Signed, api_keys::create);
     t.post("/api/v1/api-keys/{id}/rotation", Signed, api_keys::rotate);
     t.delete("/api/v1/api-keys/{id}", Signed, api_keys::revoke);
+    t.get("/api/v1/me/api-keys", Signed, api_keys::mine);
+    t.post("/api/v1/me/api-keys/{id}/consent", Signed, api_keys::consent);
     t.get("/api/v1/items", Signed, items::list);
     t.post("/api/v1/items", Signed, items::create);
     t.get("/api/v1/items/similar", Signed, items::similar);

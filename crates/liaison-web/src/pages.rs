@@ -62,6 +62,7 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/account/password", Signed, account::change_password);
     t.post("/account/tokens", Signed, account::create_token);
     t.post("/account/sessions", Signed, account::end_other_sessions);
+    t.post("/account/api-keys/{id}/consent", Signed, account::consent_api_key);
     t.get("/account/notifications", Signed, notify::form);
     t.post("/account/notifications", Signed, notify::save);
     t.get("/deliveries", Signed, notify::deliveries);

@@ -129,14 +129,20 @@ async fn api_keys_are_found_by_digest_until_rotated_or_revoked() {
         let f = fixture::build(&db, t0()).await.expect("fixture");
         let ctx = Ctx { actor_id: Some(f.user("sec")), ..Ctx::system(t0()) };
         let new = NewApiKey { name: "ERP".into(), user_id: f.user("e1a"), read_private: true, per_minute: 60 };
-        let id = db.create_api_key(&ctx, &new, "lk_1234567", "digest-1").await.expect("create");
+        let id = db.create_api_key(&ctx, &new, "lk_1234567", "digest-1", false).await.expect("create");
         let found = db.api_key_by_digest("digest-1").await.expect("lookup").expect("found");
         assert_eq!((found.id, found.username.as_str(), found.read_private, found.per_minute), (id, "e1a", true, 60));
+        assert_eq!(found.consented_at, None, "issued by the security admin, it waits for the holder");
+        assert!(db.consent_api_key(&ctx, id, f.user("e1b")).await.is_err(), "only the account's holder consents");
+        let holder = Ctx { actor_id: Some(f.user("e1a")), ..Ctx::system(t0()) };
+        db.consent_api_key(&holder, id, f.user("e1a")).await.expect("consent");
+        assert_eq!(db.api_keys_of(f.user("e1a")).await.expect("mine")[0].consented_at, Some(t0()));
         db.record_api_key_use(&ctx, id, true, "GET services").await.expect("use");
         assert_eq!(db.api_key(id).await.expect("key").last_used_at, Some(t0()));
 
-        db.rotate_api_key(&ctx, id, "lk_7654321", "digest-2").await.expect("rotate");
+        db.rotate_api_key(&ctx, id, "lk_7654321", "digest-2", false).await.expect("rotate");
         assert!(db.api_key_by_digest("digest-1").await.expect("lookup").is_none());
+        assert_eq!(db.api_key(id).await.expect("key").consented_at, None, "a new secret asks for consent again");
         assert_eq!(
             db.api_key_by_digest("digest-2").await.expect("lookup").map(|k| k.prefix),
             Some("lk_7654321".into())
@@ -152,9 +158,9 @@ async fn api_keys_are_found_by_digest_until_rotated_or_revoked() {
         db.revoke_api_key(&ctx, id).await.expect("revoke");
         assert!(db.api_key_by_digest("digest-2").await.expect("lookup").is_none());
         assert!(db.revoke_api_key(&ctx, id).await.is_err(), "a revoked key stays revoked");
-        assert!(db.rotate_api_key(&ctx, id, "x", "digest-3").await.is_err());
+        assert!(db.rotate_api_key(&ctx, id, "x", "digest-3", true).await.is_err());
         assert_eq!(db.api_keys().await.expect("list").len(), 1);
         let trail = db.audit_page("api_key.", liaison_store::Paging::new(None, Some(20))).await.expect("audit").items;
-        assert_eq!(trail.len(), 5, "create, a read, rotate, the submission's use, revoke");
+        assert_eq!(trail.len(), 6, "create, consent, a read, rotate, the submission's use, revoke");
     }
 }

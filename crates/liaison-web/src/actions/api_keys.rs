@@ -2,6 +2,13 @@
 //! enterprise user for the enterprise's own system, or a staff account for a public channel), rotate
 //! its secret, revoke it. The secret is shown once; only its digest is kept. Shared by the console
 //! page, the API and the CLI.
+//!
+//! A key acts as its account — submits as it, and with `read_private` reads every private request the
+//! account sees — so it works only once **the account's holder has consented** (from their own account
+//! page or `POST /api/v1/me/api-keys/{id}/consent`). The security administrator issues and sees the
+//! secret but cannot use an account they do not hold (三权分立, AC-05); rotating shows a new secret, so it
+//! asks for consent again. Keys issued by `liaison api-key create` on the server are consented at issue:
+//! whoever runs it holds the server, and with it the database.
 
 use crate::AppState;
 use crate::auth::Authed;
@@ -87,21 +94,31 @@ pub async fn list(state: &AppState, authed: &Authed) -> AppResult<Vec<ApiKey>> {
     Ok(state.db.api_keys().await?)
 }
 
-/// Issues a key.
+/// Issues a key; it works once its account's holder consents.
 pub async fn issue(state: &AppState, authed: &Authed, fields: &KeyFields) -> AppResult<IssuedKey> {
     authed.require(Action::ManageApiKeys)?;
     let key = check(&state.db, fields).await?;
     let (api_key, prefix, stored) = new_secret();
-    let id = state.db.create_api_key(&authed.ctx(state.clock.now()), &key, &prefix, &stored).await?;
+    let id = state.db.create_api_key(&authed.ctx(state.clock.now()), &key, &prefix, &stored, false).await?;
     Ok(IssuedKey { id, api_key })
 }
 
-/// Replaces a key's secret; the old one stops working at once.
+/// Replaces a key's secret; the old one stops working at once and the new one waits for consent.
 pub async fn rotate(state: &AppState, authed: &Authed, id: i64) -> AppResult<IssuedKey> {
     authed.require(Action::ManageApiKeys)?;
     let (api_key, prefix, stored) = new_secret();
-    state.db.rotate_api_key(&authed.ctx(state.clock.now()), id, &prefix, &stored).await?;
+    state.db.rotate_api_key(&authed.ctx(state.clock.now()), id, &prefix, &stored, false).await?;
     Ok(IssuedKey { id, api_key })
+}
+
+/// The keys that act as the signed-in user.
+pub async fn mine(state: &AppState, authed: &Authed) -> AppResult<Vec<ApiKey>> {
+    Ok(state.db.api_keys_of(authed.user.row.id).await?)
+}
+
+/// The signed-in user consents to a key acting as them (their own keys only; 404 for others').
+pub async fn consent(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
+    Ok(state.db.consent_api_key(&authed.ctx(state.clock.now()), id, authed.user.row.id).await?)
 }
 
 /// Revokes a key.

@@ -1,5 +1,6 @@
 //! `/api/v1/api-keys`: the API keys of Open311 clients — list, issue, rotate, revoke (security
-//! administrators only). A new or rotated secret is in the answer once and never again.
+//! administrators only) — and `/api/v1/me/api-keys`: the keys acting as the signed-in account, which its
+//! holder consents to. A new or rotated secret is in the answer once and never again.
 
 use super::json::Json;
 use crate::AppState;
@@ -49,5 +50,25 @@ pub async fn revoke(
     AppPath(id): AppPath<i64>,
 ) -> AppResult<StatusCode> {
     api_keys::revoke(&state, &authed, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The keys that act as the signed-in account (any user), newest first: what its holder reviews.
+#[utoipa::path(get, path = "/api/v1/me/api-keys", tag = "session",
+    responses((status = 200, body = Vec<ApiKey>), (status = 401)))]
+pub async fn mine(State(state): State<AppState>, CurrentUser(authed): CurrentUser) -> AppResult<Json<Vec<ApiKey>>> {
+    Ok(Json(api_keys::mine(&state, &authed).await?))
+}
+
+/// The signed-in account's holder consents to a key acting as them (until its next rotation); 404
+/// for a key that acts as someone else.
+#[utoipa::path(post, path = "/api/v1/me/api-keys/{id}/consent", tag = "session", params(("id" = i64, Path)),
+    responses((status = 204, description = "已确认 / consented"), (status = 401), (status = 404)))]
+pub async fn consent(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<StatusCode> {
+    api_keys::consent(&state, &authed, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

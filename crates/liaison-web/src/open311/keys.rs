@@ -78,8 +78,8 @@ impl Caller {
     }
 }
 
-/// The caller behind `api_key`: `None` without a key, 403 for an unknown, revoked or disabled one,
-/// 429 past its per-minute limit.
+/// The caller behind `api_key`: `None` without a key, 403 for an unknown, revoked or disabled one or
+/// one its account's holder has not consented to, 429 past its per-minute limit.
 pub async fn caller(
     state: &AppState,
     meta: &RequestMeta,
@@ -90,6 +90,12 @@ pub async fn caller(
     };
     let invalid = || Open311Error::new(403, "api_key is not valid (unknown, rotated or revoked)");
     let key = state.db.api_key_by_digest(&digest(secret)).await?.ok_or_else(invalid)?;
+    if key.consented_at.is_none() {
+        return Err(Open311Error::new(
+            403,
+            "api_key awaits the consent of the account it acts as (its holder confirms it on their account page)",
+        ));
+    }
     let user = state.db.user(key.user_id).await?;
     admit(state, Who::Key(key.id), key.per_minute, "this api_key may be used")?;
     let authed =

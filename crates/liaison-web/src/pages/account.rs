@@ -1,4 +1,5 @@
-//! The user's own account: password change (ends other sessions), personal access tokens.
+//! The user's own account: password change (ends other sessions), personal access tokens, consent to
+//! the Open311 API keys that act as the account.
 
 use super::{Chrome, render, render_status};
 use crate::AppState;
@@ -34,6 +35,7 @@ struct AccountPage {
     mfa_enabled: bool,
     must_change: bool,
     tokens: Vec<ApiTokenRow>,
+    api_keys: Vec<liaison_store::api_keys::ApiKey>,
     sessions: Vec<SessionView>,
     new_token: Option<String>,
     notice: Option<String>,
@@ -57,6 +59,7 @@ async fn account_page(
         mfa_enabled: user.row.totp_enabled,
         must_change: user.row.must_change_password,
         tokens: state.db.api_tokens_of(user.row.id).await?,
+        api_keys: crate::actions::api_keys::mine(state, authed).await?,
         sessions: state
             .db
             .sessions_of(user.row.id)
@@ -156,4 +159,16 @@ pub async fn end_other_sessions(
     let ended = state.db.end_other_sessions(&authed.ctx(state.clock.now()), authed.user.row.id, &keep).await?;
     let notice = format!("{} ({ended})", lang.t("account.sessions_ended"));
     Ok(render(&account_page(&state, lang, &authed, None, Some(notice), Vec::new()).await?))
+}
+
+/// The signed-in user consents to an API key acting as them.
+pub async fn consent_api_key(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    crate::extract::AppPath(id): crate::extract::AppPath<i64>,
+) -> AppResult<Response> {
+    crate::actions::api_keys::consent(&state, &authed, id).await?;
+    let notice = Some(lang.t("account.key_consented"));
+    Ok(render(&account_page(&state, lang, &authed, None, notice, Vec::new()).await?))
 }

@@ -447,7 +447,7 @@ async fn prepare(app: &TestApp) -> Ids {
         read_private: false,
         per_minute: 60,
     };
-    let k1 = app.db.create_api_key(&ctx, &key, "lk_0000000", &"0".repeat(64)).await.expect("api key");
+    let k1 = app.db.create_api_key(&ctx, &key, "lk_0000000", &"0".repeat(64), false).await.expect("api key");
     let n1 = app.db.item(i1).await.expect("item 1").number;
     Ids {
         pairs: vec![

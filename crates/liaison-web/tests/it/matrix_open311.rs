@@ -100,5 +100,15 @@ pub(crate) fn rows() -> Vec<Row> {
         row("POST /api-keys/{id}/revocation", "/api-keys/{k1}/revocation", "sec", Empty, 303),
         row("POST /api-keys/{id}/revocation", "/api-keys/999/revocation", "sec", Empty, 404),
         row("POST /api-keys/{id}/revocation", "/api-keys/{k1}/revocation", "e1a", Empty, 403),
+        // The holder's consent: only the account a key acts as (k1 acts as e1a).
+        row("GET /api/v1/me/api-keys", "/api/v1/me/api-keys", "anon", Empty, 401),
+        row("GET /api/v1/me/api-keys", "/api/v1/me/api-keys", "e1a", Empty, 200),
+        row("POST /api/v1/me/api-keys/{id}/consent", "/api/v1/me/api-keys/{k1}/consent", "anon", Empty, 401),
+        row("POST /api/v1/me/api-keys/{id}/consent", "/api/v1/me/api-keys/{k1}/consent", "e1a", Empty, 204),
+        row("POST /api/v1/me/api-keys/{id}/consent", "/api/v1/me/api-keys/{k1}/consent", "e1b", Empty, 404),
+        row("POST /api/v1/me/api-keys/{id}/consent", "/api/v1/me/api-keys/{k1}/consent", "sec", Empty, 404),
+        row("POST /account/api-keys/{id}/consent", "/account/api-keys/{k1}/consent", "anon", Empty, 303),
+        row("POST /account/api-keys/{id}/consent", "/account/api-keys/{k1}/consent", "e1a", Empty, 200),
+        row("POST /account/api-keys/{id}/consent", "/account/api-keys/{k1}/consent", "sec", Empty, 404),
     ]
 }

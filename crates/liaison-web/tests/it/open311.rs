@@ -6,14 +6,24 @@ use crate::harness::TestApp;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-/// Issues a key as the security admin; returns (id, secret).
+/// Issues a key as the security admin and has the account's holder consent to it; returns (id, secret).
 async fn issue(app: &TestApp, username: &str, read_private: bool, per_minute: i64) -> (i64, String) {
     let sec = app.session("sec").await;
     let body = json!({"name": format!("{username} 的系统"), "username": username, "read_private": read_private, "per_minute": per_minute});
     let issued = app.post_json("/api/v1/api-keys", Some(&sec), body).await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
     let json = issued.json();
-    (json["id"].as_i64().expect("id"), json["api_key"].as_str().expect("secret").to_owned())
+    let id = json["id"].as_i64().expect("id");
+    consent(app, username, id).await;
+    (id, json["api_key"].as_str().expect("secret").to_owned())
+}
+
+/// The holder of `username` consents to key `id`.
+async fn consent(app: &TestApp, username: &str, id: i64) {
+    let holder = app.session(username).await;
+    let path = format!("/api/v1/me/api-keys/{id}/consent");
+    let consented = app.send(axum::http::Method::POST, &path, Some(&holder), crate::harness::Body_::None).await;
+    assert_eq!(consented.status, StatusCode::NO_CONTENT, "{}", consented.body);
 }
 
 /// The single error of an Open311 error list.
@@ -302,6 +312,10 @@ async fn keys_rotate_revoke_and_keep_to_their_limit() {
     let rotated = app.post_json(&format!("/api/v1/api-keys/{id}/rotation"), Some(&sec), json!({})).await;
     let fresh = rotated.json()["api_key"].as_str().expect("secret").to_owned();
     assert_eq!(app.get(&format!("/open311/v2/services.json?api_key={key}"), None).await.status, StatusCode::FORBIDDEN);
+    let waiting = app.get(&format!("/open311/v2/services.json?api_key={fresh}"), None).await;
+    assert_eq!(waiting.status, StatusCode::FORBIDDEN, "the new secret waits for the holder's consent");
+    assert!(error_of(&waiting.json()).1.contains("consent"));
+    consent(&app, "e1a", id).await;
     assert_eq!(app.get(&format!("/open311/v2/services.json?api_key={fresh}"), None).await.status, StatusCode::OK);
     let limited = app.get(&format!("/open311/v2/requests.json?api_key={fresh}"), None).await;
     assert_eq!(limited.status, StatusCode::OK, "third use of the minute");
@@ -348,7 +362,21 @@ async fn the_console_page_issues_a_key_that_works_once_shown() {
         .and_then(|rest| rest.split('<').next())
         .expect("the secret is shown");
     assert!(secret.starts_with("lk_") && secret.len() == 51, "{secret}");
-    assert_eq!(app.get(&format!("/open311/v2/services.json?api_key={secret}"), None).await.status, StatusCode::OK);
+    // The security administrator holds the secret of a key that would read every private request the
+    // center sees — but it acts as the center's account only once the center's holder consents.
+    let requests = format!("/open311/v2/requests.json?api_key={secret}");
+    assert_eq!(app.get(&requests, None).await.status, StatusCode::FORBIDDEN, "no consent yet");
+    let id = app.db.api_keys().await.expect("keys")[0].id;
+    let other = app.session("sup1").await;
+    let path = format!("/account/api-keys/{id}/consent");
+    assert_eq!(app.post_form(&path, Some(&other), "").await.status, StatusCode::NOT_FOUND, "only its holder");
+    assert_eq!(app.post_form(&path, Some(&sec), "").await.status, StatusCode::NOT_FOUND, "not the issuer");
+    let center = app.session("center").await;
+    let account = app.get("/account", Some(&center)).await;
+    assert!(account.body.contains(&path) && account.body.contains("热线"), "the holder sees the key waiting");
+    assert_eq!(app.post_form(&path, Some(&center), "").await.status, StatusCode::OK);
+    assert_eq!(app.get(&requests, None).await.status, StatusCode::OK, "consented");
+    assert!(app.audit("api_key.consent").await.len() == 1);
     let again = app.get("/api-keys", Some(&sec)).await;
     assert!(
         again.body.contains("热线") && again.body.contains(&secret[..10]) && !again.body.contains(secret),
