@@ -212,6 +212,15 @@ impl Viewer {
     pub fn reveals_pi(&self) -> bool {
         self.pi_reveal && self.is_staff()
     }
+
+    /// True when the viewer reads mobile and ID numbers written inside the free text of an item of
+    /// enterprise `item_enterprise` as written: only that enterprise's own users, whose matter it is
+    /// (they wrote it, or it was written to them). Every other viewer — officers, departments, the
+    /// leader — reads them masked; staff holding the reveal permission unmask them through the audited
+    /// reveal, each time with a reason.
+    pub fn reads_item_text_as_written(&self, item_enterprise: i64) -> bool {
+        self.roles.contains(&Role::EnterpriseUser) && self.enterprise_id == Some(item_enterprise)
+    }
 }
 
 #[cfg(test)]
@@ -389,6 +398,16 @@ mod tests {
         let district = OrgPath::parse("/1/2/").expect("path");
         assert_eq!(scope_root(&center, Some(crate::org::OrgKind::Center)), district);
         assert_eq!(scope_root(&center, Some(crate::org::OrgKind::Station)), center);
+    }
+
+    #[test]
+    fn only_the_items_own_enterprise_reads_its_text_as_written() {
+        for role in Role::ALL {
+            let mut v = viewer(&[role], "/1/", (role == EnterpriseUser).then_some(42));
+            v.pi_reveal = true;
+            assert_eq!(v.reads_item_text_as_written(42), role == EnterpriseUser, "{role:?}");
+            assert!(!v.reads_item_text_as_written(43), "{role:?} on another enterprise's item");
+        }
     }
 
     #[test]

@@ -412,7 +412,8 @@ async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> Stor
                 user_id: n.placement.officer_id?,
                 kind: "item.submitted".into(),
                 title: format!("新{}：{}", n.work.item.kind.label(), n.number),
-                body: n.work.item.title.clone(),
+                // Notifications leave the platform (email, webhooks): personal numbers are masked.
+                body: liaison_core::mask::in_text(&n.work.item.title),
             };
             Some((n.work.ctx.at, *id, note))
         })

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod catalogue;
+pub mod item_text;
 pub mod items;
 pub mod mediation;
 pub mod notify;

@@ -53,6 +53,7 @@ pub fn routes(t: &mut RouteTable) {
     t.get("/api/v1/items/similar", Signed, items::similar);
     t.get("/api/v1/items/{id}", Signed, items::get);
     t.post("/api/v1/items/{id}/attachments", Signed, items::attach);
+    t.post("/api/v1/items/{id}/reveal", Signed, items::reveal);
     t.get("/api/v1/items/{id}/attachments/{attachment_id}", Signed, items::download);
     t.get("/api/v1/items/{id}/dispute", Signed, mediation::get);
     t.put("/api/v1/items/{id}/dispute", Signed, mediation::put);

@@ -177,7 +177,7 @@ async fn item_timer(
                     user_id,
                     kind: format!("item.{step}"),
                     title: format!("{} {}", row.number, text),
-                    body: row.title.clone(),
+                    body: liaison_core::mask::in_text(&row.title),
                 })
                 .collect();
             let event = NewEvent { step: step.into(), body: text.into(), internal: true, on_behalf: false };

@@ -82,6 +82,7 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/items", Signed, items::create);
     t.get("/items/{id}", Signed, items::detail);
     t.post("/items/{id}/step", Signed, items::step);
+    t.post("/items/{id}/reveal", Signed, items::reveal);
     t.post("/items/{id}/attachments", Signed, items::attach);
     t.post("/items/{id}/dispute", Signed, items::dispute);
     t.post("/items/{id}/mediation-sessions", Signed, items::session);

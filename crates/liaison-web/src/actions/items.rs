@@ -63,8 +63,18 @@ pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResu
 }
 
 /// What an item's detail shows the viewer: the item as [`visible_item`] gives it, its timeline as
-/// this viewer may see it (internal notes only for the police side) and its clean attachments.
+/// this viewer may see it (internal notes only for the police side) and its clean attachments, with
+/// personal numbers in its text masked unless the viewer reads it as written (`item_text`).
 pub async fn item_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemView> {
+    let mut view = item_view_as_written(state, authed, id).await?;
+    if !authed.viewer().reads_item_text_as_written(view.visible.row.enterprise_id) {
+        super::item_text::mask_view(&mut view);
+    }
+    Ok(view)
+}
+
+/// [`item_view`] with its text as written (for its own enterprise, and the audited reveal).
+pub(crate) async fn item_view_as_written(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemView> {
     let ItemDetail { row, referrals, mut timeline, attachments } = state.db.item_detail(id).await?;
     let visible = seen_by(state, authed, row, referrals).await?;
     if !visible.relation.police_side() {
@@ -134,7 +144,10 @@ pub async fn list_items(
     before: Option<i64>,
     limit: i64,
 ) -> AppResult<ItemPage> {
-    Ok(state.db.items(&item_scope(&authed.viewer()), filter, before, limit).await?)
+    let viewer = authed.viewer();
+    let mut page = state.db.items(&item_scope(&viewer), filter, before, limit).await?;
+    super::item_text::mask_summaries(&viewer, &mut page.items);
+    Ok(page)
 }
 
 /// Open items of the enterprise (the viewer's own, or for staff one they see) that look like the same
@@ -165,7 +178,9 @@ pub async fn similar_items(
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-    Ok(scored.into_iter().take(5).map(|(_, row)| row).collect())
+    let mut found: Vec<ItemSummary> = scored.into_iter().take(5).map(|(_, row)| row).collect();
+    super::item_text::mask_summaries(&viewer, &mut found);
+    Ok(found)
 }
 
 /// Submits an item: an enterprise user for their own enterprise through the portal, or staff for an
@@ -495,7 +510,8 @@ async fn notifications(
             recipients.push((Some(user), "item.escalated"));
         }
     }
-    let title = format!("{} {}：{}", row.number, step.label(), row.title);
+    // Notifications leave the platform (email, webhooks): personal numbers in the title are masked.
+    let title = format!("{} {}：{}", row.number, step.label(), liaison_core::mask::in_text(&row.title));
     Ok(recipients
         .into_iter()
         .filter_map(|(user, kind)| user.filter(|&u| Some(u) != actor_id).map(|u| (u, kind)))

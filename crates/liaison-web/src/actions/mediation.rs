@@ -29,14 +29,25 @@ pub struct DisputeView {
 
 /// The record of dispute `id`.
 pub async fn dispute_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
-    if visible_item(state, authed, id).await?.row.kind() != Kind::Dispute {
+    let row = visible_item(state, authed, id).await?.row;
+    if row.kind() != Kind::Dispute {
         return Err(AppError::NotFound);
     }
-    dispute_record(state, authed, id).await
+    dispute_record(state, authed, &row).await
 }
 
-/// The record of a dispute the caller already found visible.
-pub async fn dispute_record(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
+/// The record of a dispute the caller already found visible, its free text masked unless the viewer
+/// reads it as written (`item_text`).
+pub async fn dispute_record(state: &AppState, authed: &Authed, row: &ItemRow) -> AppResult<DisputeView> {
+    let mut record = dispute_record_as_written(state, authed, row.id).await?;
+    if !authed.viewer().reads_item_text_as_written(row.enterprise_id) {
+        super::item_text::mask_dispute(&mut record);
+    }
+    Ok(record)
+}
+
+/// [`dispute_record`] with its free text as written (party mobiles still masked without the permission).
+pub(crate) async fn dispute_record_as_written(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
     let reveal = authed.viewer().reveals_pi();
     let mut parties = state.db.dispute_parties(id).await?;
     if !reveal {

@@ -213,12 +213,45 @@ pub async fn get(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Json<ItemDetailView>> {
-    let ItemView { visible, timeline, attachments } = item_view(&state, &authed, id).await?;
+    let view = item_view(&state, &authed, id).await?;
+    Ok(Json(detail_view(&state, &authed, view).await?))
+}
+
+/// An item's text as written, after an audited reveal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevealedItemView {
+    /// The item, its timeline and what the caller may do, with the numbers in its text unmasked.
+    #[serde(flatten)]
+    pub detail: ItemDetailView,
+    /// A dispute's mediation record, its text unmasked too (`null` for other kinds).
+    #[schema(value_type = Option<Object>)]
+    pub dispute: Option<crate::actions::mediation::DisputeView>,
+}
+
+/// Shows the mobile and ID numbers written in an item's text (title, description, timeline,
+/// mediation record) unmasked: staff holding the reveal permission, with a reason; audited with the
+/// reason. Everyone but the item's own enterprise otherwise reads them masked.
+#[utoipa::path(post, path = "/api/v1/items/{id}/reveal", tag = "items", params(("id" = i64, Path)),
+    request_body = super::enterprises::RevealBody,
+    responses((status = 200, body = RevealedItemView), (status = 403), (status = 404), (status = 422)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<super::enterprises::RevealBody>,
+) -> AppResult<Json<RevealedItemView>> {
+    let (view, dispute) = crate::actions::item_text::reveal(&state, &authed, id, &body.reason).await?;
+    Ok(Json(RevealedItemView { detail: detail_view(&state, &authed, view).await?, dispute }))
+}
+
+/// The detail answer of an item view.
+async fn detail_view(state: &AppState, authed: &crate::auth::Authed, view: ItemView) -> AppResult<ItemDetailView> {
+    let ItemView { visible, timeline, attachments } = view;
     let viewer = authed.viewer();
-    let attributes = crate::actions::items::attributes_of(&state, &authed, &visible.row).await?;
+    let attributes = crate::actions::items::attributes_of(state, authed, &visible.row).await?;
     let allowed = allowed_steps(Actor::User(&viewer), &visible.state().facts()).iter().map(|s| s.code()).collect();
     let VisibleItem { row: item, referrals, .. } = visible;
-    Ok(Json(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments, attributes }))
+    Ok(ItemDetailView { item, timeline, allowed_steps: allowed, referrals, attachments, attributes })
 }
 
 /// Takes a step: accept, reject, withdraw, assign, reassign, start, resolve, feedback, pause, resume,

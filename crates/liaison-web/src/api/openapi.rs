@@ -18,7 +18,7 @@ use utoipa::OpenApi;
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
         accounts::set_status, accounts::reset_password, accounts::end_sessions, accounts::unlock,
         api_keys::list, api_keys::create, api_keys::rotate, api_keys::revoke, api_keys::mine, api_keys::consent,
-        items::create, items::list, items::similar, items::get, items::step, items::attach, items::download, items::categories,
+        items::create, items::list, items::similar, items::get, items::reveal, items::step, items::attach, items::download, items::categories,
         mediation::get, mediation::put, mediation::session, mediation::outcome,
         catalogue::create, catalogue::retire, catalogue::set_service, catalogue::set_policy, inbox::list, inbox::read, inbox::channels, inbox::set_channels, inbox::deliveries,
     ),

@@ -291,6 +291,10 @@ struct DetailPage {
     ratings: &'static [Rating],
     police_side: bool,
     me: i64,
+    /// The viewer may unmask the text (the reveal permission, not the item's own enterprise).
+    can_reveal: bool,
+    /// The text is shown unmasked after an audited reveal.
+    revealed: bool,
 }
 
 impl DetailPage {
@@ -318,7 +322,42 @@ pub async fn detail(
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
 ) -> AppResult<Response> {
-    let ItemView { visible, timeline, attachments } = item_view(&state, &authed, id).await?;
+    let view = item_view(&state, &authed, id).await?;
+    let dispute = match view.visible.row.kind() {
+        Kind::Dispute => Some(crate::actions::mediation::dispute_record(&state, &authed, &view.visible.row).await?),
+        _ => None,
+    };
+    Ok(render(&detail_page(&state, lang, &authed, view, dispute, false).await?))
+}
+
+/// The reveal's reason.
+#[derive(Debug, Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The detail with the numbers in its text unmasked, after an audited reveal with a reason.
+pub async fn reveal(
+    State(state): State<AppState>,
+    lang: Lang,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppForm(form): AppForm<RevealForm>,
+) -> AppResult<Response> {
+    let (view, dispute) = crate::actions::item_text::reveal(&state, &authed, id, &form.reason).await?;
+    Ok(render(&detail_page(&state, lang, &authed, view, dispute, true).await?))
+}
+
+async fn detail_page(
+    state: &AppState,
+    lang: Lang,
+    authed: &Authed,
+    view: ItemView,
+    dispute: Option<crate::actions::mediation::DisputeView>,
+    revealed: bool,
+) -> AppResult<DetailPage> {
+    let ItemView { visible, timeline, attachments } = view;
     let viewer = authed.viewer();
     let steps = allowed_steps(Actor::User(&viewer), &visible.state().facts());
     let VisibleItem { row: item, referrals, relation } = visible;
@@ -335,26 +374,25 @@ pub async fn detail(
     } else {
         Vec::new()
     };
-    Ok(render(&DetailPage {
-        chrome: Chrome::new(&state, lang, &authed, "items.detail", "/items"),
+    Ok(DetailPage {
+        chrome: Chrome::new(state, lang, authed, "items.detail", "/items"),
         timeline,
         attachments,
-        attributes: crate::actions::items::attributes_of(&state, &authed, &item).await?,
+        attributes: crate::actions::items::attributes_of(state, authed, &item).await?,
         referrals,
         departments,
-        dispute: match item.kind() {
-            Kind::Dispute => Some(crate::actions::mediation::dispute_record(&state, &authed, id).await?),
-            _ => None,
-        },
+        dispute,
         may_attach: (relation.owner || relation.handler || relation.supervisor)
             && !Status::parse(&item.status).is_some_and(Status::is_final),
+        can_reveal: viewer.reveals_pi() && !viewer.reads_item_text_as_written(item.enterprise_id),
+        revealed,
         item,
         steps,
         officers,
         ratings: Rating::ALL,
         police_side: relation.police_side(),
         me: viewer.user_id,
-    }))
+    })
 }
 
 /// A step from the detail page.

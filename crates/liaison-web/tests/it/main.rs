@@ -11,6 +11,7 @@ mod enterprises;
 mod harness;
 mod items;
 mod lockout;
+mod masking;
 mod matrix;
 mod matrix_items;
 mod matrix_open311;

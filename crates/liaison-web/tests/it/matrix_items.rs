@@ -17,6 +17,9 @@ fn item_json() -> serde_json::Value {
 fn staff_item_json() -> serde_json::Value {
     json!({"kind": "need", "category_id": 1, "channel": "phone", "title": "招工难", "description": "电话反映", "enterprise_id": -3})
 }
+fn reason_json() -> serde_json::Value {
+    json!({"reason": "核实"})
+}
 fn version_json() -> serde_json::Value {
     json!({"version": 1})
 }
@@ -254,6 +257,15 @@ pub(crate) fn rows() -> Vec<Row> {
         row("GET /items/{id}", "/items/{i1}", "o2", Empty, 404),
         row("GET /items/{id}", "/items/{i1}", "leader", Empty, 200),
         row("GET /items/{id}", "/items/{i1}", "dept", Empty, 404),
+        // The audited reveal of numbers in an item's text: the reveal permission (sup1 holds none).
+        row("POST /items/{id}/reveal", "/items/{i1}/reveal", "anon", Form("reason=x"), 303),
+        row("POST /items/{id}/reveal", "/items/{i1}/reveal", "sup1", Form("reason=x"), 403),
+        row("POST /items/{id}/reveal", "/items/{i1}/reveal", "e1a", Form("reason=x"), 403),
+        row("POST /items/{id}/reveal", "/items/{i1}/reveal", "o2", Form("reason=x"), 404),
+        row("POST /api/v1/items/{id}/reveal", "/api/v1/items/{i1}/reveal", "anon", Json(reason_json), 401),
+        row("POST /api/v1/items/{id}/reveal", "/api/v1/items/{i1}/reveal", "sup1", Json(reason_json), 403),
+        row("POST /api/v1/items/{id}/reveal", "/api/v1/items/{i2}/reveal", "sup1", Json(reason_json), 404),
+        row("POST /api/v1/items/{id}/reveal", "/api/v1/items/{i1}/reveal", "leader", Json(reason_json), 403),
         row("POST /items/{id}/step", "/items/{i1}/step", "anon", Form("step=accept&version=1"), 303),
         row("POST /items/{id}/step", "/items/{i1}/step", "o1", Form("step=accept&version=1"), 303),
         row("POST /items/{id}/step", "/items/{i1}/step", "e1a", Form("step=accept&version=1"), 403),
