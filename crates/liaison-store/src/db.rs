@@ -181,6 +181,11 @@ impl Db {
         Ok(db)
     }
 
+    /// The newest migration this build knows (both folders keep the same versions).
+    pub fn known_schema_version() -> i64 {
+        SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or_default()
+    }
+
     /// Applies pending migrations of the live backend.
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.backend {

@@ -1,7 +1,8 @@
 //! `liaison`: the one binary — serve the platform, generate the demo, migrate, manage users, issue API
-//! keys, verify the audit log.
+//! keys, verify the audit log, back up and restore.
 
 mod api_key;
+mod backup;
 mod bootstrap;
 mod config;
 mod demo;
@@ -71,6 +72,20 @@ enum Command {
     ApiKey {
         #[command(subcommand)]
         command: ApiKeyCommand,
+    },
+    /// Write a consistent backup (database and uploads, with a manifest of checksums) while the server
+    /// keeps running. SQLite only; PostgreSQL uses pg_dump.
+    Backup {
+        /// The archive to write (must not exist), e.g. liaison-2026-12-08.tar.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into the data directory (which must not hold a database yet), after checking
+    /// every checksum, SQLite's integrity and the audit chain.
+    Restore {
+        /// The archive written by `liaison backup`.
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 
@@ -202,6 +217,32 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = open(&config).await?;
             api_key::create(&db, api_key::Request { name, user, read_private: private, per_minute }).await
         }
+        Command::Backup { to } => {
+            refuse_postgres(&config)?;
+            let db = open(&config).await?;
+            let manifest = backup::backup(&db, &config.data_dir, &to).await?;
+            db.close().await;
+            println!(
+                "backup written to {}: {} items, {} audit records (chain verified), {} files",
+                to.display(),
+                manifest.items,
+                manifest.audit_records,
+                manifest.files.len()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            refuse_postgres(&config)?;
+            let manifest = backup::restore(&from, &config.data_dir).await?;
+            println!(
+                "restored into {}: {} items, {} audit records (chain verified), backup of {}",
+                config.data_dir.display(),
+                manifest.items,
+                manifest.audit_records,
+                manifest.created_at
+            );
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = open(&config).await?;
             match db.verify_audit_chain().await? {
@@ -216,6 +257,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Backup and restore copy the embedded SQLite database; PostgreSQL has its own tools.
+fn refuse_postgres(config: &Config) -> anyhow::Result<()> {
+    if config.database_url().starts_with("postgres") {
+        anyhow::bail!("{}", liaison_store::backup::POSTGRES_ADVICE);
+    }
+    Ok(())
 }
 
 async fn serve(db: Db, config: &Config, demo: bool) -> anyhow::Result<()> {
