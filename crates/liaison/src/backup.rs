@@ -313,7 +313,7 @@ mod tests {
         let writers: Vec<_> = (0..4)
             .map(|_| {
                 let (db, ctx, due, running, acknowledged) =
-                    (db.clone(), ctx.clone(), due.clone(), running.clone(), acknowledged.clone());
+                    (db.clone(), ctx.clone(), due, running.clone(), acknowledged.clone());
                 let need = fixture::need(f.e1);
                 tokio::spawn(async move {
                     while running.load(Ordering::Relaxed) {
