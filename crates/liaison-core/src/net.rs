@@ -1,7 +1,38 @@
 //! Which addresses outbound requests (webhooks) may reach: public ones only, so a webhook target
-//! cannot be pointed at the server itself or at the bureau's internal network (SSRF).
+//! cannot be pointed at the server itself or at the bureau's internal network (SSRF). And which
+//! networks a setting names (`10.20.0.0/16`), for the operators' endpoints.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Whether `ip` is loopback or inside one of `networks` (CIDR text such as `10.20.0.0/16` or a
+/// single address; entries that do not parse match nothing).
+pub fn within_any(ip: IpAddr, networks: &[String]) -> bool {
+    ip.is_loopback() || networks.iter().any(|network| within(ip, network))
+}
+
+fn within(ip: IpAddr, network: &str) -> bool {
+    let (address, bits) = match network.trim().split_once('/') {
+        Some((address, bits)) => (address, bits.parse::<u32>().ok()),
+        None => (network.trim(), None),
+    };
+    match (ip, address.parse::<IpAddr>()) {
+        (IpAddr::V4(ip), Ok(IpAddr::V4(net))) => {
+            prefix_match(u32::from(ip).into(), u32::from(net).into(), bits.unwrap_or(32), 32)
+        }
+        (IpAddr::V6(ip), Ok(IpAddr::V6(net))) => {
+            prefix_match(u128::from(ip), u128::from(net), bits.unwrap_or(128), 128)
+        }
+        _ => false,
+    }
+}
+
+fn prefix_match(ip: u128, net: u128, bits: u32, width: u32) -> bool {
+    if bits > width {
+        return false;
+    }
+    let shift = width - bits;
+    bits == 0 || (ip >> shift) == (net >> shift)
+}
 
 /// Whether `ip` is a public unicast address: not loopback, private, link-local, shared (CGNAT),
 /// documentation, benchmarking, multicast, broadcast or unspecified — IPv4-mapped IPv6 judged as IPv4.
@@ -45,6 +76,19 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn networks_by_prefix_and_loopback_always() {
+        let nets = vec!["10.20.0.0/16".to_owned(), "192.168.1.7".to_owned(), "fd00::/8".to_owned(), "bogus".to_owned()];
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert!(within_any(ip("10.20.3.4"), &nets));
+        assert!(!within_any(ip("10.21.0.1"), &nets));
+        assert!(within_any(ip("192.168.1.7"), &nets) && !within_any(ip("192.168.1.8"), &nets));
+        assert!(within_any(ip("fd12::1"), &nets) && !within_any(ip("fe80::1"), &nets));
+        assert!(within_any(ip("127.0.0.1"), &[]) && within_any(ip("::1"), &[]));
+        assert!(!within_any(ip("8.8.8.8"), &["0.0.0.0/33".to_owned()]), "a prefix too long matches nothing");
+        assert!(within_any(ip("8.8.8.8"), &["0.0.0.0/0".to_owned()]));
+    }
 
     #[test]
     fn internal_addresses_are_not_public() {

@@ -39,6 +39,11 @@ pub struct WebConfig {
     /// Open311 reads without an API key one client address may make per minute (a full default list
     /// is ~1,000 rows, so unkeyed readers are held to a pace; keyed clients have their key's limit).
     pub open311_reads_per_minute: i64,
+    /// The listener's timeouts and connection caps (`listener`).
+    pub limits: crate::listener::Limits,
+    /// Networks (CIDR, e.g. `10.20.0.0/16`) besides loopback from which the operators' endpoints —
+    /// `/metrics` and the Swagger UI — may be reached.
+    pub operator_networks: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -59,6 +64,8 @@ impl Default for WebConfig {
             escalate_after_hours: 24,
             daily_items_per_enterprise: 20,
             open311_reads_per_minute: 120,
+            limits: crate::listener::Limits::default(),
+            operator_networks: Vec::new(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod export;
 pub mod extract;
 pub mod i18n;
 pub mod jobs;
+pub mod listener;
 pub mod metrics;
 mod middleware;
 pub mod notify;
@@ -80,12 +81,12 @@ pub fn app(state: AppState) -> axum::Router {
     routes::table().into_router(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves — the seam tests use to bind port 0.
+/// Serves `app` on `listener` under the listener's limits until `shutdown` resolves — the seam tests
+/// use to bind port 0.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    listener::serve(listener, state, shutdown).await
 }

@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts and latencies by route pattern and status, served as text at
-//! `/metrics` to loopback and trusted-proxy peers only.
+//! `/metrics` to operators only ([`operator`]: loopback, `operator_networks`, trusted proxies) — the
+//! rule the Swagger UI follows too.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -42,12 +43,17 @@ pub async fn record(req: Request, next: Next) -> Response {
     response
 }
 
+/// `Ok` when the request comes from an operator's network: loopback, one of `operator_networks`, or
+/// a trusted proxy itself; else 403. Guards the operators' endpoints (`/metrics`, the Swagger UI).
+pub fn operator(state: &AppState, meta: &RequestMeta) -> Result<(), AppError> {
+    let from_network =
+        meta.ip.parse().is_ok_and(|ip| liaison_core::net::within_any(ip, &state.config.operator_networks));
+    if from_network || state.config.trusted_proxies.contains(&meta.ip) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// `GET /metrics` in the Prometheus text format.
 pub async fn scrape(State(state): State<AppState>, meta: RequestMeta) -> Result<Response, AppError> {
-    let loopback = meta.ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if !loopback && !state.config.trusted_proxies.contains(&meta.ip) {
-        return Err(AppError::Forbidden);
-    }
+    operator(&state, &meta)?;
     metrics::gauge!("liaison_up").set(1.0);
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     let mut response = body.into_response();

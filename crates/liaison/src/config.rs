@@ -64,11 +64,20 @@ pub struct WebSettings {
     pub public_origin: String,
     /// Open311 reads without an API key one client address may make per minute.
     pub open311_reads_per_minute: i64,
+    /// The listener's timeouts and connection caps (`header_timeout_seconds`, `request_timeout_seconds`,
+    /// `max_connections`, `max_connections_per_ip`).
+    #[serde(flatten)]
+    pub limits: liaison_web::listener::Limits,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { public_origin: String::new(), open311_reads_per_minute: WebConfig::default().open311_reads_per_minute }
+        let web = WebConfig::default();
+        Self {
+            public_origin: String::new(),
+            open311_reads_per_minute: web.open311_reads_per_minute,
+            limits: web.limits,
+        }
     }
 }
 
@@ -86,6 +95,8 @@ pub struct SecuritySettings {
     pub absolute_timeout_hours: i64,
     /// Proxies whose `X-Forwarded-For` is trusted.
     pub trusted_proxies: Vec<String>,
+    /// Networks (CIDR) besides loopback that may reach `/metrics` and the Swagger UI.
+    pub operator_networks: Vec<String>,
 }
 
 impl Default for SecuritySettings {
@@ -97,6 +108,7 @@ impl Default for SecuritySettings {
             idle_timeout_minutes: web.idle_timeout_minutes,
             absolute_timeout_hours: web.absolute_timeout_hours,
             trusted_proxies: Vec::new(),
+            operator_networks: Vec::new(),
         }
     }
 }
@@ -200,6 +212,8 @@ impl Config {
             escalate_after_hours: self.sla.escalate_after_hours,
             daily_items_per_enterprise: self.sla.daily_items_per_enterprise,
             open311_reads_per_minute: self.web.open311_reads_per_minute,
+            limits: self.web.limits,
+            operator_networks: security.operator_networks.clone(),
             demo,
             ..WebConfig::default()
         }

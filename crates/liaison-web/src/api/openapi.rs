@@ -1,5 +1,5 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/openapi.json`, and the vendored Swagger UI at
-//! `/api/docs/` (embedded in the binary; no CDN).
+//! `/api/docs/` (embedded in the binary; no CDN), reached from operators' networks only.
 
 use super::error_responses::{CommonErrors, Error};
 use super::json::Json;
@@ -33,16 +33,24 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// `GET /api/docs` → the UI.
-pub async fn docs_root() -> axum::response::Redirect {
-    axum::response::Redirect::to("/api/docs/index.html")
+/// `GET /api/docs` → the UI (operators only, like `/metrics`).
+pub async fn docs_root(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    meta: crate::middleware::RequestMeta,
+) -> Result<axum::response::Redirect, crate::error::AppError> {
+    crate::metrics::operator(&state, &meta)?;
+    Ok(axum::response::Redirect::to("/api/docs/index.html"))
 }
 
-/// One file of the Swagger UI.
+/// One file of the Swagger UI (operators only: it is a tool for people who run or integrate the
+/// platform, reached from their networks; the document itself stays public for API clients).
 pub async fn docs_file(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    meta: crate::middleware::RequestMeta,
     crate::extract::AppPath(file): crate::extract::AppPath<String>,
 ) -> Result<axum::response::Response, crate::error::AppError> {
     use axum::response::IntoResponse;
+    crate::metrics::operator(&state, &meta)?;
     static CONFIG: std::sync::OnceLock<std::sync::Arc<utoipa_swagger_ui::Config<'static>>> = std::sync::OnceLock::new();
     let config =
         CONFIG.get_or_init(|| std::sync::Arc::new(utoipa_swagger_ui::Config::from("/api/openapi.json"))).clone();

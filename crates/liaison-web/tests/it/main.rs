@@ -10,6 +10,7 @@ mod csrf;
 mod enterprises;
 mod harness;
 mod items;
+mod listener;
 mod lockout;
 mod masking;
 mod matrix;
