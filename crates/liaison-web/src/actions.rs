@@ -255,11 +255,8 @@ pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[Stri
 }
 
 /// Disables or re-enables an account; disabling ends its sessions at once. An administrator's account
-/// only by an administrator of the same duty.
+/// only by an administrator of the same duty; never one's own (403, audited).
 pub async fn set_user_active(state: &AppState, authed: &Authed, id: i64, active: bool) -> AppResult<()> {
-    if id == authed.user.row.id {
-        return Err(AppError::Conflict("self", "不能停用自己的账号 / you cannot disable yourself".into()));
-    }
     account_to_change(state, authed, id, AccountChange::SetActive).await?;
     Ok(state.db.set_user_status(&authed.ctx(state.clock.now()), id, if active { "active" } else { "disabled" }).await?)
 }

@@ -18,10 +18,10 @@ fn decode(raw: &[u8]) -> Result<String, String> {
     let text = percent_decode(&spaced)
         .decode_utf8()
         .map(|text| text.into_owned())
-        .map_err(|_| "the arguments are not valid percent-encoded UTF-8".to_owned())?;
+        .map_err(|_| "not valid percent-encoded UTF-8".to_owned())?;
     match liaison_core::validate::text::first_refused_control(&text) {
         None => Ok(text),
-        Some(_) => Err("an argument holds a control character (only tab and line breaks are allowed)".to_owned()),
+        Some(_) => Err("holds a control character (only tab and line breaks are allowed)".to_owned()),
     }
 }
 
@@ -38,7 +38,8 @@ impl Args {
             if name.is_empty() {
                 return Err("an argument has no name".into());
             }
-            pairs.push((name, decode(value)?));
+            let value = decode(value).map_err(|problem| format!("argument {name}: {problem}"))?;
+            pairs.push((name, value));
         }
         Ok(Args { pairs })
     }

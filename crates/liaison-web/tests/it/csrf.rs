@@ -22,7 +22,7 @@ fn concrete(pattern: &str) -> String {
 
 /// The newest audit row that records a change (a success; refusals are failures), however many
 /// refusals came after it.
-async fn last_change(app: &TestApp) -> Option<i64> {
+pub(crate) async fn last_change(app: &TestApp) -> Option<i64> {
     for page in 1.. {
         let rows = app.db.audit_page("", liaison_store::Paging::new(Some(page), Some(200))).await.expect("audit").items;
         if rows.is_empty() {
