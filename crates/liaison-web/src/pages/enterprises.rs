@@ -381,7 +381,8 @@ pub async fn set_status(
 /// Reveal form.
 #[derive(Debug, Deserialize)]
 pub struct RevealForm {
-    reason: String,
+    #[serde(default)]
+    pub(crate) reason: String,
 }
 
 pub async fn reveal(

@@ -330,20 +330,13 @@ pub async fn detail(
     Ok(render(&detail_page(&state, lang, &authed, view, dispute, false).await?))
 }
 
-/// The reveal's reason.
-#[derive(Debug, Deserialize)]
-pub struct RevealForm {
-    #[serde(default)]
-    reason: String,
-}
-
 /// The detail with the numbers in its text unmasked, after an audited reveal with a reason.
 pub async fn reveal(
     State(state): State<AppState>,
     lang: Lang,
     CurrentUser(authed): CurrentUser,
     AppPath(id): AppPath<i64>,
-    AppForm(form): AppForm<RevealForm>,
+    AppForm(form): AppForm<super::enterprises::RevealForm>,
 ) -> AppResult<Response> {
     let (view, dispute) = crate::actions::item_text::reveal(&state, &authed, id, &form.reason).await?;
     Ok(render(&detail_page(&state, lang, &authed, view, dispute, true).await?))
