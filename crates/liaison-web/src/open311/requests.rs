@@ -57,6 +57,11 @@ fn arg<'a>(args: &'a Args, name: &str) -> Result<Option<&'a str>, Open311Error> 
 }
 
 async fn submit(state: &AppState, caller: &super::keys::Caller, args: &Args) -> Answer {
+    // A key of an account that submits nothing (the read-only leader, a department) is refused before
+    // its arguments are read.
+    if !liaison_core::item::intake::may_submit(&caller.authed.viewer()) {
+        return Err(Open311Error::new(403, "the account this api_key acts as does not submit requests"));
+    }
     args.only(&POST_ARGS).map_err(Open311Error::bad)?;
     let code = arg(args, "service_code")?.ok_or_else(|| Open311Error::bad("service_code is required"))?;
     let (service, definitions) = find(state, Some(caller), code).await?;

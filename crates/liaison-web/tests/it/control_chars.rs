@@ -162,6 +162,8 @@ async fn a_control_character_in_any_text_field_of_any_route_is_refused_naming_th
     assert!(tried > 150, "the walk reached the text fields ({tried})");
     assert!(failures.is_empty(), "{} not refused:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(crate::csrf::last_change(&app).await, before, "a refused request changes nothing");
+    let denied = app.audit("access.denied").await;
+    assert!(denied.iter().any(|row| row.detail.contains("(control_characters)")), "refusals are audited");
 }
 
 #[tokio::test]

@@ -478,3 +478,26 @@ async fn tokens_are_never_issued_so_every_token_is_unknown() {
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert!(response.body.contains("<errors><error><code>404</code>"), "{}", response.body);
 }
+
+/// The leader is read-only through Open311 too: a key bound to the leader's account, consented, reads
+/// but submits nothing.
+#[tokio::test]
+async fn a_key_of_the_read_only_leader_reads_but_never_submits() {
+    let app = TestApp::new().await;
+    let (_, key) = issue(&app, "leader", false, 60).await;
+    assert_eq!(app.get(&format!("/open311/v2/requests.json?api_key={key}"), None).await.status, StatusCode::OK);
+    let body = format!(
+        "api_key={key}&service_code=1&description=%E6%8B%9B%E5%B7%A5&account_id=91350100M000100Y43&attribute[headcount]=3"
+    );
+    let refused = app.post_form("/open311/v2/requests.json", None, &body).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        app.db
+            .items(&liaison_store::item_list::ItemScope::Enterprise(app.f.e1), &Default::default(), None, 10)
+            .await
+            .expect("items")
+            .items
+            .is_empty(),
+        "nothing was submitted"
+    );
+}
