@@ -52,6 +52,21 @@ pub fn in_text(text: &str) -> String {
     out
 }
 
+/// Whether `text` holds a number [`in_text`] masked (`138****8000`, `110***********002X`): what decides
+/// whether a reveal has anything to show.
+pub fn has_masked_number(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |c: &char| c.is_ascii_digit();
+    let masked_at = |start: usize, stars: usize, tail: usize| {
+        let end = start + 3 + stars + tail;
+        end <= chars.len()
+            && chars[start..start + 3].iter().all(digit)
+            && chars[start + 3..start + 3 + stars].iter().all(|c| *c == '*')
+            && chars[start + 3 + stars..end].iter().all(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x'))
+    };
+    (0..chars.len()).any(|i| masked_at(i, 4, 4) || masked_at(i, 11, 4))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +89,14 @@ mod tests {
         assert_eq!(in_text("需要120人，电话0571-88888888"), "需要120人，电话0571-88888888");
         assert_eq!(in_text("订单12345678901"), "订单12345678901");
         assert_eq!(in_text("138001380001"), "138001380001");
+    }
+
+    #[test]
+    fn masked_numbers_are_recognised() {
+        assert!(has_masked_number(&in_text("联系13800138000")));
+        assert!(has_masked_number(&in_text("身份证11010519491231002X")));
+        assert!(!has_masked_number("需要120人，电话0571-88888888"));
+        assert!(!has_masked_number("***"));
     }
 
     proptest! {

@@ -140,7 +140,7 @@ pub struct CreatedItem {
 }
 
 impl ItemQuery {
-    /// The store filter; a unit outside the scope simply matches nothing.
+    /// The store filter; a unit outside the scope, or unknown, simply matches nothing.
     pub async fn filter(&self, state: &AppState) -> AppResult<ItemFilter> {
         let queue = match self.queue.as_deref() {
             None | Some("") => None,
@@ -148,8 +148,13 @@ impl ItemQuery {
                 AppError::field("queue", "queue.unknown", "队列应为 open/triage/supervised/overdue/feedback")
             })?),
         };
+        // An unknown unit is a unit outside every scope: its path (one no item has) matches nothing.
         let under = match self.unit_id {
-            Some(id) => Some(OrgPath::parse(&state.db.unit(id).await?.path).ok_or(AppError::NotFound)?),
+            Some(id) => match state.db.unit(id).await {
+                Ok(unit) => Some(OrgPath::parse(&unit.path).ok_or(AppError::NotFound)?),
+                Err(liaison_store::StoreError::NotFound) => Some(OrgPath::root(id)),
+                Err(other) => return Err(other.into()),
+            },
             None => None,
         };
         Ok(ItemFilter {

@@ -352,6 +352,9 @@ async fn detail_page(
 ) -> AppResult<DetailPage> {
     let ItemView { visible, timeline, attachments } = view;
     let viewer = authed.viewer();
+    let can_reveal = viewer.reveals_pi()
+        && !viewer.reads_item_text_as_written(visible.row.enterprise_id)
+        && masks_something(&visible.row, &timeline, dispute.as_ref());
     let steps = allowed_steps(Actor::User(&viewer), &visible.state().facts());
     let VisibleItem { row: item, referrals, relation } = visible;
     let departments = match (steps.contains(&Step::Refer), viewer.unit_path.ids().first()) {
@@ -377,7 +380,7 @@ async fn detail_page(
         dispute,
         may_attach: (relation.owner || relation.handler || relation.supervisor)
             && !Status::parse(&item.status).is_some_and(Status::is_final),
-        can_reveal: viewer.reveals_pi() && !viewer.reads_item_text_as_written(item.enterprise_id),
+        can_reveal,
         revealed,
         item,
         steps,
@@ -386,6 +389,20 @@ async fn detail_page(
         police_side: relation.police_side(),
         me: viewer.user_id,
     })
+}
+
+/// Whether the item's text as shown has a masked number in it (so a reveal has something to show).
+fn masks_something(
+    item: &ItemRow,
+    timeline: &[EventRow],
+    dispute: Option<&crate::actions::mediation::DisputeView>,
+) -> bool {
+    let masked = liaison_core::mask::has_masked_number;
+    let sessions = dispute.into_iter().flat_map(|d| d.sessions.iter());
+    masked(&item.title)
+        || masked(&item.description)
+        || timeline.iter().any(|event| masked(&event.body))
+        || sessions.into_iter().any(|s| masked(&s.note) || masked(&s.participants))
 }
 
 /// A step from the detail page.
