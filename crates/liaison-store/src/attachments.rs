@@ -64,7 +64,7 @@ impl Db {
     /// Records an attachment of `item_id`; `Conflict` when the item already has the maximum.
     /// A clean file also gets a timeline row; a quarantined one is audited as such.
     pub async fn add_attachment(&self, ctx: &Ctx, item_id: i64, file: &NewAttachment) -> StoreResult<i64> {
-        let uploader = ctx.actor_id.ok_or(StoreError::Conflict("an attachment needs an uploader".into()))?;
+        let uploader = ctx.actor_id.ok_or(StoreError::Invariant("an attachment needs an uploader"))?;
         let mut tx = self.begin().await?;
         let count: i64 = fetch!(&mut tx, |c| sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM attachment WHERE item_id = $1"

@@ -146,10 +146,7 @@ impl Db {
             let lists = Arc::new(ListReader::open(options.get_filename(), read_connections as usize)?);
             Backend::Sqlite { writer, reader, checkpointer, lists }
         } else {
-            return Err(StoreError::Conflict(format!(
-                "unsupported database_url scheme (use sqlite:// or postgres://): {}",
-                url.split(':').next().unwrap_or_default()
-            )));
+            return Err(StoreError::Unsupported("unsupported database_url scheme (use sqlite:// or postgres://)"));
         };
         // The intake writer holds a handle without a queue, so it stops when the last `Db` is dropped.
         let (queue, requests) = tokio::sync::mpsc::channel(1024);
@@ -174,7 +171,7 @@ impl Db {
                     Ok(runtime) => runtime.block_on(writer),
                     Err(error) => tracing::error!(%error, "the intake writer's runtime did not start"),
                 })
-                .map_err(|e| StoreError::Conflict(format!("starting the intake writer: {e}")))?;
+                .map_err(|e| StoreError::Unavailable(format!("starting the intake writer: {e}")))?;
         } else {
             tokio::spawn(writer);
         }

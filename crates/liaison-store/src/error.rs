@@ -27,6 +27,9 @@ pub enum StoreError {
     /// The database cannot answer now (closed, or a read task stopped).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A caller broke an invariant of the store (a programming error, never a user's): a server error.
+    #[error("store invariant: {0}")]
+    Invariant(&'static str),
     /// The live backend does not do this; the text says what to use instead.
     #[error("{0}")]
     Unsupported(&'static str),

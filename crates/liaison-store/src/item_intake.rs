@@ -40,8 +40,8 @@ impl Db {
                 queue
                     .send(Intake { work, reply })
                     .await
-                    .map_err(|_| StoreError::Conflict("the intake writer stopped".into()))?;
-                answer.await.unwrap_or_else(|_| Err(StoreError::Conflict("the intake writer stopped".into())))
+                    .map_err(|_| StoreError::Unavailable("the intake writer stopped".into()))?;
+                answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the intake writer stopped".into())))
             }
             None => self.create_items_now(std::slice::from_ref(&work)).await?.remove(0),
         }
@@ -147,7 +147,7 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
     let mut first_of_key: HashMap<(i64, &str), usize> = HashMap::new();
     for (n, work) in items.iter().enumerate() {
         let Some(submitter) = work.ctx.actor_id else {
-            slots.push(Slot::Done(Err(StoreError::Conflict("an item needs a submitter".into()))));
+            slots.push(Slot::Done(Err(StoreError::Invariant("an item needs a submitter"))));
             continue;
         };
         let Some(key) = &work.item.idempotency_key else {

@@ -55,7 +55,7 @@ pub struct NewSelfReport {
 impl Db {
     /// Submits the next version for an enterprise.
     pub async fn submit_self_report(&self, ctx: &Ctx, enterprise_id: i64, r: &NewSelfReport) -> StoreResult<i64> {
-        let submitter = ctx.actor_id.ok_or(StoreError::Conflict("a self-report needs a submitter".into()))?;
+        let submitter = ctx.actor_id.ok_or(StoreError::Invariant("a self-report needs a submitter"))?;
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
             sqlx::query_scalar(

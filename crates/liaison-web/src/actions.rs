@@ -11,7 +11,7 @@ pub mod services;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, found};
 use crate::view::EnterpriseView;
 use liaison_core::enterprise::EnterpriseInput;
 use liaison_core::permission::{AccountChange, Action, may_change_account};
@@ -54,7 +54,7 @@ pub async fn create_enterprise(
 ) -> AppResult<i64> {
     authed.require(Action::CreateEnterprise)?;
     let details = input.validate()?;
-    let community = state.db.unit(community_id).await.map_err(|_| community_error())?;
+    let community = found(state.db.unit(community_id).await, community_error)?;
     if !community.org_path().is_within(&authed.viewer().unit_path) {
         return Err(community_error());
     }
@@ -95,7 +95,7 @@ pub async fn assign_officer(
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::AssignOfficer)?;
     let reason = text::name(reason, 200).map_err(|e| AppError::field("reason", "text.required", e.to_string()))?;
-    let officer = state.db.user(officer_id).await.map_err(|_| officer_error())?;
+    let officer = found(state.db.user(officer_id).await, officer_error)?;
     let officer_unit = liaison_core::org::OrgPath::parse(&officer.row.unit_path).ok_or_else(officer_error)?;
     if !officer_unit.is_within(&authed.viewer().unit_path) {
         return Err(officer_error());
@@ -141,11 +141,9 @@ pub async fn create_unit(
         .ok_or_else(|| AppError::field("kind", "kind.unknown", "单位类型不正确 / unknown kind"))?;
     let name = text::name(name, 100).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
     let code = code.map(str::trim).filter(|c| !c.is_empty());
-    let parent = state
-        .db
-        .unit(parent_id)
-        .await
-        .map_err(|_| AppError::field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"))?;
+    let parent = found(state.db.unit(parent_id).await, || {
+        AppError::field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent")
+    })?;
     if !parent.org_path().is_within(&authed.viewer().unit_path) {
         return Err(AppError::field("parent_id", "unit.invalid", "上级单位不存在 / unknown parent"));
     }
@@ -182,8 +180,12 @@ pub async fn create_user(
         ));
     }
     let display_name = errors.check("display_name", text::name(display_name, 50));
-    let unit_ok = state.db.unit(unit_id).await.is_ok_and(|u| u.org_path().is_within(&authed.viewer().unit_path));
-    if !unit_ok {
+    let unit = match state.db.unit(unit_id).await {
+        Ok(unit) => Some(unit),
+        Err(liaison_store::StoreError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    if !unit.is_some_and(|u| u.org_path().is_within(&authed.viewer().unit_path)) {
         errors.push(FieldError::new("unit_id", "unit.invalid", "单位不存在 / unknown unit"));
     }
     let (username, display_name) = errors.finish(|| Some((username?, display_name?)))?;

@@ -68,6 +68,9 @@ pub enum AppError {
     /// A one-time password must be replaced first.
     #[error("请先修改初始密码 / change your one-time password first")]
     PasswordChangeRequired,
+    /// The service cannot answer now (a stopped writer, a closed database): logged, 503.
+    #[error("服务暂时不可用，请稍后再试 / temporarily unavailable, try again later")]
+    Unavailable(String),
     /// Anything else: logged, never shown.
     #[error("服务器内部错误 / internal error")]
     Internal(String),
@@ -122,6 +125,7 @@ impl AppError {
             AppError::TooManyRequests(_) => ("too_many_requests", StatusCode::TOO_MANY_REQUESTS),
             AppError::MfaRequired => ("mfa_required", StatusCode::UNAUTHORIZED),
             AppError::PasswordChangeRequired => ("password_change_required", StatusCode::FORBIDDEN),
+            AppError::Unavailable(_) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
             AppError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -137,7 +141,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (code, status) = self.code_and_status();
-        if let AppError::Internal(detail) = &self {
+        if let AppError::Internal(detail) | AppError::Unavailable(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
         let fields: &[FieldError] = match &self {
@@ -176,13 +180,46 @@ impl From<StoreError> for AppError {
             ),
             // Callers that know when the limit resets answer with that; this is the fallback.
             StoreError::Limit => AppError::TooManyRequests(60),
+            StoreError::Unavailable(detail) => AppError::Unavailable(detail),
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+/// A lookup whose absence is the caller's mistake: `NotFound` becomes `missing()` (usually a field
+/// error naming what was chosen); any other store failure stays a server error — a database that fails
+/// never answers "choose a category".
+pub fn found<T>(result: Result<T, StoreError>, missing: impl FnOnce() -> AppError) -> AppResult<T> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(StoreError::NotFound) => Err(missing()),
+        Err(other) => Err(other.into()),
     }
 }
 
 impl From<FieldErrors> for AppError {
     fn from(errors: FieldErrors) -> Self {
         AppError::Validation(errors.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Errors tell the truth (issue 15): only a missing row is the caller's mistake; a failing database
+    /// is a server error (500), a stopped writer 503 — never a field error, never a 409.
+    #[test]
+    fn only_a_missing_row_becomes_the_callers_mistake() {
+        let missing = || AppError::field("category_id", "category.unknown", "choose");
+        let (code, _) = found::<()>(Err(StoreError::NotFound), missing).expect_err("missing").code_and_status();
+        assert_eq!(code, "validation");
+        let failed = found::<()>(Err(StoreError::Database(sqlx::Error::PoolClosed)), missing).expect_err("failed");
+        assert_eq!(failed.code_and_status(), ("internal", StatusCode::INTERNAL_SERVER_ERROR));
+        let stopped = AppError::from(StoreError::Unavailable("the intake writer stopped".into()));
+        assert_eq!(stopped.code_and_status(), ("unavailable", StatusCode::SERVICE_UNAVAILABLE));
+        let invariant = AppError::from(StoreError::Invariant("an item needs a submitter"));
+        assert_eq!(invariant.code_and_status().1, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!stopped.to_string().contains("writer"), "the cause is logged, not shown");
     }
 }

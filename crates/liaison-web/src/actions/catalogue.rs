@@ -77,10 +77,14 @@ pub async fn create_category(state: &AppState, authed: &Authed, fields: &Categor
     if fields.resolve_days.is_some_and(|d| !(1..=120).contains(&d)) {
         errors.push(FieldError::new("resolve_days", "resolve_days.range", "1–120 个工作日 / 1–120 working days"));
     }
-    if let Some(unit) = fields.default_unit_id
-        && state.db.unit(unit).await.is_err()
-    {
-        errors.push(FieldError::new("default_unit_id", "unit.unknown", "单位不存在 / no such unit"));
+    if let Some(unit) = fields.default_unit_id {
+        match state.db.unit(unit).await {
+            Ok(_) => {}
+            Err(liaison_store::StoreError::NotFound) => {
+                errors.push(FieldError::new("default_unit_id", "unit.unknown", "单位不存在 / no such unit"))
+            }
+            Err(other) => return Err(other.into()),
+        }
     }
     let input = errors.finish(|| {
         Some(CategoryInput {

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, found};
 use crate::uploads::Received;
 use chrono::Duration;
 use liaison_core::item::input::ItemInput;
@@ -243,14 +243,13 @@ pub async fn submit_item_with(
             ));
         }
     };
-    let terms = state.db.category_terms(details.category_id, details.priority).await.ok();
-    let Some((category, policy)) = terms.filter(|(c, _)| !c.retired && c.kind == details.kind.code()) else {
-        return Err(AppError::field(
-            "category_id",
-            "category.unknown",
-            "请选择该类型下的分类 / choose a category of this kind",
-        ));
-    };
+    let unknown_category =
+        || AppError::field("category_id", "category.unknown", "请选择该类型下的分类 / choose a category of this kind");
+    let (category, policy) =
+        found(state.db.category_terms(details.category_id, details.priority).await, unknown_category)?;
+    if category.retired || category.kind != details.kind.code() {
+        return Err(unknown_category());
+    }
     let now = state.clock.now();
     let item = NewItem {
         kind: details.kind,
@@ -347,13 +346,11 @@ pub async fn take_step(
         check_handler(state, &viewer, target).await?;
     }
     if let (Step::Refer, Some(department)) = (step, input.department_id) {
-        let unit = state.db.unit(department).await.ok().filter(|u| u.kind == "department" && u.retired_at.is_none());
-        if unit.is_none() {
-            return Err(AppError::field(
-                "department_id",
-                "department.invalid",
-                "请选择协同部门 / choose a partner department",
-            ));
+        let invalid =
+            || AppError::field("department_id", "department.invalid", "请选择协同部门 / choose a partner department");
+        let unit = found(state.db.unit(department).await, invalid)?;
+        if unit.kind != "department" || unit.retired_at.is_some() {
+            return Err(invalid());
         }
     }
     let ctx = authed.ctx(state.clock.now());
@@ -370,7 +367,7 @@ pub async fn take_step(
 async fn check_handler(state: &AppState, viewer: &Viewer, target: i64) -> AppResult<()> {
     let invalid =
         || AppError::field("handler_id", "handler.invalid", "请选择辖区内的民警 / choose an officer in your area");
-    let user = state.db.user(target).await.map_err(|_| invalid())?;
+    let user = found(state.db.user(target).await, invalid)?;
     let unit = OrgPath::parse(&user.row.unit_path).ok_or_else(invalid)?;
     let officer = user.roles.contains(&Role::Officer) && user.row.status == "active";
     if may_assign_to(viewer, target, officer, &unit) { Ok(()) } else { Err(invalid()) }

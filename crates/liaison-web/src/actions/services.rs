@@ -106,8 +106,6 @@ pub async fn set_service(state: &AppState, authed: &Authed, id: i64, fields: &Se
             attributes,
         })
     })?;
-    if state.db.category(id).await.is_err() {
-        return Err(AppError::NotFound);
-    }
+    state.db.category(id).await?;
     Ok(state.db.set_category_service(&authed.ctx(state.clock.now()), id, &service).await?)
 }
