@@ -87,7 +87,7 @@ pub struct Assignment {
 }
 
 /// Coverage and load of one station.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct StationCoverage {
     /// Station id.
     pub station_id: i64,

@@ -5,7 +5,7 @@ use crate::{Ctx, Db, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 
 /// One version of an enterprise's self-reported information.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct SelfReport {
     /// Id.
     pub id: i64,

@@ -149,7 +149,7 @@ macro_rules! select_user_with_roles {
 }
 
 /// A liaison officer and the enterprises they are responsible for.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct OfficerLoad {
     /// User id.
     pub id: i64,
@@ -477,7 +477,7 @@ impl Db {
 }
 
 /// An enterprise user waiting for confirmation.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct PendingRegistration {
     /// User id.
     pub id: i64,

@@ -7,6 +7,8 @@ pub mod item_text;
 pub mod items;
 pub mod mediation;
 pub mod notify;
+pub mod registrations;
+pub mod self_reports;
 pub mod services;
 
 use crate::AppState;
@@ -318,6 +320,52 @@ pub async fn import_enterprises(
     Ok(ImportReport { valid: plan.rows.len(), errors: plan.errors, committed })
 }
 
+/// A password change as entered (also the body of `POST /api/v1/me/password`).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current": "the old passphrase 2025", "new": "a new long passphrase 2026", "confirm": "a new long passphrase 2026"}))]
+pub struct PasswordChange {
+    /// The current password.
+    pub current: String,
+    /// The new password (12–128 characters, not a common one; staff: mixed classes).
+    pub new: String,
+    /// The new password again.
+    pub confirm: String,
+}
+
+/// Changes the signed-in user's password after checking the current one; every other session ends.
+pub async fn change_password(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    authed: &Authed,
+    change: &PasswordChange,
+) -> AppResult<()> {
+    use liaison_core::validate::RuleCode;
+    let user = &authed.user;
+    let staff = user.roles.iter().any(|r| r.is_staff());
+    let error = if !liaison_core::password::verify(&change.current, &user.row.password_hash) {
+        Some(FieldError::new("current", "password.current", lang.t("account.wrong_current")))
+    } else if change.new != change.confirm {
+        Some(FieldError::new("confirm", "password.confirm", lang.t("account.mismatch")))
+    } else {
+        liaison_core::password::check(&change.new, &[&user.row.username, &user.row.display_name], staff)
+            .err()
+            .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
+    };
+    if let Some(error) = error {
+        return Err(AppError::Validation(vec![error]));
+    }
+    let hash = liaison_core::password::hash(&change.new);
+    let ctx = authed.ctx(state.clock.now());
+    Ok(state.db.set_password(&ctx, user.row.id, &hash, false, authed.session.as_deref()).await?)
+}
+
+/// Ends every session of the signed-in user but the current one; answers how many ended.
+pub async fn end_other_sessions(state: &AppState, authed: &Authed) -> AppResult<u64> {
+    let keep = authed.session.clone().unwrap_or_default();
+    Ok(state.db.end_other_sessions(&authed.ctx(state.clock.now()), authed.user.row.id, &keep).await?)
+}
+
 /// Creates a personal access token for the signed-in user; returns its id and the token (shown once).
 pub async fn create_token(state: &AppState, authed: &Authed, name: &str) -> AppResult<(i64, String)> {
     let name = text::name(name, 60).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
@@ -347,6 +395,22 @@ pub async fn review_self_report(
     authed.require(Action::ReviewSelfReport)?;
     let comment: String = comment.chars().take(500).collect();
     Ok(state.db.review_self_report(&authed.ctx(state.clock.now()), row.id, report, approve, &comment).await?)
+}
+
+/// The pending enterprise users the viewer may confirm, mobiles masked unless the viewer may reveal.
+pub async fn pending_registrations(
+    state: &AppState,
+    authed: &Authed,
+) -> AppResult<Vec<liaison_store::users::PendingRegistration>> {
+    authed.require(Action::ConfirmEnterpriseUser)?;
+    let viewer = authed.viewer();
+    let mut pending = state.db.pending_registrations(&viewer).await?;
+    if !viewer.reveals_pi() {
+        for registration in &mut pending {
+            registration.mobile = registration.mobile.as_deref().map(liaison_core::mask::mobile);
+        }
+    }
+    Ok(pending)
 }
 
 /// Confirms (activates) or refuses (disables) a pending enterprise user the viewer may confirm.

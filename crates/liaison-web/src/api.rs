@@ -11,8 +11,11 @@ mod inbox;
 mod items;
 pub mod json;
 mod mediation;
+mod onboarding;
 pub mod openapi;
+mod org_units;
 mod session;
+mod stats;
 
 use crate::routes::{Access::*, RouteTable};
 
@@ -24,6 +27,8 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api/v1/session", Public, session::create);
     t.delete("/api/v1/session", Signed, session::delete);
     t.get("/api/v1/me", Signed, session::me);
+    t.post("/api/v1/me/password", Signed, session::change_password);
+    t.delete("/api/v1/me/sessions", Signed, session::end_other_sessions);
     t.get("/api/v1/enterprises", Signed, enterprises::list);
     t.post("/api/v1/enterprises", Signed, enterprises::create);
     t.get("/api/v1/enterprises/{id}", Signed, enterprises::get);
@@ -31,8 +36,19 @@ pub fn routes(t: &mut RouteTable) {
     t.post("/api/v1/enterprises/{id}/officer", Signed, enterprises::assign);
     t.get("/api/v1/enterprises/{id}/officers", Signed, enterprises::history);
     t.post("/api/v1/enterprises/{id}/reveal", Signed, enterprises::reveal);
+    t.post("/api/v1/enterprises/{id}/status", Signed, enterprises::set_status);
+    t.get("/api/v1/enterprises/{id}/self-reports", Signed, onboarding::reports);
+    t.post("/api/v1/enterprises/{id}/self-reports/{report}", Signed, onboarding::review_report);
+    t.post("/api/v1/self-reports", Signed, onboarding::submit_report);
+    t.post("/api/v1/registrations", Public, onboarding::register);
+    t.get("/api/v1/registrations", Signed, onboarding::pending);
+    t.post("/api/v1/registrations/{id}", Signed, onboarding::decide);
+    t.get("/api/v1/stats/coverage", Signed, stats::coverage);
+    t.get("/api/v1/stats/officers", Signed, stats::officers);
     t.get("/api/v1/org-units", Signed, admin::units);
     t.post("/api/v1/org-units", Signed, admin::create_unit);
+    t.put("/api/v1/org-units/{id}", Signed, org_units::change);
+    t.post("/api/v1/org-units/{id}/retirement", Signed, org_units::retire);
     t.get("/api/v1/users", Signed, admin::users);
     t.post("/api/v1/users", Signed, admin::create_user);
     t.put("/api/v1/users/{id}/roles", Signed, admin::set_roles);

@@ -57,7 +57,7 @@ impl Authed {
 }
 
 /// What a user with a one-time password may reach before changing it.
-const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/account", "/account/password", "/api/v1/me"];
+const PASSWORD_CHANGE_PATHS: [&str; 4] = ["/account", "/account/password", "/api/v1/me", "/api/v1/me/password"];
 
 /// A signed-in user who has completed every factor (and replaced any one-time password).
 #[derive(Debug, Clone)]

@@ -238,3 +238,25 @@ impl From<Assignment> for AssignmentView {
         }
     }
 }
+
+/// Whether an enterprise is retired.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"retired": true}))]
+pub struct StatusBody {
+    /// `true` retires the enterprise (it leaves lists and counts), `false` reinstates it.
+    pub retired: bool,
+}
+
+/// Retires or reinstates an enterprise (station heads and the center, within their subtree).
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/status", tag = "enterprises", params(("id" = i64, Path)),
+    request_body = StatusBody, responses((status = 204, description = "已更新 / updated"), (status = 403), (status = 404)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<StatusBody>,
+) -> AppResult<StatusCode> {
+    actions::set_enterprise_retired(&state, &authed, id, body.retired).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -3,7 +3,9 @@
 
 use super::error_responses::{CommonErrors, Error};
 use super::json::Json;
-use super::{accounts, admin, api_keys, catalogue, enterprises, inbox, items, mediation, session};
+use super::{
+    accounts, admin, api_keys, catalogue, enterprises, inbox, items, mediation, onboarding, org_units, session, stats,
+};
 use crate::view::{EnterpriseView, ListView, MeView};
 use utoipa::OpenApi;
 
@@ -12,9 +14,11 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Liaison 助企警务联络平台 API", version = "1", description = "Errors: {\"error\":{\"code\",\"message\",\"fields\"}}. Sign in with POST /api/v1/session (cookie) or send the header Authorization: Bearer followed by a personal access token."),
     paths(
-        session::create, session::delete, session::me,
+        session::create, session::delete, session::me, session::change_password, session::end_other_sessions,
         enterprises::list, enterprises::create, enterprises::get, enterprises::update, enterprises::assign,
-        enterprises::history, enterprises::reveal,
+        enterprises::history, enterprises::reveal, enterprises::set_status,
+        onboarding::register, onboarding::pending, onboarding::decide, onboarding::submit_report, onboarding::reports, onboarding::review_report,
+        stats::coverage, stats::officers, org_units::change, org_units::retire,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::set_roles, admin::audit, admin::create_token,
         accounts::set_status, accounts::reset_password, accounts::end_sessions, accounts::unlock,
         api_keys::list, api_keys::create, api_keys::rotate, api_keys::revoke, api_keys::mine, api_keys::consent,
@@ -24,7 +28,7 @@ use utoipa::OpenApi;
     ),
     components(schemas(MeView, EnterpriseView, ListView<EnterpriseView>, Error)),
     modifiers(&CommonErrors),
-    tags((name = "session"), (name = "enterprises"), (name = "items"), (name = "inbox"), (name = "admin")),
+    tags((name = "session"), (name = "enterprises"), (name = "onboarding"), (name = "items"), (name = "inbox"), (name = "stats"), (name = "admin")),
 )]
 pub struct ApiDoc;
 

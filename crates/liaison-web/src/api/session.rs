@@ -65,3 +65,33 @@ pub async fn delete(State(state): State<AppState>, PartlySignedIn(authed): Partl
 pub async fn me(CurrentUser(authed): CurrentUser) -> Json<MeView> {
     Json(MeView::from(&authed.user))
 }
+
+/// Changes the signed-in user's password (the current one checked); every other session ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = crate::actions::PasswordChange,
+    responses((status = 204, description = "已修改 / changed"), (status = 401), (status = 422)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    lang: crate::i18n::Lang,
+    CurrentUser(authed): CurrentUser,
+    AppJson(change): AppJson<crate::actions::PasswordChange>,
+) -> AppResult<StatusCode> {
+    crate::actions::change_password(&state, lang, &authed, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many sessions ended.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Ended {
+    /// Sessions ended.
+    pub ended: u64,
+}
+
+/// Ends every session of the signed-in user but this one.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "session",
+    responses((status = 200, body = Ended, description = "已结束的其他会话数 / other sessions ended"), (status = 401)))]
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    CurrentUser(authed): CurrentUser,
+) -> AppResult<Json<Ended>> {
+    Ok(Json(Ended { ended: crate::actions::end_other_sessions(&state, &authed).await? }))
+}

@@ -11,8 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use liaison_core::password;
-use liaison_core::validate::{FieldError, RuleCode};
+use liaison_core::validate::FieldError;
 use liaison_store::sessions::ApiTokenRow;
 
 /// One of the user's sessions as listed to them.
@@ -98,32 +97,18 @@ pub async fn change_password(
     CurrentUser(authed): CurrentUser,
     AppForm(form): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
-    let user = &authed.user;
-    let staff = user.roles.iter().any(|r| r.is_staff());
-    let error = if !password::verify(&form.current, &user.row.password_hash) {
-        Some(FieldError::new("current", "password.current", lang.t("account.wrong_current")))
-    } else if form.new != form.confirm {
-        Some(FieldError::new("confirm", "password.confirm", lang.t("account.mismatch")))
-    } else {
-        password::check(&form.new, &[&user.row.username, &user.row.display_name], staff)
-            .err()
-            .map(|e| FieldError::new("new", &e.rule_code(), e.to_string()))
-    };
-    if let Some(error) = error {
-        let page = account_page(&state, lang, &authed, None, None, vec![error]).await?;
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    let change = crate::actions::PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
+    match crate::actions::change_password(&state, lang, &authed, &change).await {
+        Ok(()) => {
+            let notice = Some(lang.t("account.password_changed"));
+            Ok(render(&account_page(&state, lang, &authed, None, notice, Vec::new()).await?))
+        }
+        Err(crate::error::AppError::Validation(errors)) => {
+            let page = account_page(&state, lang, &authed, None, None, errors).await?;
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other),
     }
-    state
-        .db
-        .set_password(
-            &authed.ctx(state.clock.now()),
-            user.row.id,
-            &password::hash(&form.new),
-            false,
-            authed.session.as_deref(),
-        )
-        .await?;
-    Ok(render(&account_page(&state, lang, &authed, None, Some(lang.t("account.password_changed")), Vec::new()).await?))
 }
 
 /// Token form.
@@ -155,8 +140,7 @@ pub async fn end_other_sessions(
     lang: Lang,
     CurrentUser(authed): CurrentUser,
 ) -> AppResult<Response> {
-    let keep = authed.session.clone().unwrap_or_default();
-    let ended = state.db.end_other_sessions(&authed.ctx(state.clock.now()), authed.user.row.id, &keep).await?;
+    let ended = crate::actions::end_other_sessions(&state, &authed).await?;
     let notice = format!("{} ({ended})", lang.t("account.sessions_ended"));
     Ok(render(&account_page(&state, lang, &authed, None, Some(notice), Vec::new()).await?))
 }

@@ -12,7 +12,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use liaison_core::mask;
 use liaison_core::org::OrgKind;
 use liaison_core::permission::Action;
 use liaison_core::permission::{AccountChange, may_change_account};
@@ -31,19 +30,12 @@ struct RegistrationsPage {
     pending: Vec<PendingRegistration>,
 }
 
-impl RegistrationsPage {
-    fn masked(mobile: &Option<String>) -> String {
-        mobile.as_deref().map(mask::mobile).unwrap_or_default()
-    }
-}
-
 pub async fn registrations(
     State(state): State<AppState>,
     lang: Lang,
     CurrentUser(authed): CurrentUser,
 ) -> AppResult<Response> {
-    authed.require(Action::ConfirmEnterpriseUser)?;
-    let pending = state.db.pending_registrations(&authed.viewer()).await?;
+    let pending = actions::pending_registrations(&state, &authed).await?;
     Ok(render(&RegistrationsPage {
         chrome: Chrome::new(&state, lang, &authed, "registrations.title", "/registrations"),
         pending,

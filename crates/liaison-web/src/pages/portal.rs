@@ -3,7 +3,9 @@
 
 use super::{Chrome, render, render_status, see_other};
 use crate::AppState;
-use crate::auth::{Authed, CurrentUser, anonymous_ctx};
+use crate::actions::registrations::{self, RegistrationFields};
+use crate::actions::self_reports::{self, SelfReportFields};
+use crate::auth::{Authed, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::extract::AppForm;
 use crate::i18n::Lang;
@@ -14,9 +16,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use liaison_core::permission::Action;
-use liaison_core::role::Role;
-use liaison_core::validate::{CreditCode, FieldError, FieldErrors, Mobile, RuleCode, text};
-use liaison_store::self_reports::{NewSelfReport, SelfReport};
+use liaison_core::validate::FieldError;
+use liaison_store::self_reports::SelfReport;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -79,44 +80,25 @@ pub async fn self_report(
     AppForm(form): AppForm<SelfReportForm>,
 ) -> AppResult<Response> {
     authed.require(Action::SubmitSelfReport)?;
-    let enterprise_id = authed.viewer().enterprise_id.ok_or(AppError::Forbidden)?;
-    let mut errors = FieldErrors::default();
-    let mut count = |field: &str, value: &str| match value.trim().parse::<i64>() {
-        Ok(n) if (0..=1_000_000).contains(&n) => Some(n),
-        _ => {
-            errors.push(FieldError::new(field, "number.range", lang.t("self_report.number")));
-            None
-        }
+    // A count that is not a number is refused like one out of range.
+    let count = |value: &str| value.trim().parse::<i64>().unwrap_or(-1);
+    let fields = SelfReportFields {
+        employees: count(&form.employees),
+        security_staff: count(&form.security_staff),
+        cameras: count(&form.cameras),
+        fire_equipment: form.fire_equipment,
+        key_positions: form.key_positions,
+        risks: form.risks,
     };
-    let (employees, security_staff, cameras) = (
-        count("employees", &form.employees),
-        count("security_staff", &form.security_staff),
-        count("cameras", &form.cameras),
-    );
-    let optional =
-        |value: &str| text::optional(Some(value), |t| text::free_text(t, 1000)).map(Option::unwrap_or_default);
-    let fire_equipment = errors.check("fire_equipment", optional(&form.fire_equipment));
-    let key_positions = errors.check("key_positions", optional(&form.key_positions));
-    let risks = errors.check("risks", optional(&form.risks));
-    let report = errors.finish(|| {
-        Some(NewSelfReport {
-            employees: employees?,
-            security_staff: security_staff?,
-            cameras: cameras?,
-            fire_equipment: fire_equipment?,
-            key_positions: key_positions?,
-            risks: risks?,
-        })
-    });
-    match report {
-        Ok(report) => {
-            state.db.submit_self_report(&authed.ctx(state.clock.now()), enterprise_id, &report).await?;
+    match self_reports::submit(&state, &authed, &fields, &lang.t("self_report.number")).await {
+        Ok(_) => {
             Ok(render(&portal_page(&state, lang, &authed, Some(lang.t("self_report.submitted")), Vec::new()).await?))
         }
-        Err(errors) => Ok(render_status(
+        Err(AppError::Validation(errors)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &portal_page(&state, lang, &authed, None, errors.0).await?,
+            &portal_page(&state, lang, &authed, None, errors).await?,
         )),
+        Err(other) => Err(other),
     }
 }
 
@@ -161,68 +143,20 @@ pub async fn register(
     meta: RequestMeta,
     AppForm(mut form): AppForm<RegisterForm>,
 ) -> AppResult<Response> {
-    let mut errors = FieldErrors::default();
-    let code = errors.check("credit_code", CreditCode::parse(&form.credit_code));
-    let name = errors.check("name", text::name(&form.name, 50));
-    let mobile = errors.check("mobile", Mobile::parse(&form.mobile));
-    let username = form.username.trim().to_lowercase();
-    if username.len() < 3
-        || username.len() > 40
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        errors.push(FieldError::new("username", "username.charset", lang.t("register.username_rule")));
-    }
-    if let Err(e) = liaison_core::password::check(&form.password, &[&username, &form.name], false) {
-        errors.push(FieldError::new("password", &e.rule_code(), e.to_string()));
-    }
-    if form.consent.is_none() {
-        errors.push(FieldError::new("consent", "consent.required", lang.t("register.consent_required")));
-    }
-    let enterprise = match &code {
-        Some(code) => state.db.enterprise_by_code(code.as_str()).await?,
-        None => None,
+    let fields = RegistrationFields {
+        credit_code: form.credit_code.clone(),
+        name: form.name.clone(),
+        mobile: form.mobile.clone(),
+        username: form.username.clone(),
+        password: std::mem::take(&mut form.password),
+        consent: form.consent.is_some(),
     };
-    if code.is_some() && enterprise.is_none() {
-        errors.push(FieldError::new("credit_code", "credit_code.unknown", lang.t("register.unknown_enterprise")));
-    }
-    let password_hash = errors.0.is_empty().then(|| liaison_core::password::hash(&form.password));
-    form.password.clear();
-    let (Some(enterprise), Some(name), Some(mobile), Some(password_hash)) = (enterprise, name, mobile, password_hash)
-    else {
-        let page = RegisterPage {
-            chrome: Chrome::public(&state, lang, "register.title"),
-            form,
-            done: false,
-            errors: errors.0,
-        };
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    let (done, errors) = match registrations::register(&state, lang, &meta, &fields).await {
+        Ok(_) => (true, Vec::new()),
+        Err(AppError::Validation(errors)) => (false, errors),
+        Err(other) => return Err(other),
     };
-    let new = liaison_store::users::NewUser {
-        username: username.clone(),
-        display_name: name,
-        unit_id: enterprise.community_id,
-        roles: vec![Role::EnterpriseUser],
-        password_hash,
-        status: "pending",
-        enterprise_id: Some(enterprise.id),
-        police_number: None,
-        mobile: Some(mobile.as_str().to_owned()),
-        must_change_password: false,
-    };
-    match state.db.create_user(&anonymous_ctx(&meta, state.clock.now()), &new).await {
-        Ok(_) => Ok(render(&RegisterPage {
-            chrome: Chrome::public(&state, lang, "register.title"),
-            form,
-            done: true,
-            errors: Vec::new(),
-        })),
-        Err(liaison_store::StoreError::Duplicate(_)) => {
-            let errors = vec![FieldError::new("username", "username.taken", lang.t("register.username_taken"))];
-            Ok(render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &RegisterPage { chrome: Chrome::public(&state, lang, "register.title"), form, done: false, errors },
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let status = if done { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = RegisterPage { chrome: Chrome::public(&state, lang, "register.title"), form, done, errors };
+    Ok(render_status(status, &page))
 }

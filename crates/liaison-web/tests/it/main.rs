@@ -3,6 +3,7 @@
 //! enterprises, administration, the portal, the OpenAPI contract and the translation catalogue.
 
 mod admin;
+mod api_twins;
 mod auth;
 mod browser;
 mod catalogue;
@@ -19,6 +20,7 @@ mod matrix_items;
 mod matrix_open311;
 mod matrix_roles;
 mod notify;
+mod onboarding;
 mod open311;
 mod portal;
 mod robustness;

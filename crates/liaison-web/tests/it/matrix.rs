@@ -63,6 +63,28 @@ fn user_json() -> serde_json::Value {
 fn roles_json() -> serde_json::Value {
     json!({"roles": ["officer"], "pi_reveal": false})
 }
+fn retired_json() -> serde_json::Value {
+    json!({"retired": true})
+}
+fn approve_json() -> serde_json::Value {
+    json!({"approve": true})
+}
+fn self_report_json() -> serde_json::Value {
+    json!({"employees": 10, "security_staff": 1, "cameras": 4})
+}
+fn registration_json() -> serde_json::Value {
+    json!({"credit_code": "91350100M000100Y43", "name": "张三", "mobile": "13800138000", "username": "zhang-san",
+           "password": "a long passphrase for 2026", "consent": true})
+}
+fn bad_registration_json() -> serde_json::Value {
+    json!({"credit_code": "x", "name": "", "mobile": "1", "username": "a", "password": "b"})
+}
+fn rename_json() -> serde_json::Value {
+    json!({"name": "新社区"})
+}
+fn password_json() -> serde_json::Value {
+    json!({"current": "wrong-password-1", "new": "a long passphrase for 2026", "confirm": "a long passphrase for 2026"})
+}
 fn inactive_json() -> serde_json::Value {
     json!({"active": false})
 }
@@ -273,6 +295,56 @@ fn explicit_rows() -> Vec<Row> {
         row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "anon", Json(reveal_json), 401),
         row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "o1", Json(reveal_json), 403),
         row("POST /api/v1/enterprises/{id}/reveal", "/api/v1/enterprises/{e1}/reveal", "e2a", Json(reveal_json), 404),
+        // Onboarding, statistics and org units over the API (issue 15's API twins).
+        row("POST /api/v1/enterprises/{id}/status", "/api/v1/enterprises/{e1}/status", "anon", Json(retired_json), 401),
+        row("POST /api/v1/enterprises/{id}/status", "/api/v1/enterprises/{e1}/status", "sup1", Json(retired_json), 204),
+        row("POST /api/v1/enterprises/{id}/status", "/api/v1/enterprises/{e2}/status", "sup1", Json(retired_json), 404),
+        row("GET /api/v1/enterprises/{id}/self-reports", "/api/v1/enterprises/{e1}/self-reports", "anon", Empty, 401),
+        row("GET /api/v1/enterprises/{id}/self-reports", "/api/v1/enterprises/{e1}/self-reports", "o1", Empty, 200),
+        row("GET /api/v1/enterprises/{id}/self-reports", "/api/v1/enterprises/{e1}/self-reports", "o2", Empty, 404),
+        row("GET /api/v1/enterprises/{id}/self-reports", "/api/v1/enterprises/{e1}/self-reports", "e2a", Empty, 404),
+        row(
+            "POST /api/v1/enterprises/{id}/self-reports/{report}",
+            "/api/v1/enterprises/{e1}/self-reports/{r1}",
+            "anon",
+            Json(approve_json),
+            401,
+        ),
+        row(
+            "POST /api/v1/enterprises/{id}/self-reports/{report}",
+            "/api/v1/enterprises/{e1}/self-reports/{r1}",
+            "o1",
+            Json(approve_json),
+            204,
+        ),
+        row(
+            "POST /api/v1/enterprises/{id}/self-reports/{report}",
+            "/api/v1/enterprises/{e1}/self-reports/{r1}",
+            "o2",
+            Json(approve_json),
+            404,
+        ),
+        row("POST /api/v1/self-reports", "/api/v1/self-reports", "anon", Json(self_report_json), 401),
+        row("POST /api/v1/self-reports", "/api/v1/self-reports", "e1a", Json(self_report_json), 201),
+        row("POST /api/v1/registrations", "/api/v1/registrations", "anon", Json(registration_json), 201),
+        row("POST /api/v1/registrations", "/api/v1/registrations", "e2a", Json(bad_registration_json), 422),
+        row("GET /api/v1/registrations", "/api/v1/registrations", "anon", Empty, 401),
+        row("GET /api/v1/registrations", "/api/v1/registrations", "o1", Empty, 200),
+        row("POST /api/v1/registrations/{id}", "/api/v1/registrations/{pending}", "anon", Json(approve_json), 401),
+        row("POST /api/v1/registrations/{id}", "/api/v1/registrations/{pending}", "o1", Json(approve_json), 204),
+        row("POST /api/v1/registrations/{id}", "/api/v1/registrations/{pending}", "o2", Json(approve_json), 404),
+        row("GET /api/v1/stats/coverage", "/api/v1/stats/coverage", "anon", Empty, 401),
+        row("GET /api/v1/stats/coverage", "/api/v1/stats/coverage", "sup1", Empty, 200),
+        row("GET /api/v1/stats/officers", "/api/v1/stats/officers", "anon", Empty, 401),
+        row("GET /api/v1/stats/officers", "/api/v1/stats/officers", "leader", Empty, 200),
+        row("PUT /api/v1/org-units/{id}", "/api/v1/org-units/{community1}", "anon", Json(rename_json), 401),
+        row("PUT /api/v1/org-units/{id}", "/api/v1/org-units/{community1}", "sys", Json(rename_json), 204),
+        row("POST /api/v1/org-units/{id}/retirement", "/api/v1/org-units/{community1}/retirement", "anon", Empty, 401),
+        row("POST /api/v1/org-units/{id}/retirement", "/api/v1/org-units/{community1}/retirement", "sys", Empty, 204),
+        row("POST /api/v1/me/password", "/api/v1/me/password", "anon", Json(password_json), 401),
+        row("POST /api/v1/me/password", "/api/v1/me/password", "o1", Json(password_json), 422),
+        row("DELETE /api/v1/me/sessions", "/api/v1/me/sessions", "anon", Empty, 401),
+        row("DELETE /api/v1/me/sessions", "/api/v1/me/sessions", "o1", Empty, 200),
         // Registrations.
         row("GET /registrations", "/registrations", "anon", Empty, 303),
         row("GET /registrations", "/registrations", "o1", Empty, 200),
@@ -633,8 +705,11 @@ fn every_route_has_a_row_and_every_signed_route_refuses_anonymous_callers() {
 
 /// Routes a read-only role may still post to: signing in and out, its own account — nothing of the
 /// bureau's.
-const OWN_ACCOUNT: [&str; 16] = [
+const OWN_ACCOUNT: [&str; 19] = [
     "POST /inbox/read",
+    "POST /api/v1/registrations",
+    "POST /api/v1/me/password",
+    "DELETE /api/v1/me/sessions",
     "POST /login",
     "POST /login/mfa",
     "POST /portal/register",
