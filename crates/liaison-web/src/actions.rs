@@ -115,18 +115,29 @@ fn officer_error() -> AppError {
 /// Reveals an enterprise's contact mobile with a reason; audited with the reason, never the value.
 pub async fn reveal_contact(state: &AppState, authed: &Authed, id: i64, reason: &str) -> AppResult<String> {
     let row = visible_enterprise(state, authed, id).await?;
+    audit_reveal(state, authed, "enterprise", row.id, "contact_mobile", reason).await?;
+    Ok(row.contact_mobile)
+}
+
+/// The one path of every reveal of personal data (an enterprise's contact, an item's text): staff
+/// holding `pi.reveal` only (a refusal is audited), a reason required, the reveal audited with the
+/// reason and what was revealed — never the value.
+pub(crate) async fn audit_reveal(
+    state: &AppState,
+    authed: &Authed,
+    object_type: &str,
+    id: i64,
+    what: &str,
+    reason: &str,
+) -> AppResult<()> {
     let ctx = authed.ctx(state.clock.now());
     if !authed.viewer().reveals_pi() {
-        state.db.audit_denied(&ctx, "pi.reveal", "enterprise", "no reveal permission").await?;
+        state.db.audit_denied(&ctx, "pi.reveal", object_type, "no reveal permission").await?;
         return Err(AppError::Forbidden);
     }
     let reason = text::name(reason, 200)
         .map_err(|_| AppError::field("reason", "reveal.reason", "请填写查看原因 / give a reason"))?;
-    state
-        .db
-        .audit(&ctx, ctx.event("pi.reveal", "enterprise", Some(row.id), format!("contact_mobile: {reason}")))
-        .await?;
-    Ok(row.contact_mobile)
+    Ok(state.db.audit(&ctx, ctx.event("pi.reveal", object_type, Some(id), format!("{what}: {reason}"))).await?)
 }
 
 /// Creates an org unit under a parent in the admin's subtree.

@@ -10,10 +10,9 @@ use super::items::{ItemView, item_view_as_written};
 use super::mediation::DisputeView;
 use crate::AppState;
 use crate::auth::Authed;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use liaison_core::mask::in_text;
 use liaison_core::permission::Viewer;
-use liaison_core::validate::text;
 use liaison_store::item_list::ItemSummary;
 
 /// Masks the item's title and description and every timeline entry.
@@ -54,14 +53,7 @@ pub async fn reveal(
     reason: &str,
 ) -> AppResult<(ItemView, Option<DisputeView>)> {
     let view = item_view_as_written(state, authed, id).await?;
-    let ctx = authed.ctx(state.clock.now());
-    if !authed.viewer().reveals_pi() {
-        state.db.audit_denied(&ctx, "pi.reveal", "item", "no reveal permission").await?;
-        return Err(AppError::Forbidden);
-    }
-    let reason = text::name(reason, 200)
-        .map_err(|_| AppError::field("reason", "reveal.reason", "请填写查看原因 / give a reason"))?;
-    state.db.audit(&ctx, ctx.event("pi.reveal", "item", Some(id), format!("free text: {reason}"))).await?;
+    super::audit_reveal(state, authed, "item", id, "free text", reason).await?;
     let dispute = match view.visible.row.kind() {
         liaison_core::item::Kind::Dispute => {
             Some(super::mediation::dispute_record_as_written(state, authed, id).await?)
