@@ -60,17 +60,20 @@ macro_rules! api_key_select {
 
 impl Db {
     /// Every key, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(api_key_select!(), "ORDER BY k.id DESC")).fetch_all(c))?)
     }
 
     /// One key.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_key(&self, id: i64) -> StoreResult<ApiKey> {
         read!(self, |c| sqlx::query_as(concat!(api_key_select!(), "WHERE k.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
     }
 
     /// The keys that act as `user_id`, newest first (what the account's holder reviews).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_keys_of(&self, user_id: i64) -> StoreResult<Vec<ApiKey>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(api_key_select!(), "WHERE k.user_id = $1 ORDER BY k.id DESC"))
             .bind(user_id)
@@ -78,6 +81,7 @@ impl Db {
     }
 
     /// The holder of the account a live key acts as consents to it; `NotFound` for anyone else's key.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn consent_api_key(&self, ctx: &Ctx, id: i64, holder_id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query(
@@ -95,6 +99,7 @@ impl Db {
     }
 
     /// The live key stored under `digest` whose account is active.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_key_by_digest(&self, digest: &str) -> StoreResult<Option<ApiKey>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(
             api_key_select!(),
@@ -106,6 +111,7 @@ impl Db {
 
     /// Issues a key stored under `digest`; `consented` when its account's holder (or the server's
     /// operator) issues it, else it waits for the holder's consent.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_api_key(
         &self,
         ctx: &Ctx,
@@ -142,6 +148,7 @@ impl Db {
 
     /// Replaces a live key's secret: the old one stops working at once. Whoever rotates sees the new
     /// secret, so unless they are the operator (`consented`) the key waits for its holder's consent again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rotate_api_key(
         &self,
         ctx: &Ctx,
@@ -169,6 +176,7 @@ impl Db {
     }
 
     /// Revokes a live key.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_api_key(&self, ctx: &Ctx, id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done =
@@ -185,6 +193,7 @@ impl Db {
 
     /// Records one use of a key (what was asked and how it ended) and stamps its last use. Item
     /// submissions record their use inside the intake's transaction instead (see `NewItem::api_key`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_api_key_use(&self, ctx: &Ctx, id: i64, success: bool, detail: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("UPDATE api_key SET last_used_at = $1 WHERE id = $2")

@@ -63,6 +63,7 @@ pub struct NewAttachment {
 impl Db {
     /// Records an attachment of `item_id`; `Conflict` when the item already has the maximum.
     /// A clean file also gets a timeline row; a quarantined one is audited as such.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_attachment(&self, ctx: &Ctx, item_id: i64, file: &NewAttachment) -> StoreResult<i64> {
         let uploader = ctx.actor_id.ok_or(StoreError::Invariant("an attachment needs an uploader"))?;
         let mut tx = self.begin().await?;
@@ -108,6 +109,7 @@ impl Db {
     }
 
     /// One attachment of an item (any status).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn attachment(&self, item_id: i64, id: i64) -> StoreResult<Attachment> {
         read!(self, |c| sqlx::query_as(concat!(attachment_select!(), "WHERE item_id = $1 AND id = $2"))
             .bind(item_id)

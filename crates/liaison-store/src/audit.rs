@@ -62,6 +62,7 @@ pub struct BrokenLink {
 }
 
 /// Appends `event` at `at` inside `tx`. The head row's UPDATE locks the chain until commit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> StoreResult<()> {
     append_all(tx, &[(at, event.clone())]).await
 }
@@ -69,6 +70,7 @@ pub async fn append(tx: &mut Tx, at: DateTime<Utc>, event: &AuditEvent) -> Store
 /// Appends several events in order inside `tx` with three statements whatever their number (a batch
 /// of intakes or timers): the head advances once, the rows go in as one multi-row INSERT, chained in
 /// order, and the head takes the last hash.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn append_all(tx: &mut Tx, events: &[(DateTime<Utc>, AuditEvent)]) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
@@ -116,6 +118,7 @@ fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
 
 impl Db {
     /// Records an event that changes nothing else (a login failure, a denied access, a reveal).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit(&self, ctx: &Ctx, event: AuditEvent) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         append(&mut tx, ctx.at, &event).await?;
@@ -123,6 +126,7 @@ impl Db {
     }
 
     /// Records a denied attempt by `ctx`'s actor.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_denied(&self, ctx: &Ctx, action: &str, object_type: &str, detail: &str) -> StoreResult<()> {
         let mut event = ctx.event(action, object_type, None, detail);
         event.outcome = Outcome::Failure;
@@ -130,6 +134,7 @@ impl Db {
     }
 
     /// Newest first, optionally only one action prefix (e.g. `auth.`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_page(&self, action_prefix: &str, paging: Paging) -> StoreResult<Page<AuditRow>> {
         let pattern = format!("{}%", crate::like_literal(action_prefix));
         let items: Vec<AuditRow> = read!(self, |c| sqlx::query_as(
@@ -147,6 +152,7 @@ impl Db {
     }
 
     /// Recomputes the whole chain; `Ok(Err(link))` names the first broken row, `Ok(Ok(n))` counts rows.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn verify_audit_chain(&self) -> StoreResult<Result<i64, BrokenLink>> {
         let mut prev = audit::GENESIS.to_owned();
         let mut after = 0_i64;

@@ -25,12 +25,14 @@ impl Db {
     }
 
     /// The newest migration applied to this database.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn schema_version(&self) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(max(version) AS BIGINT) FROM _sqlx_migrations")
             .fetch_one(c))?)
     }
 
     /// How many items and audit records the database holds (a backup's manifest names both).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_counts(&self) -> StoreResult<(i64, i64)> {
         Ok(read!(self, |c| sqlx::query_as("SELECT (SELECT count(*) FROM item), (SELECT count(*) FROM audit_log)")
             .fetch_one(c))?)
@@ -38,6 +40,7 @@ impl Db {
 
     /// SQLite's `PRAGMA integrity_check` and `foreign_key_check`: `Ok(())` when both are clean, else
     /// the first problems they name. PostgreSQL checks its pages itself; there this is `Ok`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn integrity(&self) -> StoreResult<Result<(), String>> {
         let Backend::Sqlite { checkpointer, .. } = self.backend() else {
             return Ok(Ok(()));

@@ -79,6 +79,7 @@ struct CategoryTermsRow {
 
 impl Db {
     /// Categories, optionally of one kind; retired ones only when asked for.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn categories(&self, kind: Option<Kind>, include_retired: bool) -> StoreResult<Vec<Category>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT id, kind, name, default_unit_id, resolve_days, retired_at IS NOT NULL AS retired FROM item_category
@@ -90,6 +91,7 @@ impl Db {
     }
 
     /// One category.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn category(&self, id: i64) -> StoreResult<Category> {
         read!(self, |c| sqlx::query_as(
             "SELECT id, kind, name, default_unit_id, resolve_days, retired_at IS NOT NULL AS retired
@@ -101,6 +103,7 @@ impl Db {
     }
 
     /// Adds a category.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_category(&self, ctx: &Ctx, input: &CategoryInput) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
@@ -121,6 +124,7 @@ impl Db {
     }
 
     /// Retires (or reinstates) a category.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_category_retired(&self, ctx: &Ctx, id: i64, retired: bool) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let changed = exec!(&mut tx, |c| sqlx::query(
@@ -139,6 +143,7 @@ impl Db {
     }
 
     /// The SLA policy of a kind × priority, with the category's resolution override applied.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sla_policy(&self, kind: Kind, priority: Priority, category_id: i64) -> StoreResult<Policy> {
         let row: PolicyRow = read!(self, |c| sqlx::query_as(
             "SELECT p.respond_hours, p.respond_days,
@@ -156,6 +161,7 @@ impl Db {
 
     /// A category with the SLA policy of its kind at `priority` (its resolution override applied), in one
     /// read — what an intake needs to know.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn category_terms(&self, id: i64, priority: Priority) -> StoreResult<(Category, Policy)> {
         let row: CategoryTermsRow = read!(self, |c| sqlx::query_as(
             "SELECT c.id, c.kind, c.name, c.default_unit_id, c.resolve_days AS category_resolve_days,
@@ -179,6 +185,7 @@ impl Db {
     }
 
     /// Every kind × priority policy, in the order of the kinds and priorities.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sla_policies(&self) -> StoreResult<Vec<(Kind, Priority, Policy)>> {
         let rows: Vec<KeyedPolicyRow> = read!(self, |c| sqlx::query_as(
             "SELECT kind, priority, respond_hours, respond_days, resolve_days, warn_percent FROM sla_policy"
@@ -196,6 +203,7 @@ impl Db {
     }
 
     /// Replaces the policy of a kind × priority (validated by the caller).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_sla_policy(&self, ctx: &Ctx, kind: Kind, priority: Priority, policy: &Policy) -> StoreResult<()> {
         let (hours, days) = match policy.respond {
             Span::Hours(h) => (Some(h), None),

@@ -32,6 +32,7 @@ impl Schedule {
 /// Checkpoints on `schedule` while `alive` has a holder (the `Db` handles) and `checkpointer` is open.
 /// A log longer than the schedule allows is restarted ([`restart`]); one that is wholly copied and did
 /// not grow since the last tick is truncated.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn run<T>(checkpointer: SqlitePool, writer: SqlitePool, alive: Weak<T>, schedule: Schedule) {
     let mut tick = tokio::time::interval(schedule.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -73,6 +74,7 @@ pub(crate) async fn run<T>(checkpointer: SqlitePool, writer: SqlitePool, alive: 
 /// 128 MiB with a 64 MiB limit, 150–177 ms at 512 MiB). The quiet moment's truncation still empties it.
 /// Measured at full intake: a restart every ~0.5 s, 6–23 ms from asking for the writer to done; intake
 /// p99 22–25 ms (17–19 without), the same rate; the log stayed under ~95 MiB.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn restart(writer: &SqlitePool, frames: i64) -> bool {
     let started = std::time::Instant::now();
     let restarted = async {
@@ -113,6 +115,7 @@ enum Mode {
 
 /// Runs `PRAGMA wal_checkpoint(mode)`: the frames in the log and how many of them are in the database
 /// file now, or `None` when a lock was busy (tried again at the next tick).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn checkpoint<'c>(conn: impl sqlx::SqliteExecutor<'c>, mode: Mode) -> Result<Option<(i64, i64)>, sqlx::Error> {
     let sql = match mode {
         Mode::Passive => "PRAGMA wal_checkpoint(PASSIVE)",

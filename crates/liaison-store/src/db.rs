@@ -34,6 +34,9 @@ pub enum Backend {
     Postgres(PgPool),
 }
 
+/// `(journal_mode, synchronous, foreign_keys, busy_timeout, secure_delete)` of one SQLite connection.
+pub type Pragmas = (String, i64, i64, i64, i64);
+
 /// A resolved session: the stored session with its user and roles.
 pub(crate) type Resolved = (crate::sessions::SessionRow, crate::users::User);
 
@@ -63,6 +66,7 @@ pub(crate) enum TxConn {
 
 impl Tx {
     /// Commits; the caller acknowledges only after this returns. Sessions resolved before are read again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn commit(self) -> StoreResult<()> {
         let sessions = Arc::clone(&self.sessions);
         self.commit_keeping_sessions().await?;
@@ -74,6 +78,7 @@ impl Tx {
     /// session holds (session, user, roles, unit) — the intake writer's, which writes new items and what
     /// comes with them. Under a burst of submissions the plain commit sent every signed-in user back to
     /// the database once per batch.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn commit_keeping_sessions(self) -> StoreResult<()> {
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
@@ -184,6 +189,7 @@ impl Db {
     }
 
     /// Applies pending migrations of the live backend.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
@@ -216,6 +222,7 @@ impl Db {
     }
 
     /// Begins a writing transaction: `BEGIN IMMEDIATE` on the SQLite writer, `BEGIN` on PostgreSQL.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn begin(&self) -> StoreResult<Tx> {
         let conn = match &self.backend {
             Backend::Sqlite { writer, .. } => TxConn::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
@@ -226,7 +233,8 @@ impl Db {
 
     /// Reads the SQLite PRAGMAs that durability depends on from one writer and one reader connection,
     /// as `(journal_mode, synchronous, foreign_keys, busy_timeout, secure_delete)`; `None` on PostgreSQL.
-    pub async fn sqlite_pragmas(&self) -> StoreResult<Option<Vec<(String, i64, i64, i64, i64)>>> {
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn sqlite_pragmas(&self) -> StoreResult<Option<Vec<Pragmas>>> {
         let Backend::Sqlite { writer, reader, .. } = &self.backend else {
             return Ok(None);
         };
@@ -244,6 +252,7 @@ impl Db {
     }
 
     /// Whether the database answers (for `/healthz`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ping(&self) -> bool {
         let result: Result<i64, sqlx::Error> =
             read!(self, |c| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(c));
@@ -251,6 +260,7 @@ impl Db {
     }
 
     /// Closes every pool (flushes the SQLite WAL on the last connection).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite { writer, reader, checkpointer, lists } => {

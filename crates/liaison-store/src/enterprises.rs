@@ -166,6 +166,7 @@ macro_rules! scoped_page {
 
 impl Db {
     /// Enterprises the viewer sees, filtered, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enterprises(
         &self,
         visibility: &Visibility,
@@ -221,6 +222,7 @@ impl Db {
     }
 
     /// The total of an unsearched subtree list, from the maintained per-community counts.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn counted_total(&self, root: &OrgPath, filter: &EnterpriseFilter) -> StoreResult<Option<i64>> {
         if !filter.query.trim().is_empty() || (filter.retired && filter.key_only) {
             return Ok(None);
@@ -240,12 +242,14 @@ impl Db {
     }
 
     /// One enterprise (the caller checks visibility and answers 404 outside it).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enterprise(&self, id: i64) -> StoreResult<EnterpriseRow> {
         read!(self, |c| sqlx::query_as(select_enterprise!("WHERE e.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
     }
 
     /// The enterprise with this credit code, if registered.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enterprise_by_code(&self, code: &str) -> StoreResult<Option<EnterpriseRow>> {
         Ok(read!(self, |c| sqlx::query_as(select_enterprise!("WHERE e.credit_code = $1"))
             .bind(code)
@@ -253,6 +257,7 @@ impl Db {
     }
 
     /// A community unit that can hold enterprises.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn community(&self, id: i64) -> StoreResult<(OrgPath, Option<i64>)> {
         let unit = self.unit(id).await?;
         if unit.org_kind() != Some(OrgKind::Community) || unit.retired_at.is_some() {
@@ -263,6 +268,7 @@ impl Db {
     }
 
     /// Creates an enterprise in a community; the community's officer becomes responsible.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_enterprise(
         &self,
         ctx: &Ctx,
@@ -277,6 +283,7 @@ impl Db {
     }
 
     /// Imports many enterprises: all are committed or none.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import_enterprises(
         &self,
         ctx: &Ctx,
@@ -302,6 +309,7 @@ impl Db {
     }
 
     /// Replaces an enterprise's details.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_enterprise(&self, ctx: &Ctx, id: i64, d: &EnterpriseDetails) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let before = counted_state(&mut tx, id).await?;
@@ -334,6 +342,7 @@ impl Db {
     }
 
     /// Retires or reinstates an enterprise.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_enterprise_status(&self, ctx: &Ctx, id: i64, retired: bool) -> StoreResult<()> {
         let status = if retired { "retired" } else { "active" };
         let mut tx = self.begin().await?;
@@ -353,6 +362,7 @@ impl Db {
     }
 
     /// Makes `officer_id` responsible for the enterprise, closing the previous assignment.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn assign_officer(&self, ctx: &Ctx, id: i64, officer_id: i64, reason: &str) -> StoreResult<()> {
         let officer = self.user(officer_id).await?;
         if !officer.roles.contains(&liaison_core::role::Role::Officer) || officer.row.status != "active" {
@@ -379,6 +389,7 @@ impl Db {
     }
 
     /// Every responsible officer the enterprise has had, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn officer_history(&self, id: i64) -> StoreResult<Vec<Assignment>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT a.officer_id, u.display_name AS officer_name, a.from_at, a.to_at, a.reason
@@ -390,6 +401,7 @@ impl Db {
     }
 
     /// Coverage (enterprises with an officer) and load per station within `root`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn coverage_by_station(&self, root: &OrgPath) -> StoreResult<Vec<StationCoverage>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -408,6 +420,7 @@ impl Db {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn insert_enterprise(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -450,6 +463,7 @@ async fn insert_enterprise(
     Ok(id)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn record_assignment(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -499,6 +513,7 @@ impl Counts {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn adjust_count(tx: &mut Tx, community_id: i64, path: &str, by: Counts) -> StoreResult<()> {
     exec!(tx, |c| {
         sqlx::query(
@@ -517,6 +532,7 @@ async fn adjust_count(tx: &mut Tx, community_id: i64, path: &str, by: Counts) ->
 }
 
 /// The state that counts contribute from, read inside the writing transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn counted_state(tx: &mut Tx, id: i64) -> StoreResult<(i64, String, String, bool)> {
     fetch!(tx, |c| sqlx::query_as("SELECT community_id, path, status, key_enterprise FROM enterprise WHERE id = $1")
         .bind(id)
@@ -525,6 +541,7 @@ async fn counted_state(tx: &mut Tx, id: i64) -> StoreResult<(i64, String, String
 }
 
 /// Moves an enterprise's contribution from its old state to its new one.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn recount(tx: &mut Tx, before: (i64, String, String, bool), status: &str, key: bool) -> StoreResult<()> {
     let (community_id, path, old_status, old_key) = before;
     let change = Counts::of(status, key).minus(Counts::of(&old_status, old_key));

@@ -44,6 +44,7 @@ pub struct LoopFigures {
 
 impl Db {
     /// The figures of items submitted in `[from, to)` under `root`, as of `now`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn loop_figures(
         &self,
         root: &OrgPath,

@@ -86,6 +86,7 @@ pub fn details(name: &str, code: &str, mobile: &str) -> EnterpriseDetails {
 }
 
 /// Builds the fixture district at `at`. The password is hashed once per process and shared.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn build(db: &Db, at: DateTime<Utc>) -> StoreResult<Fixture> {
     let ctx = Ctx::system(at);
     let city = db.create_unit(&ctx, None, OrgKind::City, "重庆市公安局", None).await?.id;

@@ -18,6 +18,7 @@ pub struct ImportPlan {
 
 impl Db {
     /// Resolves each row's community within `root` and refuses codes already registered.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn plan_enterprise_import(
         &self,
         root: &OrgPath,

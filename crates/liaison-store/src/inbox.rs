@@ -24,6 +24,7 @@ pub struct NotificationRow {
 
 impl Db {
     /// A user's notifications, newest first, before the id `before`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn notifications(
         &self,
         user_id: i64,
@@ -41,6 +42,7 @@ impl Db {
     }
 
     /// How many of a user's notifications are unread.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM notification WHERE user_id = $1 AND read_at IS NULL"
@@ -50,6 +52,7 @@ impl Db {
     }
 
     /// Marks one notification (or, with `None`, all) of the user read; returns how many changed.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_read(&self, user_id: i64, id: Option<i64>, at: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let changed = exec!(&mut tx, |c| {

@@ -64,6 +64,7 @@ impl ReadRows for ItemWithTimeline {
 
 impl Db {
     /// The detail of the item `id`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item_detail(&self, id: i64) -> StoreResult<ItemDetail> {
         let ItemWithTimeline { item, timeline } = self.list_rows(&ItemWithTimelineQuery(id)).await?;
         let row = item.ok_or(StoreError::NotFound)?;

@@ -113,6 +113,7 @@ pub struct PastItem {
 
 impl Db {
     /// Writes `items` in one transaction and sets the number sequences to the highest numbers used.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import_past_items(&self, ctx: &Ctx, items: &[PastItem]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for item in items {
@@ -171,6 +172,7 @@ impl Db {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn insert_item(tx: &mut Tx, item: &PastItem) -> StoreResult<i64> {
     let s = &item.state;
     let id: i64 = fetch!(tx, |c| {
@@ -229,6 +231,7 @@ async fn insert_item(tx: &mut Tx, item: &PastItem) -> StoreResult<i64> {
     Ok(id)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn insert_dispute(tx: &mut Tx, id: i64, dispute: &PastDispute, at: DateTime<Utc>) -> StoreResult<()> {
     let (agreement, guidance) = match dispute.outcome {
         "reached" => (Some(&dispute.text), None),

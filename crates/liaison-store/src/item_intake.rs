@@ -26,6 +26,7 @@ impl Db {
     /// same submitter returns the first item's id instead; an enterprise past `item.daily_limit` for the
     /// local day gets [`StoreError::Limit`] and nothing is written. Concurrent intakes are committed
     /// together (group commit: one transaction, one fsync); each caller is answered only after the commit.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_item(
         &self,
         ctx: &Ctx,
@@ -49,6 +50,7 @@ impl Db {
 
     /// Writes items in one transaction; an item that cannot be taken (an inactive enterprise) gets its
     /// error and the others go in.
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_items_now(&self, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<Created>>> {
         let mut tx = self.begin().await?;
         let results = write_items(&mut tx, items).await?;
@@ -79,6 +81,7 @@ const INTAKE_BATCH: usize = 64;
 
 /// The intake writer: takes what is queued (up to [`INTAKE_BATCH`]) and commits it at once; a batch
 /// whose commit fails is retried item by item so each caller gets its own answer.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn intake_writer(db: Db, mut queue: tokio::sync::mpsc::Receiver<Intake>) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
@@ -142,6 +145,7 @@ enum Slot {
 
 /// The writes of a batch of intakes inside an open transaction (see [`Db::create_item`]); one result
 /// per intake, in order.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<StoreResult<Created>>> {
     let mut slots = Vec::with_capacity(items.len());
     let mut first_of_key: HashMap<(i64, &str), usize> = HashMap::new();
@@ -219,6 +223,7 @@ async fn write_items(tx: &mut Tx, items: &[IntakeWork]) -> StoreResult<Vec<Store
 /// The items already taken in under `keys` (submitter, idempotency key), with their keys: one read for a
 /// batch, however many of its intakes carry a key (an `OR` of pairs, which both planners answer from the
 /// unique index; SQLite scans the table for a row-value `IN`).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn taken_under(tx: &mut Tx, keys: &[(i64, &str)]) -> StoreResult<Vec<(i64, String, Created)>> {
     if keys.is_empty() {
         return Ok(Vec::new());
@@ -241,6 +246,7 @@ async fn taken_under(tx: &mut Tx, keys: &[(i64, &str)]) -> StoreResult<Vec<(i64,
 }
 
 /// The active enterprises among `ids`, by id.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn placements(tx: &mut Tx, ids: impl Iterator<Item = i64>) -> StoreResult<HashMap<i64, Placement>> {
     let mut ids: Vec<i64> = ids.collect();
     ids.sort_unstable();
@@ -269,6 +275,7 @@ fn local_day(work: &IntakeWork) -> NaiveDate {
 
 /// How many items each enterprise of the limited intakes was already given on the intake's local day,
 /// by (enterprise, day): one read per day the batch spans (nearly always one).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn submitted_today<'a>(
     tx: &mut Tx,
     items: impl Iterator<Item = &'a IntakeWork>,
@@ -293,6 +300,7 @@ async fn submitted_today<'a>(
 }
 
 /// Advances the day's counts by the items just taken in.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn count_intakes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
     let mut taken: HashMap<(i64, NaiveDate), i64> = HashMap::new();
     for (_, n) in created {
@@ -313,6 +321,7 @@ async fn count_intakes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreRe
 }
 
 /// Gives each item its human number: one sequence step per district and year, however many items.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn number(tx: &mut Tx, numbered: &mut [(usize, Numbered<'_>)]) -> StoreResult<()> {
     let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
     for (slot, (_, row)) in numbered.iter().enumerate() {
@@ -339,6 +348,7 @@ async fn number(tx: &mut Tx, numbered: &mut [(usize, Numbered<'_>)]) -> StoreRes
 }
 
 /// Inserts the items in one statement; their ids by number.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn insert_items(tx: &mut Tx, numbered: &[(usize, Numbered<'_>)]) -> StoreResult<HashMap<String, i64>> {
     if numbered.is_empty() {
         return Ok(HashMap::new());
@@ -382,6 +392,7 @@ async fn insert_items(tx: &mut Tx, numbered: &[(usize, Numbered<'_>)]) -> StoreR
 
 /// What comes with each new item: its first timeline row, the officer's notification, its timer and
 /// its audit row — each kind in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
     let events: Vec<NewEvent> = created
         .iter()
@@ -437,6 +448,7 @@ async fn write_companions(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> Stor
 }
 
 /// The values of the items' extra attributes, in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn insert_attributes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
     let values: Vec<(i64, &AttributeValue)> =
         created.iter().flat_map(|(id, n)| n.work.item.attributes.iter().map(move |value| (*id, value))).collect();
@@ -454,6 +466,7 @@ async fn insert_attributes(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> Sto
 }
 
 /// The last use of the API keys the items came through.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn stamp_api_keys(tx: &mut Tx, created: &[(i64, &Numbered<'_>)]) -> StoreResult<()> {
     let mut keys: Vec<i64> = created.iter().filter_map(|(_, n)| n.work.item.api_key).collect();
     keys.sort_unstable();

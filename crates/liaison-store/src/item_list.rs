@@ -382,6 +382,7 @@ impl ListQuery for OpenTexts {
 impl Db {
     /// Items in `scope` matching `filter`, newest first, `limit` (1–200) per page, before the id `before`.
     /// On SQLite the page is read through rusqlite (`list_reader`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn items(
         &self,
         scope: &ItemScope,
@@ -400,6 +401,7 @@ impl Db {
 
     /// The enterprise's open items with their descriptions, newest first, at most `limit` (the
     /// candidates of the duplicate hint).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn open_item_texts(&self, enterprise_id: i64, limit: i64) -> StoreResult<Vec<ItemText>> {
         self.list_rows(&OpenTexts { enterprise_id, limit }).await
     }

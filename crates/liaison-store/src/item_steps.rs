@@ -107,6 +107,7 @@ impl Db {
     /// Saves a step taken on `before` (whose version the caller read): the new state, the timeline row,
     /// notifications, the referral change, the audit row and the timer — or [`StoreError::Stale`] when
     /// someone else was first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn save_step(&self, ctx: &Ctx, step: &SavedStep<'_>) -> StoreResult<()> {
         self.save_steps(&[(ctx.clone(), *step)]).await?.remove(0)
     }
@@ -114,6 +115,7 @@ impl Db {
     /// Saves several steps in one transaction (one commit for all — the worker's batches): a stale one
     /// is skipped before it writes anything and reported in its place; the timeline rows, notifications,
     /// timers and audit rows of the others go in one statement per kind.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn save_steps(&self, steps: &[(Ctx, SavedStep<'_>)]) -> StoreResult<Vec<StoreResult<()>>> {
         let mut tx = self.begin().await?;
         let first = update_items(&mut tx, steps).await?;
@@ -136,6 +138,7 @@ impl Db {
     }
 
     /// An item's referrals, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn referrals(&self, item_id: i64) -> StoreResult<Vec<Referral>> {
         Ok(read!(self, |c| {
             sqlx::query_as(concat!(referral_select!(), "WHERE r.item_id = $1 ORDER BY r.id")).bind(item_id).fetch_all(c)
@@ -143,6 +146,7 @@ impl Db {
     }
 
     /// Records that the department first opened its pending referral (delivered → read).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mark_referral_read(&self, ctx: &Ctx, item_id: i64, department_id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let changed = exec!(&mut tx, |c| {
@@ -202,6 +206,7 @@ const STEPS_PER_UPDATE: usize = 500;
 /// v.column2 RETURNING id` (on PostgreSQL every statement is a round trip; a sweep's 6,000 steps one by
 /// one took seconds). Returns the positions of the steps that were first; a stale step, or a second step
 /// on the same item, is not among them and writes nothing.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn update_items(tx: &mut Tx, steps: &[(Ctx, SavedStep<'_>)]) -> StoreResult<HashSet<usize>> {
     let mut first = HashSet::with_capacity(steps.len());
     let mut position_of = HashMap::with_capacity(steps.len());
@@ -282,6 +287,7 @@ where
 
 /// What comes with the saved steps: their timeline rows, notifications, timers and audit rows, each kind
 /// in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn write_companions(tx: &mut Tx, saved: &[(&Ctx, &SavedStep<'_>)]) -> StoreResult<()> {
     let events: Vec<EventWrite> = saved
         .iter()
@@ -318,6 +324,7 @@ async fn write_companions(tx: &mut Tx, saved: &[(&Ctx, &SavedStep<'_>)]) -> Stor
     append_all(tx, &audits).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn change_referral(tx: &mut Tx, ctx: &Ctx, item_id: i64, change: &ReferralChange) -> StoreResult<()> {
     let actor = ctx.actor_id.unwrap_or_default();
     match change {

@@ -23,6 +23,7 @@ pub(crate) struct EventWrite<'a> {
 }
 
 /// Appends a timeline row (also used by attachments and mediation).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn insert_event(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -35,6 +36,7 @@ pub(crate) async fn insert_event(
 }
 
 /// Appends timeline rows in one statement (the actor's name is copied in, so the timeline reads alone).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> StoreResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -64,6 +66,7 @@ pub(crate) async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> Store
 }
 
 /// Writes notifications `(created, item, notification)` in one statement, then their deliveries.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn insert_notifications(
     tx: &mut Tx,
     notes: &[(DateTime<Utc>, i64, &NewNotification)],
@@ -89,6 +92,7 @@ pub(crate) async fn insert_notifications(
 }
 
 /// Removes the pending timer jobs of several items in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn clear_timers(tx: &mut Tx, item_ids: &[i64]) -> StoreResult<()> {
     if item_ids.is_empty() {
         return Ok(());
@@ -103,6 +107,7 @@ pub(crate) async fn clear_timers(tx: &mut Tx, item_ids: &[i64]) -> StoreResult<(
 }
 
 /// Sets the pending timer job of several items `(item, when)` in one statement.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn arm_timers(tx: &mut Tx, timers: &[(i64, DateTime<Utc>)]) -> StoreResult<()> {
     if timers.is_empty() {
         return Ok(());

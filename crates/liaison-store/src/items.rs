@@ -426,12 +426,14 @@ pub const ITEM_TIMER: &str = "item_timer";
 
 impl Db {
     /// One item with its names.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item(&self, id: i64) -> StoreResult<ItemRow> {
         read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
     }
 
     /// One item by its human number.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item_by_number(&self, number: &str) -> StoreResult<ItemRow> {
         read!(self, |c| sqlx::query_as(concat!(item_select!(), "WHERE i.number = $1")).bind(number).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
@@ -439,6 +441,7 @@ impl Db {
 
     /// The values an item was given for its category's attributes (and an Open311 reporter's details),
     /// by code and position.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item_attributes(&self, item_id: i64) -> StoreResult<Vec<ItemAttribute>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT code, position, value FROM item_attribute WHERE item_id = $1 ORDER BY code, position"
@@ -448,6 +451,7 @@ impl Db {
     }
 
     /// An item with its referrals (read only when its counter says there are some).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item_with_referrals(&self, id: i64) -> StoreResult<(ItemRow, Vec<crate::item_steps::Referral>)> {
         let row = self.item(id).await?;
         let referrals = if row.referral_count > 0 { self.referrals(id).await? } else { Vec::new() };
@@ -456,6 +460,7 @@ impl Db {
 
     /// Items with their referrals, by id — two reads whatever their number (the sweep decides a batch
     /// of timers from them); an id that names no item is left out.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn items_with_referrals(&self, ids: &[i64]) -> StoreResult<HashMap<i64, (ItemRow, Vec<Referral>)>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -488,6 +493,7 @@ impl Db {
     }
 
     /// Active users of a unit holding `role` (a department's users).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users_of_unit(&self, unit_id: i64, role: &str) -> StoreResult<Vec<i64>> {
         Ok(read!(self, |c| sqlx::query_scalar(
             "SELECT u.id FROM app_user u JOIN user_role r ON r.user_id = u.id
@@ -499,11 +505,13 @@ impl Db {
     }
 
     /// How many items there are (benchmarks and operations; lists never count).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn item_count(&self) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM item").fetch_one(c))?)
     }
 
     /// Active users holding `role` in a unit on the item's path (station heads and center staff above it).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users_above(&self, path: &str, role: &str) -> StoreResult<Vec<i64>> {
         Ok(read!(self, |c| {
             sqlx::query_scalar(

@@ -20,6 +20,7 @@ pub struct Job {
 
 impl Db {
     /// Claims up to `limit` jobs due at `now` for `lease`; a job whose lease runs out is claimed again.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_jobs(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> StoreResult<Vec<Job>> {
         let until = now + lease;
         Ok(match self.backend() {
@@ -56,6 +57,7 @@ impl Db {
 
     /// Puts a claimed job back for `run_at` (a retry with backoff, or the next instant of a timer), or
     /// deletes it with `None`. Only the holder of the claim (same attempt count) can do so.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn reschedule_job(
         &self,
         job: &Job,
@@ -81,11 +83,13 @@ impl Db {
     }
 
     /// Every pending job, due or not.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn pending_jobs(&self) -> StoreResult<i64> {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM job").fetch_one(c))?)
     }
 
     /// Jobs due at `now` that nobody holds — what a test asserts is zero after running the workers.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn due_jobs(&self, now: DateTime<Utc>) -> StoreResult<i64> {
         Ok(read!(self, |c| {
             sqlx::query_scalar(

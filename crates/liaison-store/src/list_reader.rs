@@ -46,6 +46,7 @@ impl ListReader {
     }
 
     /// Runs `read` on a free connection on a blocking thread.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn run<T, F>(self: &Arc<Self>, read: F) -> StoreResult<T>
     where
         T: Send + 'static,
@@ -146,6 +147,7 @@ pub(crate) trait ListQuery {
 impl Db {
     /// The rows of `query` read into `T` (a list, or a value spread over rows): through rusqlite on
     /// SQLite, sqlx on PostgreSQL.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(crate) async fn list_rows<T: ReadRows>(&self, query: &impl ListQuery) -> StoreResult<T> {
         let mut read = T::default();
         match self.backend() {

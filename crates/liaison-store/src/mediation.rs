@@ -74,6 +74,7 @@ pub struct NewSession {
 
 impl Db {
     /// A dispute's record, if its details were entered.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn dispute(&self, item_id: i64) -> StoreResult<Option<Dispute>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT amount_fen, level, outcome, agreement, guidance FROM dispute WHERE item_id = $1"
@@ -83,6 +84,7 @@ impl Db {
     }
 
     /// A dispute's parties.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn dispute_parties(&self, item_id: i64) -> StoreResult<Vec<PartyRow>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT id, name, role, mobile FROM dispute_party WHERE item_id = $1 ORDER BY id"
@@ -92,6 +94,7 @@ impl Db {
     }
 
     /// A dispute's sessions, oldest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn mediation_sessions(&self, item_id: i64) -> StoreResult<Vec<SessionRow>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT id, level, held_on, participants, outcome, note, recorded_at FROM mediation_session
@@ -103,6 +106,7 @@ impl Db {
 
     /// Enters or replaces the amount and parties; the level is `level` (the caller keeps the higher of
     /// the current level and the rule's starting level).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_dispute(
         &self,
         ctx: &Ctx,
@@ -142,6 +146,7 @@ impl Db {
     }
 
     /// Records a session and moves the dispute to the level after it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn add_mediation_session(&self, ctx: &Ctx, item_id: i64, session: &NewSession) -> StoreResult<i64> {
         let recorder = ctx.actor_id.unwrap_or_default();
         let mut tx = self.begin().await?;
@@ -174,6 +179,7 @@ impl Db {
     }
 
     /// Concludes the mediation: `reached` with the agreement, or `not_reached` with the guidance.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn conclude_mediation(
         &self,
         ctx: &Ctx,
@@ -198,6 +204,7 @@ impl Db {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn event(tx: &mut Tx, ctx: &Ctx, item_id: i64, step: &str, body: &str) -> StoreResult<()> {
     let event = NewEvent { step: step.to_owned(), body: body.to_owned(), internal: false, on_behalf: false };
     insert_event(tx, ctx, item_id, &event, None, None).await

@@ -294,6 +294,7 @@ impl ListQuery for RequestList<'_> {
 
 impl Db {
     /// Active services: public categories, or every category when `private` too; by id.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn services(&self, private: bool) -> StoreResult<Vec<ServiceRow>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(
             service_select!(),
@@ -305,6 +306,7 @@ impl Db {
 
     /// Sets how a category is offered as a service: public or not, description, keywords, and its
     /// attributes (replaced as a whole; items keep the values they were given).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_category_service(&self, ctx: &Ctx, id: i64, service: &ServiceDefinition) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let changed = exec!(&mut tx, |c| sqlx::query(
@@ -347,6 +349,7 @@ impl Db {
     }
 
     /// One active service: a public category, or any when `private` too.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn service(&self, id: i64, private: bool) -> StoreResult<Option<ServiceRow>> {
         Ok(read!(self, |c| sqlx::query_as(concat!(
             service_select!(),
@@ -358,6 +361,7 @@ impl Db {
     }
 
     /// A category's attributes in order.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn category_attributes(&self, category_id: i64) -> StoreResult<Vec<AttributeDef>> {
         let rows: Vec<AttributeRow> = read!(self, |c| sqlx::query_as(
             "SELECT code, datatype, required, description, position, value_list FROM category_attribute
@@ -370,6 +374,7 @@ impl Db {
 
     /// Service requests the readers may see: by number, or submitted within `from..=to`, with the
     /// given categories and statuses; newest first, at most `limit`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn service_requests(&self, readers: &Readers, q: &RequestQuery) -> StoreResult<Vec<RequestRow>> {
         self.list_rows(&RequestList { readers, query: q }).await
     }

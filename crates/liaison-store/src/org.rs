@@ -39,6 +39,7 @@ impl OrgUnit {
 
 impl Db {
     /// One unit.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unit(&self, id: i64) -> StoreResult<OrgUnit> {
         read!(self, |c| sqlx::query_as(
             "SELECT id, parent_id, kind, code, name, path, retired_at FROM org_unit WHERE id = $1"
@@ -49,6 +50,7 @@ impl Db {
     }
 
     /// The root unit (the city bureau), if any.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn root_unit(&self) -> StoreResult<Option<OrgUnit>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -59,6 +61,7 @@ impl Db {
     }
 
     /// Every unit within `root` (itself included), in tree order.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn units_within(&self, root: &OrgPath) -> StoreResult<Vec<OrgUnit>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT id, parent_id, kind, code, name, path, retired_at FROM org_unit
@@ -70,6 +73,7 @@ impl Db {
     }
 
     /// Units of one kind within `root`, by name.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn units_of_kind(&self, root: &OrgPath, kind: OrgKind) -> StoreResult<Vec<OrgUnit>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT id, parent_id, kind, code, name, path, retired_at FROM org_unit
@@ -82,6 +86,7 @@ impl Db {
     }
 
     /// Creates a unit under `parent_id` (`None` creates a root), checking the kind may sit there.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_unit(
         &self,
         ctx: &Ctx,
@@ -126,6 +131,7 @@ impl Db {
     }
 
     /// Renames a unit.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rename_unit(&self, ctx: &Ctx, id: i64, name: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query("UPDATE org_unit SET name = $1 WHERE id = $2")
@@ -140,6 +146,7 @@ impl Db {
     }
 
     /// Moves a unit under a new parent; the paths of its subtree and of their enterprises follow.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn move_unit(&self, ctx: &Ctx, id: i64, new_parent_id: i64) -> StoreResult<()> {
         let unit = self.unit(id).await?;
         let parent = self.unit(new_parent_id).await?;
@@ -173,6 +180,7 @@ impl Db {
     }
 
     /// Retires a unit that has no active children; history and references stay.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn retire_unit(&self, ctx: &Ctx, id: i64) -> StoreResult<()> {
         let active_children: i64 = read!(self, |c| sqlx::query_scalar(
             "SELECT count(*) FROM org_unit WHERE parent_id = $1 AND retired_at IS NULL"

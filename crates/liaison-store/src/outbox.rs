@@ -57,6 +57,7 @@ pub struct DeliveryRow {
 
 /// Writes the deliveries of the notifications `ids`, one per channel of each recipient, each with its job
 /// (two statements, however many notifications).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn enqueue(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
     exec!(tx, |c| async {
         let mut insert = sqlx::QueryBuilder::new(
@@ -86,12 +87,14 @@ macro_rules! delivery_select {
 
 impl Db {
     /// One delivery.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delivery(&self, id: i64) -> StoreResult<DeliveryRow> {
         read!(self, |c| sqlx::query_as(concat!(delivery_select!(), "WHERE d.id = $1")).bind(id).fetch_optional(c))?
             .ok_or(StoreError::NotFound)
     }
 
     /// Deliveries newest first, optionally in one state (the admins' view).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn deliveries(&self, state: Option<&str>, paging: Paging) -> StoreResult<Page<DeliveryRow>> {
         let items = read!(self, |c| sqlx::query_as(concat!(
             delivery_select!(),
@@ -110,6 +113,7 @@ impl Db {
     }
 
     /// Records an attempt: `sent`, or the error (the delivery stays `pending` until `failed` is final).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_delivery(
         &self,
         id: i64,
@@ -135,6 +139,7 @@ impl Db {
     }
 
     /// A user's channels.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_channels(&self, user_id: i64) -> StoreResult<Vec<UserChannel>> {
         Ok(read!(self, |c| sqlx::query_as(
             "SELECT channel, target, format FROM user_channel WHERE user_id = $1 ORDER BY channel"
@@ -144,6 +149,7 @@ impl Db {
     }
 
     /// Replaces a user's channels (validated by the caller).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_user_channels(&self, ctx: &Ctx, user_id: i64, channels: &[UserChannel]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("DELETE FROM user_channel WHERE user_id = $1").bind(user_id).execute(c))?;

@@ -54,6 +54,7 @@ pub struct NewSelfReport {
 
 impl Db {
     /// Submits the next version for an enterprise.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn submit_self_report(&self, ctx: &Ctx, enterprise_id: i64, r: &NewSelfReport) -> StoreResult<i64> {
         let submitter = ctx.actor_id.ok_or(StoreError::Invariant("a self-report needs a submitter"))?;
         let mut tx = self.begin().await?;
@@ -84,6 +85,7 @@ impl Db {
     }
 
     /// Every version, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn self_reports(&self, enterprise_id: i64) -> StoreResult<Vec<SelfReport>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -97,6 +99,7 @@ impl Db {
     }
 
     /// Approves or returns a pending version of `enterprise_id`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn review_self_report(
         &self,
         ctx: &Ctx,

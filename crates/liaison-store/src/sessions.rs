@@ -59,6 +59,7 @@ pub struct ApiTokenRow {
 
 impl Db {
     /// Starts a session; keeps at most `max_per_user` sessions, evicting the oldest (SES-06).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_session(
         &self,
         ctx: &Ctx,
@@ -93,12 +94,14 @@ impl Db {
     }
 
     /// The session stored under `digest`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session(&self, digest: &str) -> StoreResult<Option<SessionRow>> {
         Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE id = $1").bind(digest).fetch_optional(c))?)
     }
 
     /// The session stored under `digest` with its user and roles, in one query (every request does this),
     /// or from the session cache when nothing was committed since it was read (see `session_cache`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
         if let Some(resolved) = self.session_cache().get(digest) {
             return Ok(Some(resolved));
@@ -111,6 +114,7 @@ impl Db {
         Ok(resolved)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn read_session_with_user(&self, digest: &str) -> StoreResult<Option<(SessionRow, User)>> {
         let rows: Vec<SessionUserRow> = read!(self, |c| {
             sqlx::query_as(
@@ -141,6 +145,7 @@ impl Db {
     }
 
     /// Marks activity (callers throttle this to about once a minute).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn touch_session(&self, digest: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("UPDATE session SET last_seen_at = $1 WHERE id = $2")
@@ -151,6 +156,7 @@ impl Db {
     }
 
     /// Completes the second factor and rotates the session id (`new_digest`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn complete_mfa(&self, ctx: &Ctx, old_digest: &str, new_digest: &str, user_id: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query(
@@ -168,6 +174,7 @@ impl Db {
     }
 
     /// Ends one session (logout) and audits it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn end_session(&self, ctx: &Ctx, digest: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE id = $1").bind(digest).execute(c))?;
@@ -176,6 +183,7 @@ impl Db {
     }
 
     /// Ends every session of a user (admin kill) and audits it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn end_user_sessions(&self, ctx: &Ctx, user_id: i64) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1").bind(user_id).execute(c))?;
@@ -185,6 +193,7 @@ impl Db {
     }
 
     /// A user's sessions, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn sessions_of(&self, user_id: i64) -> StoreResult<Vec<SessionRow>> {
         Ok(read!(self, |c| sqlx::query_as("SELECT * FROM session WHERE user_id = $1 ORDER BY created_at DESC")
             .bind(user_id)
@@ -192,6 +201,7 @@ impl Db {
     }
 
     /// Ends every session of a user but `keep` (the one asking) and audits it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn end_other_sessions(&self, ctx: &Ctx, user_id: i64, keep: &str) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query("DELETE FROM session WHERE user_id = $1 AND id <> $2")
@@ -204,6 +214,7 @@ impl Db {
     }
 
     /// Creates a personal access token stored by digest.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_api_token(&self, ctx: &Ctx, user_id: i64, name: &str, digest: &str) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
@@ -222,6 +233,7 @@ impl Db {
     }
 
     /// The live token stored under `digest`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_token(&self, digest: &str) -> StoreResult<Option<ApiTokenRow>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -233,6 +245,7 @@ impl Db {
     }
 
     /// Stamps a token's last use.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn touch_api_token(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
@@ -243,6 +256,7 @@ impl Db {
     }
 
     /// A user's tokens, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn api_tokens_of(&self, user_id: i64) -> StoreResult<Vec<ApiTokenRow>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -254,6 +268,7 @@ impl Db {
     }
 
     /// Revokes one of the user's tokens; false when it is not theirs or already revoked.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke_api_token(&self, ctx: &Ctx, user_id: i64, id: i64) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {

@@ -21,6 +21,7 @@ pub struct Source<'a> {
 
 impl Db {
     /// Records a failed sign-in for `username` from `source` and audits it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_login_failure(
         &self,
         ctx: &Ctx,
@@ -47,6 +48,7 @@ impl Db {
     /// The failures the throttle decides on: from this source for `username` since `window_start`,
     /// from this address for any account since `window_start`, and from unknown sources for `username`
     /// since `hour_start`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login_counts(
         &self,
         username: &str,
@@ -72,6 +74,7 @@ impl Db {
     }
 
     /// Audits that a source is now refused for an account (nothing to store: its failures say so).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn audit_source_refused(&self, ctx: &Ctx, user_id: i64, source: &Source<'_>) -> StoreResult<()> {
         let detail = match source.device {
             Some(_) => "too many failures from a known browser".to_owned(),
@@ -81,6 +84,7 @@ impl Db {
     }
 
     /// Locks an account for unknown sources until `until` and audits the lock.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn lock_user(&self, ctx: &Ctx, user_id: i64, until: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET locked_until = $1 WHERE id = $2")
@@ -94,6 +98,7 @@ impl Db {
 
     /// Lifts every sign-in refusal of an account (the security administrator's unlock): its lock and
     /// its failures from every source.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unlock_user(&self, ctx: &Ctx, user: &User) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET locked_until = NULL WHERE id = $1")
@@ -108,6 +113,7 @@ impl Db {
 
     /// Records a successful password check from `source`: clears that source's failures (not other
     /// sources', nor the lock of unknown sources) and stamps the login.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn record_login_success(&self, ctx: &Ctx, user: &User, source: &Source<'_>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query(
@@ -130,6 +136,7 @@ impl Db {
     }
 
     /// The account a device cookie (by digest) belongs to, if it is known.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn device_owner(&self, digest: &str) -> StoreResult<Option<i64>> {
         Ok(read!(self, |c| sqlx::query_scalar("SELECT user_id FROM login_device WHERE digest = $1")
             .bind(digest)
@@ -137,6 +144,7 @@ impl Db {
     }
 
     /// Remembers (or refreshes) a browser that signed in to `user_id`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn remember_device(&self, user_id: i64, digest: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         exec!(&mut tx, |c| sqlx::query(

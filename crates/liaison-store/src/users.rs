@@ -184,6 +184,7 @@ pub struct UserSummary {
 }
 
 impl Db {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {
         let codes: Vec<String> =
             read!(self, |c| sqlx::query_scalar("SELECT role FROM user_role WHERE user_id = $1 ORDER BY role")
@@ -195,12 +196,14 @@ impl Db {
     }
 
     /// One user by id.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user(&self, id: i64) -> StoreResult<User> {
         let rows = read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.id = $1")).bind(id).fetch_all(c))?;
         fold_user(rows).ok_or(StoreError::NotFound)
     }
 
     /// One user by login name (case-insensitive).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let username = username.trim().to_lowercase();
         let rows = read!(self, |c| sqlx::query_as(select_user_with_roles!(" WHERE u.username = $1"))
@@ -210,6 +213,7 @@ impl Db {
     }
 
     /// Creates an account with its roles.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_user(&self, ctx: &Ctx, new: &NewUser) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
         let id: i64 = fetch!(&mut tx, |c| {
@@ -243,6 +247,7 @@ impl Db {
     }
 
     /// Replaces a user's roles and reveal permission (the caller has checked `can_grant`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_roles(&self, ctx: &Ctx, user_id: i64, roles: &[Role], pi_reveal: bool) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET pi_reveal = $1 WHERE id = $2")
@@ -268,6 +273,7 @@ impl Db {
     }
 
     /// Sets a new password hash and ends every session of the user except `keep_session`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_password(
         &self,
         ctx: &Ctx,
@@ -301,6 +307,7 @@ impl Db {
     }
 
     /// Activates or disables an account; disabling ends all its sessions and tokens at once.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_user_status(&self, ctx: &Ctx, user_id: i64, status: &'static str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| sqlx::query("UPDATE app_user SET status = $1 WHERE id = $2")
@@ -324,6 +331,7 @@ impl Db {
     }
 
     /// Accounts whose unit lies within `root`, optionally filtered by name, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn users_within(&self, root: &OrgPath, query: &str, paging: Paging) -> StoreResult<Page<UserSummary>> {
         let like = format!("%{}%", crate::like_literal(query.trim()));
         let mut items: Vec<UserSummary> = read!(self, |c| {
@@ -359,6 +367,7 @@ impl Db {
     }
 
     /// Officers (role `officer`) whose unit is `unit_id`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn officers_of_unit(&self, unit_id: i64) -> StoreResult<Vec<(i64, String)>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -371,6 +380,7 @@ impl Db {
     }
 
     /// Active liaison officers within `root`, with how many active (and key) enterprises each is responsible for.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn officers_within(&self, root: &OrgPath) -> StoreResult<Vec<OfficerLoad>> {
         Ok(read!(self, |c| {
             sqlx::query_as(
@@ -388,6 +398,7 @@ impl Db {
     }
 
     /// Stores a TOTP secret (enrolment started) or enables it with recovery-code digests.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn set_totp(
         &self,
         ctx: &Ctx,
@@ -426,6 +437,7 @@ impl Db {
     }
 
     /// Accepts TOTP `step` once: false when that step (or a later one) was already used.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
@@ -441,6 +453,7 @@ impl Db {
     }
 
     /// Uses a recovery code once.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn use_recovery_code(&self, ctx: &Ctx, user_id: i64, digest: &str) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let done = exec!(&mut tx, |c| {
@@ -457,6 +470,7 @@ impl Db {
     }
 
     /// Pending enterprise-user registrations of enterprises the viewer sees.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn pending_registrations(&self, viewer: &Viewer) -> StoreResult<Vec<PendingRegistration>> {
         let rows: Vec<PendingRegistration> = read!(self, |c| {
             sqlx::query_as(

@@ -23,6 +23,7 @@ use liaison_store::enterprises::{EnterpriseFilter, EnterpriseRow};
 use liaison_store::{Page, Paging};
 
 /// The enterprise with `id` if the viewer may see it; `NotFound` otherwise (no existence oracle).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible_enterprise(state: &AppState, authed: &Authed, id: i64) -> AppResult<EnterpriseRow> {
     authed.require(Action::ViewEnterprises)?;
     let row = state.db.enterprise(id).await?;
@@ -35,6 +36,7 @@ pub async fn visible_enterprise(state: &AppState, authed: &Authed, id: i64) -> A
 }
 
 /// Enterprises in the viewer's scope.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_enterprises(
     state: &AppState,
     authed: &Authed,
@@ -48,6 +50,7 @@ pub async fn list_enterprises(
 }
 
 /// Creates an enterprise in a community of the viewer's scope.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_enterprise(
     state: &AppState,
     authed: &Authed,
@@ -71,6 +74,7 @@ fn community_error() -> AppError {
 }
 
 /// Replaces an enterprise's details.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_enterprise(state: &AppState, authed: &Authed, id: i64, input: &EnterpriseInput) -> AppResult<()> {
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::EditEnterprise)?;
@@ -87,6 +91,7 @@ pub async fn update_enterprise(state: &AppState, authed: &Authed, id: i64, input
 }
 
 /// Makes another officer responsible for an enterprise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn assign_officer(
     state: &AppState,
     authed: &Authed,
@@ -113,6 +118,7 @@ fn officer_error() -> AppError {
 }
 
 /// Reveals an enterprise's contact mobile with a reason; audited with the reason, never the value.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reveal_contact(state: &AppState, authed: &Authed, id: i64, reason: &str) -> AppResult<String> {
     let row = visible_enterprise(state, authed, id).await?;
     audit_reveal(state, authed, "enterprise", row.id, "contact_mobile", reason).await?;
@@ -122,6 +128,7 @@ pub async fn reveal_contact(state: &AppState, authed: &Authed, id: i64, reason: 
 /// The one path of every reveal of personal data (an enterprise's contact, an item's text): staff
 /// holding `pi.reveal` only (a refusal is audited), a reason required, the reveal audited with the
 /// reason and what was revealed — never the value.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn audit_reveal(
     state: &AppState,
     authed: &Authed,
@@ -141,6 +148,7 @@ pub(crate) async fn audit_reveal(
 }
 
 /// Creates an org unit under a parent in the admin's subtree.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_unit(
     state: &AppState,
     authed: &Authed,
@@ -173,6 +181,7 @@ pub async fn create_unit(
 }
 
 /// Creates a staff account without roles (a security admin grants them); returns its one-time password.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_user(
     state: &AppState,
     authed: &Authed,
@@ -220,6 +229,7 @@ pub async fn create_user(
 }
 
 /// A user in the admin's subtree, else `NotFound`.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn user_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<liaison_store::users::User> {
     let user = state.db.user(id).await?;
     let unit = liaison_core::org::OrgPath::parse(&user.row.unit_path).ok_or(AppError::NotFound)?;
@@ -228,6 +238,7 @@ async fn user_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<
 
 /// The account `id` if the signed-in administrator may make `change` to it
 /// ([`liaison_core::permission::may_change_account`]); refusals are audited.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn account_to_change(
     state: &AppState,
     authed: &Authed,
@@ -249,6 +260,7 @@ async fn account_to_change(
 
 /// Replaces a user's roles (security admins only, never their own); an administrator duty is held
 /// alone (三权分立). Refusals are audited.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[String], pi_reveal: bool) -> AppResult<()> {
     let ctx = authed.ctx(state.clock.now());
     if !liaison_core::permission::can_grant(&authed.user.roles, authed.user.row.id, id) {
@@ -271,6 +283,7 @@ pub async fn set_roles(state: &AppState, authed: &Authed, id: i64, roles: &[Stri
 
 /// Disables or re-enables an account; disabling ends its sessions at once. An administrator's account
 /// only by an administrator of the same duty; never one's own (403, audited).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_user_active(state: &AppState, authed: &Authed, id: i64, active: bool) -> AppResult<()> {
     account_to_change(state, authed, id, AccountChange::SetActive).await?;
     Ok(state.db.set_user_status(&authed.ctx(state.clock.now()), id, if active { "active" } else { "disabled" }).await?)
@@ -278,6 +291,7 @@ pub async fn set_user_active(state: &AppState, authed: &Authed, id: i64, active:
 
 /// Resets a password to a one-time one that must be changed; returns it. An administrator's account
 /// only by an administrator of the same duty.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppResult<String> {
     account_to_change(state, authed, id, AccountChange::ResetPassword).await?;
     let password = liaison_core::password::one_time();
@@ -289,12 +303,14 @@ pub async fn reset_password(state: &AppState, authed: &Authed, id: i64) -> AppRe
 }
 
 /// Ends every session of a user (security admins).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn kill_sessions(state: &AppState, authed: &Authed, id: i64) -> AppResult<u64> {
     account_to_change(state, authed, id, AccountChange::EndSessions).await?;
     Ok(state.db.end_user_sessions(&authed.ctx(state.clock.now()), id).await?)
 }
 
 /// Lifts an account's sign-in refusals: its lock for unknown sources and its failures (security admins).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn unlock_user(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
     let user = account_to_change(state, authed, id, AccountChange::Unlock).await?;
     Ok(state.db.unlock_user(&authed.ctx(state.clock.now()), &user).await?)
@@ -312,6 +328,7 @@ pub struct ImportReport {
 }
 
 /// Reads, validates and — when `commit` and no row is rejected — imports enterprises in one transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn import_enterprises(
     state: &AppState,
     authed: &Authed,
@@ -345,6 +362,7 @@ pub struct PasswordChange {
 }
 
 /// Changes the signed-in user's password after checking the current one; every other session ends.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_password(
     state: &AppState,
     lang: crate::i18n::Lang,
@@ -372,12 +390,14 @@ pub async fn change_password(
 }
 
 /// Ends every session of the signed-in user but the current one; answers how many ended.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end_other_sessions(state: &AppState, authed: &Authed) -> AppResult<u64> {
     let keep = authed.session.clone().unwrap_or_default();
     Ok(state.db.end_other_sessions(&authed.ctx(state.clock.now()), authed.user.row.id, &keep).await?)
 }
 
 /// Creates a personal access token for the signed-in user; returns its id and the token (shown once).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_token(state: &AppState, authed: &Authed, name: &str) -> AppResult<(i64, String)> {
     let name = text::name(name, 60).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
     let token = liaison_core::token::random_hex(32);
@@ -387,6 +407,7 @@ pub async fn create_token(state: &AppState, authed: &Authed, name: &str) -> AppR
 }
 
 /// Retires or reinstates an enterprise in the viewer's scope.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_enterprise_retired(state: &AppState, authed: &Authed, id: i64, retired: bool) -> AppResult<()> {
     let row = visible_enterprise(state, authed, id).await?;
     authed.require(Action::RetireEnterprise)?;
@@ -394,6 +415,7 @@ pub async fn set_enterprise_retired(state: &AppState, authed: &Authed, id: i64, 
 }
 
 /// Approves or returns a pending self-report of an enterprise in the viewer's scope.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn review_self_report(
     state: &AppState,
     authed: &Authed,
@@ -409,6 +431,7 @@ pub async fn review_self_report(
 }
 
 /// The pending enterprise users the viewer may confirm, mobiles masked unless the viewer may reveal.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn pending_registrations(
     state: &AppState,
     authed: &Authed,
@@ -425,6 +448,7 @@ pub async fn pending_registrations(
 }
 
 /// Confirms (activates) or refuses (disables) a pending enterprise user the viewer may confirm.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn decide_registration(state: &AppState, authed: &Authed, id: i64, approve: bool) -> AppResult<()> {
     authed.require(Action::ConfirmEnterpriseUser)?;
     let pending = state.db.pending_registrations(&authed.viewer()).await?;
@@ -436,6 +460,7 @@ pub async fn decide_registration(state: &AppState, authed: &Authed, id: i64, app
 }
 
 /// An org unit in the system admin's subtree, else `NotFound`.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn unit_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<liaison_store::org::OrgUnit> {
     authed.require(Action::ManageOrgUnits)?;
     let unit = state.db.unit(id).await?;
@@ -443,6 +468,7 @@ async fn unit_in_scope(state: &AppState, authed: &Authed, id: i64) -> AppResult<
 }
 
 /// Renames an org unit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rename_unit(state: &AppState, authed: &Authed, id: i64, name: &str) -> AppResult<()> {
     let unit = unit_in_scope(state, authed, id).await?;
     let name = text::name(name, 100).map_err(|e| AppError::field("name", "text.required", e.to_string()))?;
@@ -450,6 +476,7 @@ pub async fn rename_unit(state: &AppState, authed: &Authed, id: i64, name: &str)
 }
 
 /// Moves an org unit (and its subtree and enterprises) under another unit of the same subtree.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn move_unit(state: &AppState, authed: &Authed, id: i64, parent_id: i64) -> AppResult<()> {
     let unit = unit_in_scope(state, authed, id).await?;
     let parent = unit_in_scope(state, authed, parent_id).await?;
@@ -457,6 +484,7 @@ pub async fn move_unit(state: &AppState, authed: &Authed, id: i64, parent_id: i6
 }
 
 /// Retires an org unit without active children.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn retire_unit(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
     let unit = unit_in_scope(state, authed, id).await?;
     Ok(state.db.retire_unit(&authed.ctx(state.clock.now()), unit.id).await?)

@@ -27,6 +27,7 @@ const LOOPS: usize = 3;
 const LEASE_MINUTES: i64 = 5;
 
 /// Runs due jobs every few seconds until the task is dropped.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run_forever(state: AppState) {
     loop {
         match run_due(&state).await {
@@ -43,6 +44,7 @@ pub async fn run_forever(state: AppState) {
 /// Claims and runs every job due now, batch after batch, in [`LOOPS`] claim loops of their own; returns
 /// how many ran. While one loop's batch waits on the database, the others' are decided or written (their
 /// claims never overlap — each holds a lease — and every step is saved under the item's version).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let mut loops = tokio::task::JoinSet::new();
     for _ in 0..LOOPS {
@@ -66,6 +68,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
 /// batch): on PostgreSQL every statement is a round trip, and reading each item on its own made 6,000
 /// due timers take 5.5 s. A loop claims again after its own batch is saved, so a timer a step re-arms
 /// for an instant already past is run in the same sweep.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn run_batches(state: &AppState) -> AppResult<usize> {
     let mut done = 0;
     loop {
@@ -106,6 +109,7 @@ async fn run_batches(state: &AppState) -> AppResult<usize> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn retry(state: &AppState, job: &Job, error: &str) -> AppResult<()> {
     tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed; retrying with backoff");
     let at = state.clock.now() + backoff(job.attempts);
@@ -113,6 +117,7 @@ async fn retry(state: &AppState, job: &Job, error: &str) -> AppResult<()> {
 }
 
 /// Sends one delivery; a failure is recorded and retried with backoff until the last attempt.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn deliver(state: &AppState, job: &Job) -> AppResult<()> {
     let delivery = state.db.delivery(job.ref_id).await?;
     let outcome = state.notifier.send(&delivery).await;
@@ -138,6 +143,7 @@ type HeadsAbove = HashMap<String, Vec<i64>>;
 
 /// Decides what is due on one item: the step to save (warn, overdue, escalate, auto-close) — saved
 /// with the batch, which re-arms the timer — or, when nothing is due, re-arms the timer itself.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn item_timer(
     state: &AppState,
     job: &Job,

@@ -104,8 +104,9 @@ async fn request_meta(State(state): State<AppState>, mut req: Request, next: Nex
     let cookies = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let device = auth::device_from(&state.config, cookies);
     req.extensions_mut().insert(RequestMeta { id: id.clone(), ip, user_agent, device });
-    let _guard = span.enter();
-    let mut response = next.run(req).await;
+    // The span follows the request's future (an entered guard held across `.await` would mark whatever
+    // else runs on the thread meanwhile as this request's).
+    let mut response = tracing::Instrument::instrument(next.run(req), span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }

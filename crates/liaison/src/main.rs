@@ -171,10 +171,20 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(run(cli.command, config))
 }
 
+/// Logs to stderr. Every use case and store method is a `debug` span (`#[tracing::instrument]`): with
+/// `log = "debug"` (or `liaison_store=debug`, …) each one's close is logged with its busy and idle time,
+/// so a slow request shows where its time went; at `info` they cost nothing.
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let timed = config.log.contains("debug") || config.log.contains("trace");
+    let spans = if timed {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_span_events(spans).with_writer(std::io::stderr);
     if config.log_format == "json" { builder.json().init() } else { builder.init() }
 }
 

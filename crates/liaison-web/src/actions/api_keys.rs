@@ -64,6 +64,7 @@ pub fn check_name(name: &str) -> Result<String, text::TextError> {
 
 /// Checks the fields against the accounts: the account must be active and do casework or submit —
 /// never an administrator's, whose powers a client key must not carry.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check(db: &Db, fields: &KeyFields) -> AppResult<NewApiKey> {
     let mut errors = FieldErrors::default();
     let name = errors.check("name", check_name(&fields.name));
@@ -89,12 +90,14 @@ pub async fn check(db: &Db, fields: &KeyFields) -> AppResult<NewApiKey> {
 }
 
 /// Every key.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(state: &AppState, authed: &Authed) -> AppResult<Vec<ApiKey>> {
     authed.require(Action::ManageApiKeys)?;
     Ok(state.db.api_keys().await?)
 }
 
 /// Issues a key; it works once its account's holder consents.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue(state: &AppState, authed: &Authed, fields: &KeyFields) -> AppResult<IssuedKey> {
     authed.require(Action::ManageApiKeys)?;
     let key = check(&state.db, fields).await?;
@@ -104,6 +107,7 @@ pub async fn issue(state: &AppState, authed: &Authed, fields: &KeyFields) -> App
 }
 
 /// Replaces a key's secret; the old one stops working at once and the new one waits for consent.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rotate(state: &AppState, authed: &Authed, id: i64) -> AppResult<IssuedKey> {
     authed.require(Action::ManageApiKeys)?;
     let (api_key, prefix, stored) = new_secret();
@@ -112,16 +116,19 @@ pub async fn rotate(state: &AppState, authed: &Authed, id: i64) -> AppResult<Iss
 }
 
 /// The keys that act as the signed-in user.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(state: &AppState, authed: &Authed) -> AppResult<Vec<ApiKey>> {
     Ok(state.db.api_keys_of(authed.user.row.id).await?)
 }
 
 /// The signed-in user consents to a key acting as them (their own keys only; 404 for others').
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn consent(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
     Ok(state.db.consent_api_key(&authed.ctx(state.clock.now()), id, authed.user.row.id).await?)
 }
 
 /// Revokes a key.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
     authed.require(Action::ManageApiKeys)?;
     Ok(state.db.revoke_api_key(&authed.ctx(state.clock.now()), id).await?)

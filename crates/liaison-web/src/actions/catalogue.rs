@@ -45,13 +45,18 @@ pub struct PolicyFields {
     pub warn_percent: i64,
 }
 
+/// An SLA policy with the kind and priority it is for.
+pub type KindPolicy = (Kind, Priority, Policy);
+
 /// The whole catalogue for the administrator: every category (retired ones too) and every policy.
-pub async fn catalogue(state: &AppState, authed: &Authed) -> AppResult<(Vec<Category>, Vec<(Kind, Priority, Policy)>)> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn catalogue(state: &AppState, authed: &Authed) -> AppResult<(Vec<Category>, Vec<KindPolicy>)> {
     authed.require(Action::ManageCatalogue)?;
     Ok((state.db.categories(None, true).await?, state.db.sla_policies().await?))
 }
 
 /// The units a category may name as its default handler: centers, stations and partner departments.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn handling_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
     let Some(root) = state.db.root_unit().await? else { return Ok(Vec::new()) };
     let root = OrgPath::parse(&root.path).ok_or(AppError::NotFound)?;
@@ -66,6 +71,7 @@ pub async fn handling_units(state: &AppState) -> AppResult<Vec<OrgUnit>> {
 }
 
 /// Adds a category after checking its kind, name, allowance and unit.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_category(state: &AppState, authed: &Authed, fields: &CategoryFields) -> AppResult<i64> {
     authed.require(Action::ManageCatalogue)?;
     let mut errors = FieldErrors::default();
@@ -98,12 +104,14 @@ pub async fn create_category(state: &AppState, authed: &Authed, fields: &Categor
 }
 
 /// Retires or reinstates a category (old items keep it).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_category_retired(state: &AppState, authed: &Authed, id: i64, retired: bool) -> AppResult<()> {
     authed.require(Action::ManageCatalogue)?;
     Ok(state.db.set_category_retired(&authed.ctx(state.clock.now()), id, retired).await?)
 }
 
 /// Replaces the SLA policy of `kind` × `priority` (codes; unknown ones are 404).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_policy(
     state: &AppState,
     authed: &Authed,

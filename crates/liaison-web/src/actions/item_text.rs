@@ -46,6 +46,7 @@ pub fn mask_summaries(viewer: &Viewer, items: &mut [ItemSummary]) {
 
 /// Item `id`'s text unmasked, for staff holding the reveal permission, with a reason; audited with the
 /// reason, never the text. Refusals are audited too.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reveal(
     state: &AppState,
     authed: &Authed,

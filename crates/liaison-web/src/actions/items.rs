@@ -57,6 +57,7 @@ impl VisibleItem {
 
 /// The item with `id` and the viewer's relation to it, or 404 (audited) when they may not see it.
 /// A department user opening a referral for the first time marks it read.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResult<VisibleItem> {
     let (row, referrals) = state.db.item_with_referrals(id).await?;
     seen_by(state, authed, row, referrals).await
@@ -65,6 +66,7 @@ pub async fn visible_item(state: &AppState, authed: &Authed, id: i64) -> AppResu
 /// What an item's detail shows the viewer: the item as [`visible_item`] gives it, its timeline as
 /// this viewer may see it (internal notes only for the police side) and its clean attachments, with
 /// personal numbers in its text masked unless the viewer reads it as written (`item_text`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn item_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemView> {
     let mut view = item_view_as_written(state, authed, id).await?;
     if !authed.viewer().reads_item_text_as_written(view.visible.row.enterprise_id) {
@@ -74,6 +76,7 @@ pub async fn item_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<
 }
 
 /// [`item_view`] with its text as written (for its own enterprise, and the audited reveal).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn item_view_as_written(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemView> {
     let ItemDetail { row, referrals, mut timeline, attachments } = state.db.item_detail(id).await?;
     let visible = seen_by(state, authed, row, referrals).await?;
@@ -96,6 +99,7 @@ pub struct ItemView {
 
 /// The item as `authed` sees it, or 404 (audited) when they may not; marks a pending referral read
 /// for its department.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn seen_by(
     state: &AppState,
     authed: &Authed,
@@ -123,6 +127,7 @@ async fn seen_by(
 
 /// The values of an Open311 request's attributes and its reporter's details (only such items have
 /// any, so others skip the read); the reporter's mobile is masked unless the viewer may reveal.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn attributes_of(state: &AppState, authed: &Authed, row: &ItemRow) -> AppResult<Vec<ItemAttribute>> {
     if row.channel != Channel::Open311.code() {
         return Ok(Vec::new());
@@ -137,6 +142,7 @@ pub async fn attributes_of(state: &AppState, authed: &Authed, row: &ItemRow) -> 
 }
 
 /// Items in the viewer's scope.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_items(
     state: &AppState,
     authed: &Authed,
@@ -152,6 +158,7 @@ pub async fn list_items(
 
 /// Open items of the enterprise (the viewer's own, or for staff one they see) that look like the same
 /// matter as `text` — offered while a new item is written. Best matches first, at most five.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn similar_items(
     state: &AppState,
     authed: &Authed,
@@ -185,6 +192,7 @@ pub async fn similar_items(
 
 /// Submits an item: an enterprise user for their own enterprise through the portal, or staff for an
 /// enterprise in their scope with the channel it came by. Limited per enterprise per day.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit_item(
     state: &AppState,
     authed: &Authed,
@@ -210,6 +218,7 @@ pub struct Extras {
 }
 
 /// [`submit_item`] with Open311's extras.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit_item_with(
     state: &AppState,
     authed: &Authed,
@@ -280,6 +289,7 @@ pub async fn submit_item_with(
 
 /// Whether the viewer may add files to item `id`: they own it or work on it, and it is not final.
 /// Checked before an upload is read, so a refused caller's body is never stored.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check_attach(state: &AppState, authed: &Authed, id: i64) -> AppResult<()> {
     let VisibleItem { row, relation, .. } = visible_item(state, authed, id).await?;
     if !(relation.owner || relation.handler || relation.supervisor) {
@@ -293,6 +303,7 @@ pub async fn check_attach(state: &AppState, authed: &Authed, id: i64) -> AppResu
 
 /// Records received files on item `id` (checked with [`check_attach`] or just submitted). Flagged
 /// files are recorded as quarantined (audited, never served); past the limit the rest is removed.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn attach_files(state: &AppState, authed: &Authed, id: i64, files: Vec<Received>) -> AppResult<()> {
     let ctx = authed.ctx(state.clock.now());
     for (index, file) in files.iter().enumerate() {
@@ -314,6 +325,7 @@ pub async fn attach_files(state: &AppState, authed: &Authed, id: i64, files: Vec
 }
 
 /// A clean attachment of an item the viewer sees, as a download.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn download(
     state: &AppState,
     authed: &Authed,
@@ -329,6 +341,7 @@ pub async fn download(
 }
 
 /// Takes `step` on item `id` at `version` for the signed-in user; answers the saved item.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn take_step(
     state: &AppState,
     authed: &Authed,
@@ -364,6 +377,7 @@ pub async fn take_step(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn check_handler(state: &AppState, viewer: &Viewer, target: i64) -> AppResult<()> {
     let invalid =
         || AppError::field("handler_id", "handler.invalid", "请选择辖区内的民警 / choose an officer in your area");
@@ -407,6 +421,7 @@ impl PreparedStep {
 }
 
 /// Decides a step (the refusals as `AppError`s) and prepares what its save writes.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prepare_step(
     state: &AppState,
     ctx: &Ctx,
@@ -476,6 +491,7 @@ fn stale(visible: &VisibleItem, actor: Actor<'_>) -> AppError {
 }
 
 /// Who is told about a step, and what.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn notifications(
     state: &AppState,
     row: &ItemRow,

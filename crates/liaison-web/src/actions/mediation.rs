@@ -28,6 +28,7 @@ pub struct DisputeView {
 }
 
 /// The record of dispute `id`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn dispute_view(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
     let row = visible_item(state, authed, id).await?.row;
     if row.kind() != Kind::Dispute {
@@ -38,6 +39,7 @@ pub async fn dispute_view(state: &AppState, authed: &Authed, id: i64) -> AppResu
 
 /// The record of a dispute the caller already found visible, its free text masked unless the viewer
 /// reads it as written (`item_text`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn dispute_record(state: &AppState, authed: &Authed, row: &ItemRow) -> AppResult<DisputeView> {
     let mut record = dispute_record_as_written(state, authed, row.id).await?;
     if !authed.viewer().reads_item_text_as_written(row.enterprise_id) {
@@ -47,6 +49,7 @@ pub async fn dispute_record(state: &AppState, authed: &Authed, row: &ItemRow) ->
 }
 
 /// [`dispute_record`] with its free text as written (party mobiles still masked without the permission).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn dispute_record_as_written(state: &AppState, authed: &Authed, id: i64) -> AppResult<DisputeView> {
     let reveal = authed.viewer().reveals_pi();
     let mut parties = state.db.dispute_parties(id).await?;
@@ -59,6 +62,7 @@ pub(crate) async fn dispute_record_as_written(state: &AppState, authed: &Authed,
 }
 
 /// A dispute the viewer works on, still being handled.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn workable(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemRow> {
     let VisibleItem { row, relation, .. } = visible_item(state, authed, id).await?;
     if row.kind() != Kind::Dispute {
@@ -74,6 +78,7 @@ async fn workable(state: &AppState, authed: &Authed, id: i64) -> AppResult<ItemR
 }
 
 /// A workable dispute whose details are entered and whose mediation is still going on.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn open_dispute(state: &AppState, authed: &Authed, id: i64) -> AppResult<Dispute> {
     workable(state, authed, id).await?;
     let dispute = state.db.dispute(id).await?.ok_or_else(|| {
@@ -89,6 +94,7 @@ async fn open_dispute(state: &AppState, authed: &Authed, id: i64) -> AppResult<D
 }
 
 /// Enters or replaces the amount (fen) and the parties; the level never drops.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_dispute(
     state: &AppState,
     authed: &Authed,
@@ -104,6 +110,7 @@ pub async fn set_dispute(
 }
 
 /// Records a session held at the dispute's current level.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_session(
     state: &AppState,
     authed: &Authed,
@@ -143,6 +150,7 @@ pub async fn record_session(
 
 /// Concludes: `reached` with the agreement text, or `not_reached` with guidance (`arbitration` or
 /// `litigation`) and its explanation.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn conclude(
     state: &AppState,
     authed: &Authed,

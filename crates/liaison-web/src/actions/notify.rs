@@ -32,11 +32,13 @@ pub struct ChannelsInput {
 }
 
 /// The viewer's channels.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn channels(state: &AppState, authed: &Authed) -> AppResult<Vec<UserChannel>> {
     Ok(state.db.user_channels(authed.user.row.id).await?)
 }
 
 /// Replaces the viewer's channels after checking each.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_channels(state: &AppState, authed: &Authed, input: &ChannelsInput) -> AppResult<()> {
     let mut errors = FieldErrors::default();
     let mut kept = Vec::new();
@@ -82,6 +84,7 @@ pub async fn set_channels(state: &AppState, authed: &Authed, input: &ChannelsInp
 }
 
 /// Deliveries for the system administrator, optionally in one state.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn deliveries(
     state: &AppState,
     authed: &Authed,

@@ -40,6 +40,7 @@ pub struct RegistrationFields {
 }
 
 /// Registers a pending enterprise user; returns the account's id. Every problem is a field error.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register(state: &AppState, lang: Lang, meta: &RequestMeta, fields: &RegistrationFields) -> AppResult<i64> {
     let mut errors = FieldErrors::default();
     let code = errors.check("credit_code", CreditCode::parse(&fields.credit_code));

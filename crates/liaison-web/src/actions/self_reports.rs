@@ -65,6 +65,7 @@ pub fn check(fields: &SelfReportFields, number_message: &str) -> Result<NewSelfR
 }
 
 /// Submits a new version for the signed-in enterprise user's own enterprise; returns its id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     state: &AppState,
     authed: &Authed,
@@ -78,6 +79,7 @@ pub async fn submit(
 }
 
 /// Every version of an enterprise's self-report the viewer may see, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn of_enterprise(state: &AppState, authed: &Authed, enterprise_id: i64) -> AppResult<Vec<SelfReport>> {
     let row = crate::actions::visible_enterprise(state, authed, enterprise_id).await?;
     Ok(state.db.self_reports(row.id).await?)

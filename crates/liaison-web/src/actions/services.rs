@@ -62,6 +62,7 @@ pub struct ChoiceFields {
 }
 
 /// A category's service and its attributes, for the administrator.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn service(state: &AppState, authed: &Authed, id: i64) -> AppResult<(ServiceRow, Vec<AttributeDef>)> {
     authed.require(Action::ManageCatalogue)?;
     let row = state.db.services(true).await?.into_iter().find(|s| s.id == id).ok_or(AppError::NotFound)?;
@@ -70,6 +71,7 @@ pub async fn service(state: &AppState, authed: &Authed, id: i64) -> AppResult<(S
 }
 
 /// Checks and saves a category's service definition.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_service(state: &AppState, authed: &Authed, id: i64, fields: &ServiceFields) -> AppResult<()> {
     authed.require(Action::ManageCatalogue)?;
     let mut errors = FieldErrors::default();
