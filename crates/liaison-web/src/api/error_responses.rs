@@ -1,6 +1,6 @@
 //! The error answers every API operation may give, added to the OpenAPI document in one place so no
 //! operation can forget one: 400 (malformed request), 401 (not signed in), 403 (not allowed), 404 (an
-//! id in the path outside the caller's scope), 413 and 415 (a body too large or not JSON), 422
+//! id in the path or the query outside the caller's scope), 413 and 415 (a body too large or not JSON), 422
 //! (invalid fields), each with the `Error` schema — the shape `AppError` answers with.
 
 use serde::Serialize;
@@ -63,7 +63,13 @@ impl Modify for CommonErrors {
             ];
             for (method, operation) in operations {
                 if let Some(operation) = operation {
-                    add_errors(operation, with_id);
+                    // An id named in the query (`enterprise_id=…`) may be outside the caller's scope too.
+                    let id_in_query = operation
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| matches!(p, RefOr::T(parameter) if parameter.name.ends_with("_id")));
+                    add_errors(operation, with_id || id_in_query);
                     operation.operation_id = Some(operation_id(method, path));
                 }
             }
