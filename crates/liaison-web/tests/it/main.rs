@@ -16,6 +16,7 @@ mod listener;
 mod lockout;
 mod masking;
 pub(crate) mod matrix;
+mod matrix_foundation;
 mod matrix_items;
 mod matrix_open311;
 mod matrix_roles;

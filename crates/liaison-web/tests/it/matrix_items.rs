@@ -2,7 +2,8 @@
 //! the inbox and notification channels — through the API and the pages.
 
 use crate::matrix::Body::{Csv, Form, Json, Multi, None as Empty};
-use crate::matrix::{IMPORT_CSV, Row, row};
+use crate::matrix::{Row, row};
+use crate::matrix_foundation::IMPORT_CSV;
 use serde_json::json;
 
 const ITEM_FORM: &[(&str, &str)] = &[("category_id", "need:1"), ("title", "招工"), ("description", "需要招工")];
