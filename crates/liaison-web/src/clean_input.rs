@@ -74,7 +74,8 @@ pub fn check_urlencoded(raw: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
-fn decoded(raw: &[u8], plus_is_space: bool) -> Result<String, ()> {
+/// Percent-decodes `raw` (`+` as a space when `plus_is_space`); `Err` when the result is not UTF-8.
+pub(crate) fn decoded(raw: &[u8], plus_is_space: bool) -> Result<String, ()> {
     let spaced: Vec<u8> = raw.iter().map(|&b| if plus_is_space && b == b'+' { b' ' } else { b }).collect();
     percent_decode(&spaced).decode_utf8().map(|text| text.into_owned()).map_err(|_| ())
 }

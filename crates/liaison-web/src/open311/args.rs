@@ -3,7 +3,6 @@
 //! absent, and service attributes as `attribute[CODE]` or `attribute[CODE][]`.
 
 use liaison_core::open311::GivenAttribute;
-use percent_encoding::percent_decode;
 
 /// Decoded arguments, in the order given.
 #[derive(Debug, Clone, Default)]
@@ -14,11 +13,7 @@ pub struct Args {
 /// Percent-decodes one half of a pair (`+` is a space); control characters other than tab and line
 /// breaks are refused, as everywhere else (`clean_input`).
 fn decode(raw: &[u8]) -> Result<String, String> {
-    let spaced: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-    let text = percent_decode(&spaced)
-        .decode_utf8()
-        .map(|text| text.into_owned())
-        .map_err(|_| "not valid percent-encoded UTF-8".to_owned())?;
+    let text = crate::clean_input::decoded(raw, true).map_err(|()| "not valid percent-encoded UTF-8".to_owned())?;
     match liaison_core::validate::text::first_refused_control(&text) {
         None => Ok(text),
         Some(_) => Err("holds a control character (only tab and line breaks are allowed)".to_owned()),
