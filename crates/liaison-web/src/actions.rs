@@ -316,6 +316,53 @@ pub async fn unlock_user(state: &AppState, authed: &Authed, id: i64) -> AppResul
     Ok(state.db.unlock_user(&authed.ctx(state.clock.now()), &user).await?)
 }
 
+/// 一企一警 coverage of the viewer's subtree: active enterprises, those with a responsible officer, and
+/// the same per station (station heads, center staff, leaders).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Coverage {
+    /// Active enterprises.
+    pub enterprises: i64,
+    /// Of those, with a responsible officer.
+    pub covered: i64,
+    /// Per station.
+    pub stations: Vec<liaison_store::enterprises::StationCoverage>,
+}
+
+/// The coverage figures of the viewer's subtree (`/stats` and `/api/v1/stats/coverage`).
+pub async fn coverage(state: &AppState, authed: &Authed) -> AppResult<Coverage> {
+    authed.require(Action::ViewStatistics)?;
+    let stations = state.db.coverage_by_station(&authed.viewer().unit_path).await?;
+    let enterprises = stations.iter().map(|s| s.enterprises).sum();
+    let covered = stations.iter().map(|s| s.covered).sum();
+    Ok(Coverage { enterprises, covered, stations })
+}
+
+/// Each liaison officer of the viewer's subtree with their load (`/officers` and `/api/v1/stats/officers`).
+pub async fn officer_loads(state: &AppState, authed: &Authed) -> AppResult<Vec<liaison_store::users::OfficerLoad>> {
+    authed.require(Action::ViewStatistics)?;
+    Ok(state.db.officers_within(&authed.viewer().unit_path).await?)
+}
+
+/// Renames and/or moves an org unit; at least one of the two must be given.
+pub async fn change_unit(
+    state: &AppState,
+    authed: &Authed,
+    id: i64,
+    name: Option<&str>,
+    parent_id: Option<i64>,
+) -> AppResult<()> {
+    if name.is_none() && parent_id.is_none() {
+        return Err(AppError::field("name", "unit.nothing", "请填写新名称或新的上级单位 / give a name or a parent"));
+    }
+    if let Some(name) = name {
+        rename_unit(state, authed, id, name).await?;
+    }
+    if let Some(parent_id) = parent_id {
+        move_unit(state, authed, id, parent_id).await?;
+    }
+    Ok(())
+}
+
 /// What an import did or would do.
 #[derive(Debug)]
 pub struct ImportReport {

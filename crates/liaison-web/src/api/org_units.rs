@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::actions;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{AppJson, AppPath};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,15 +32,7 @@ pub async fn change(
     AppPath(id): AppPath<i64>,
     AppJson(change): AppJson<UnitChange>,
 ) -> AppResult<StatusCode> {
-    if change.name.is_none() && change.parent_id.is_none() {
-        return Err(AppError::field("name", "unit.nothing", "请填写新名称或新的上级单位 / give a name or a parent"));
-    }
-    if let Some(name) = &change.name {
-        actions::rename_unit(&state, &authed, id, name).await?;
-    }
-    if let Some(parent_id) = change.parent_id {
-        actions::move_unit(&state, &authed, id, parent_id).await?;
-    }
+    actions::change_unit(&state, &authed, id, change.name.as_deref(), change.parent_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

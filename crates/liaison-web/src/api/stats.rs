@@ -4,35 +4,17 @@
 
 use super::json::Json;
 use crate::AppState;
+use crate::actions::{self, Coverage};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use axum::extract::State;
-use liaison_core::permission::Action;
-use liaison_store::enterprises::StationCoverage;
 use liaison_store::users::OfficerLoad;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// 一企一警 coverage of the caller's subtree.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Coverage {
-    /// Active enterprises.
-    pub enterprises: i64,
-    /// Of those, with a responsible officer.
-    pub covered: i64,
-    /// Per station.
-    pub stations: Vec<StationCoverage>,
-}
 
 /// Coverage per station and in all (station heads, center staff, leaders).
 #[utoipa::path(get, path = "/api/v1/stats/coverage", tag = "stats",
     responses((status = 200, body = Coverage), (status = 403)))]
 pub async fn coverage(State(state): State<AppState>, CurrentUser(authed): CurrentUser) -> AppResult<Json<Coverage>> {
-    authed.require(Action::ViewStatistics)?;
-    let stations = state.db.coverage_by_station(&authed.viewer().unit_path).await?;
-    let enterprises = stations.iter().map(|s| s.enterprises).sum();
-    let covered = stations.iter().map(|s| s.covered).sum();
-    Ok(Json(Coverage { enterprises, covered, stations }))
+    Ok(Json(actions::coverage(&state, &authed).await?))
 }
 
 /// Each liaison officer in the caller's subtree with their enterprises and key enterprises.
@@ -42,6 +24,5 @@ pub async fn officers(
     State(state): State<AppState>,
     CurrentUser(authed): CurrentUser,
 ) -> AppResult<Json<Vec<OfficerLoad>>> {
-    authed.require(Action::ViewStatistics)?;
-    Ok(Json(state.db.officers_within(&authed.viewer().unit_path).await?))
+    Ok(Json(actions::officer_loads(&state, &authed).await?))
 }

@@ -95,15 +95,12 @@ impl StatsPage {
 
 /// Coverage (一企一警): enterprises with a responsible officer ÷ enterprises, and load per officer.
 pub async fn stats(State(state): State<AppState>, lang: Lang, CurrentUser(authed): CurrentUser) -> AppResult<Response> {
-    authed.require(Action::ViewStatistics)?;
-    let stations = state.db.coverage_by_station(&authed.viewer().unit_path).await?;
-    let total = stations.iter().map(|s| s.enterprises).sum();
-    let covered = stations.iter().map(|s| s.covered).sum();
+    let coverage = crate::actions::coverage(&state, &authed).await?;
     Ok(render(&StatsPage {
         chrome: Chrome::new(&state, lang, &authed, "stats.title", "/stats"),
-        stations,
-        total,
-        covered,
+        stations: coverage.stations,
+        total: coverage.enterprises,
+        covered: coverage.covered,
     }))
 }
 
@@ -120,7 +117,6 @@ pub async fn officers(
     lang: Lang,
     CurrentUser(authed): CurrentUser,
 ) -> AppResult<Response> {
-    authed.require(Action::ViewStatistics)?;
-    let officers = state.db.officers_within(&authed.viewer().unit_path).await?;
+    let officers = crate::actions::officer_loads(&state, &authed).await?;
     Ok(render(&OfficersPage { chrome: Chrome::new(&state, lang, &authed, "officers.title", "/officers"), officers }))
 }
