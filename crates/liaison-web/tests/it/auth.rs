@@ -42,6 +42,14 @@ async fn secure_cookies_use_the_host_prefix() {
     let response = api_login(&app, "o1", PASSWORD).await;
     let cookie = response.header("set-cookie");
     assert!(cookie.starts_with("__Host-liaison=") && cookie.contains("; Secure"), "{cookie}");
+    let device = response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-liaison_device="))
+        .unwrap_or_default();
+    assert!(device.contains("; Secure") && device.contains("HttpOnly; SameSite=Strict"), "{device}");
     assert!(response.header("strict-transport-security").contains("max-age=31536000"));
 }
 
